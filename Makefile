@@ -1,0 +1,30 @@
+# The two commands of the README: `make run` and `make test`. Both create .venv on first use.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint i18n bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/sayso run
+
+test: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+i18n: $(STAMP)
+	$(BIN)/pybabel extract --no-location --omit-header -k N_ -o handlers/i18n/sayso.pot handlers bot
+	for lang in ur hi hu; do \
+	  $(BIN)/pybabel update --no-fuzzy-matching -i handlers/i18n/sayso.pot -d handlers/i18n/locales -D sayso -l $$lang; \
+	done
+	$(BIN)/pybabel compile -d handlers/i18n/locales -D sayso --statistics
+
+clean:
+	rm -rf $(VENV) .pytest_cache

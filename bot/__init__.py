@@ -1,0 +1,1 @@
+"""Process edge of Sayso: platform adapters, HTTP server, scheduler, wiring and the CLI."""

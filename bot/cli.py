@@ -1,0 +1,182 @@
+"""The `sayso` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Coroutine
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bot.config import Config, ConfigError, load_config
+from bot.wiring import StartupError, build_services
+from handlers.trigger import TriggerRequest, UnknownSurvey
+from storage.migrate import current_revision
+
+app = typer.Typer(help="Sayso: chat-native customer feedback.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+err = Console(stderr=True, highlight=False)
+T = TypeVar("T")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", markup=True, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _config() -> Config:
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    logging.basicConfig(
+        level=config.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    return config
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(coro)
+    except (StartupError, ConfigError) as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def run() -> None:
+    """Run everything configured: HTTP server, dispatcher and chat platforms (the console if none)."""
+    from bot.runtime import run as run_process
+
+    with _suppress_interrupt():
+        _run(run_process(_config()))
+
+
+@app.command()
+def demo(
+    survey: Annotated[str, typer.Option(help="Survey key: csat, nps, ces or one from SAYSO_CONFIG.")] = "csat",
+    lang: Annotated[str | None, typer.Option("--lang", help="Language code: en, ur, hi or hu.")] = None,
+) -> None:
+    """Take one survey in the terminal, stored through the real engine and database."""
+    from bot.runtime import demo as run_demo
+
+    config = _config()
+    if survey not in config.surveys:
+        raise _fail(f"--survey: unknown survey {survey!r}; known: {', '.join(sorted(config.surveys))}")
+    with _suppress_interrupt():
+        done = _run(run_demo(config, survey=survey, language=lang))
+    raise typer.Exit(0 if done else 1)
+
+
+@app.command()
+def send(
+    platform: Annotated[str, typer.Option(help="slack, telegram or console.")],
+    user: Annotated[str, typer.Option(help="Slack user id or Telegram user id.")],
+    survey: Annotated[str | None, typer.Option(help="Survey key (default from config).")] = None,
+    touchpoint: Annotated[str | None, typer.Option(help="phone, chat, email, in_person, online, …")] = None,
+    agent: Annotated[str | None, typer.Option(help="Who served the customer.")] = None,
+    interaction_id: Annotated[str | None, typer.Option(help="Idempotency key (default: a new one).")] = None,
+    language: Annotated[str | None, typer.Option(help="Language code for the survey.")] = None,
+    delay_seconds: Annotated[int | None, typer.Option(min=0, help="Wait before sending.")] = None,
+) -> None:
+    """Schedule a survey, as POST /api/v1/interactions does; a running `sayso run` delivers it."""
+    import secrets
+
+    from bot.platforms import register_outbound
+
+    if platform not in ("slack", "telegram", "console"):
+        raise _fail("--platform: use slack, telegram or console")
+    config = _config()
+
+    async def _send() -> dict[str, Any]:
+        async with build_services(config) as services:
+            register_outbound(services)
+            result = await services.trigger(
+                TriggerRequest(
+                    interaction_id=interaction_id or f"cli-{secrets.token_hex(8)}",
+                    platform=platform,
+                    user_id=user,
+                    survey=survey,
+                    touchpoint=touchpoint,
+                    agent=agent,
+                    language=language,
+                    delay_seconds=delay_seconds,
+                )
+            )
+        out = {"request_id": result.request_id, "status": result.status, "new": result.created}
+        out |= {k: v for k, v in (("reason", result.reason), ("start_link", result.start_link)) if v}
+        return out
+
+    try:
+        print(json.dumps(_run(_send())))
+    except UnknownSurvey as exc:
+        raise _fail(f"--survey: {exc}") from None
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply Alembic migrations up to the newest schema."""
+    config = _config()
+
+    async def _upgrade() -> str | None:
+        async with build_services(config, migrate=True) as services:
+            return await current_revision(services.database)
+
+    print(f"database at revision {_run(_upgrade())}")
+
+
+@config_app.command("check")
+def config_check() -> None:
+    """Validate the configuration and print the effective settings, secrets masked."""
+    config = _config()
+    table = Table("setting", "value", title="Sayso configuration")
+    for name, field in type(config.settings).model_fields.items():
+        value = getattr(config.settings, name)
+        shown = "(set, hidden)" if value is not None and "Secret" in type(value).__name__ else value
+        table.add_row(str(field.validation_alias or name), _show(shown))
+    file = config.file
+    table.add_row("surveys", ", ".join(sorted(config.surveys)))
+    for section in ("delivery", "throttle", "anonymity", "targets"):
+        for key, value in getattr(file, section).model_dump().items():
+            table.add_row(f"{section}.{key}", _show(value))
+    table.add_row("default_language", file.default_language)
+    Console(highlight=False).print(table)
+    Console(highlight=False).print("[green]configuration is valid[/green]")
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "—"
+    if isinstance(value, str) and "://" in value:
+        from sqlalchemy.engine import make_url
+
+        try:
+            return make_url(value).render_as_string(hide_password=True)
+        except Exception:
+            return value
+    return str(value)
+
+
+class _suppress_interrupt:
+    """Ctrl-C ends the command quietly with the conventional exit code."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> bool:
+        if exc_type is KeyboardInterrupt:
+            raise typer.Exit(130)
+        return False
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,110 @@
+"""The terminal as a chat platform: surveys for `sayso demo` and for `sayso run` with nothing configured.
+
+One line of input per step: a button's key (the number shown) presses it, a line starting
+with / is a command, an empty line skips a text question, anything else is a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+
+from handlers.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
+from handlers.replies import Prompt
+
+PLATFORM = "console"
+CHAT_ID = "terminal"
+
+
+def _has_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def visual_order(text: str) -> str:
+    """Reorder and shape right-to-left lines for terminals that draw characters left to right."""
+    import arabic_reshaper
+    from bidi import get_display
+
+    return "\n".join(get_display(arabic_reshaper.reshape(line)) if _has_rtl(line) else line for line in text.split("\n"))
+
+
+class ConsoleChannel:
+    """Outbound port on a Rich console; remembers the last prompt so typed keys can press its buttons."""
+
+    platform = PLATFORM
+    reaches_unknown_users = True
+
+    def __init__(self, console: Console | None = None, *, bidi: bool | None = None) -> None:
+        self.console = console or Console(highlight=False)
+        self._bidi = self.console.is_terminal if bidi is None else bidi
+        self._ids = itertools.count(1)
+        self.last_prompt: Prompt | None = None
+
+    def _show(self, text: str, style: str | None = None) -> None:
+        shown = visual_order(text) if self._bidi else text
+        self.console.print(escape(shown), style=style)
+
+    def _ref(self) -> MessageRef:
+        return MessageRef(PLATFORM, CHAT_ID, str(next(self._ids)))
+
+    async def ask(self, chat_id: str, prompt: Prompt) -> MessageRef:
+        self.console.print()
+        self._show(prompt.text, "bold")
+        for option in prompt.options:
+            self._show(f"  [{option.key}] {option.label}" if option.key != "-" else f"  [Enter] {option.label}", "cyan")
+        if prompt.hint:
+            self._show(prompt.hint, "dim")
+        self.last_prompt = prompt
+        return self._ref()
+
+    async def show_choice(self, message: MessageRef, text: str) -> None:
+        self._show(text.rsplit("\n", 1)[-1], "green")
+
+    async def send_text(self, chat_id: str, text: str) -> MessageRef:
+        self.console.print()
+        self._show(text)
+        return self._ref()
+
+    async def send_image(self, chat_id: str, image: bytes, caption: str) -> MessageRef:
+        with tempfile.NamedTemporaryFile(prefix="sayso-", suffix=".png", delete=False) as handle:
+            handle.write(image)
+        self._show(f"{caption} [{handle.name}]")
+        return self._ref()
+
+    async def open_chat(self, user_id: str) -> str:
+        return CHAT_ID
+
+    def start_link(self, payload: str) -> str | None:
+        return None
+
+    def note(self, text: str | None) -> None:
+        """Show an event's acknowledgement (a toast on other platforms)."""
+        if text:
+            self._show(text, "yellow")
+
+    def to_event(self, line: str, sender: Sender, event_ids: Callable[[], str]) -> InboundEvent:
+        """Turn a typed line into an inbound event, pressing a button when the line is its key."""
+        text = line.strip()
+        if text.startswith("/"):
+            command, _, args = text[1:].partition(" ")
+            return CommandReceived(sender, command, args, event_id=event_ids())
+        options = self.last_prompt.options if self.last_prompt else ()
+        key = text or "-"
+        option = next((o for o in options if o.key == key), None)
+        if option is not None:
+            return ButtonPressed(sender, option.data, message=None, event_id=event_ids())
+        return TextReceived(sender, text, event_id=event_ids())
+
+
+async def read_line(stream: TextIO = sys.stdin) -> str | None:
+    """One line from the terminal without blocking the event loop; None at end of input."""
+    line = await asyncio.to_thread(stream.readline)
+    return line.rstrip("\r\n") if line else None

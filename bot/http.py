@@ -1,0 +1,114 @@
+"""The one HTTP server: health, the interactions API and (later) the platforms' webhooks."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.wiring import Services, describe_database_error
+from handlers.trigger import TriggerRequest, UnknownSurvey
+from storage.db import ping
+
+log = logging.getLogger(__name__)
+VERSION = "0.1.0"
+
+
+class InteractionIn(BaseModel):
+    """A finished customer interaction; `interaction_id` makes the call idempotent."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    interaction_id: str = Field(min_length=1, max_length=128, examples=["ticket-4711"])
+    platform: Literal["slack", "telegram", "console"]
+    user_id: str = Field(min_length=1, max_length=64, examples=["U012AB3CD", "123456789"])
+    survey: str | None = Field(None, max_length=32, examples=["csat"])
+    touchpoint: str | None = Field(None, max_length=32, pattern=r"^[a-z][a-z0-9_]*$", examples=["phone"])
+    agent: str | None = Field(None, max_length=128)
+    language: str | None = Field(None, max_length=16, examples=["ur"])
+    occurred_at: AwareDatetime | None = None
+    delay_seconds: int | None = Field(None, ge=0, le=30 * 86400)
+
+
+class InteractionOut(BaseModel):
+    request_id: int
+    status: Literal["scheduled", "throttled", "opted_out", "unreachable"] | str
+    reason: str | None = None
+    start_link: str | None = None
+    due_at: datetime | None = None
+
+
+def _readable(exc: RequestValidationError) -> dict[str, object]:
+    errors = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"] if part != "body"]
+        errors.append({"field": ".".join(loc) or "body", "message": error["msg"].removeprefix("Value error, ")})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return {"detail": detail, "errors": errors}
+
+
+def create_app(services: Services) -> FastAPI:
+    app = FastAPI(title="Sayso", version=VERSION, description="Chat-native customer feedback.")
+    settings = services.config.settings
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content=_readable(exc))
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database(_: Request, exc: SQLAlchemyError) -> JSONResponse:
+        log.error("database error while serving a request", exc_info=exc)
+        message = describe_database_error(settings.database_url, exc)
+        return JSONResponse(status_code=503, content={"detail": f"database unavailable, try again later ({message})"})
+
+    def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
+        if settings.api_token is None:
+            raise HTTPException(503, "the API is disabled: set SAYSO_API_TOKEN to enable it")
+        scheme, _, token = (authorization or "").partition(" ")
+        expected = settings.api_token.get_secret_value()
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+            raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz(response: Response) -> dict[str, object]:
+        platforms = {name: "configured" for name in services.channels.names}
+        try:
+            await ping(services.database)
+        except (SQLAlchemyError, OSError) as exc:
+            response.status_code = 503
+            return {"status": "error", "database": describe_database_error(settings.database_url, exc),
+                    "platforms": platforms, "version": VERSION}  # fmt: skip
+        return {"status": "ok", "database": "ok", "platforms": platforms, "version": VERSION}
+
+    @app.post(
+        "/api/v1/interactions",
+        tags=["api"],
+        status_code=202,
+        response_model=InteractionOut,
+        response_model_exclude_none=True,
+        dependencies=[Depends(require_token)],
+        responses={200: {"description": "Already reported: the same request, nothing new sent"}},
+    )
+    async def report_interaction(body: InteractionIn, response: Response) -> InteractionOut:
+        try:
+            result = await services.trigger(TriggerRequest(**body.model_dump()))
+        except UnknownSurvey as exc:
+            raise RequestValidationError([{"loc": ("body", "survey"), "msg": str(exc), "type": "value_error"}]) from None
+        if not result.created:
+            response.status_code = 200
+        return InteractionOut(
+            request_id=result.request_id,
+            status=result.status,
+            reason=result.reason,
+            start_link=result.start_link,
+            due_at=result.due_at,
+        )
+
+    return app

@@ -1,0 +1,80 @@
+"""Builds the process's services once from a validated `Config` and passes them down."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Config
+from handlers.conversation import Conversation
+from handlers.delivery import Dispatcher
+from handlers.dispatch import Dispatch
+from handlers.engine import Engine
+from handlers.ports import Channels
+from handlers.sentiment import TextAnalyzer
+from handlers.trigger import Trigger
+from storage.db import create_engine, ping, session_factory
+from storage.migrate import upgrade
+
+
+class StartupError(Exception):
+    """The process cannot start; the message is one line for the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    config: Config
+    database: AsyncEngine
+    engine: Engine
+    trigger: Trigger
+    dispatcher: Dispatcher
+    dispatch: Dispatch
+
+    @property
+    def channels(self) -> Channels:
+        return self.engine.channels
+
+
+def describe_database_error(url: str, exc: BaseException) -> str:
+    from sqlalchemy.engine import make_url
+
+    where = make_url(url).render_as_string(hide_password=True)
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return f"DATABASE_URL: cannot use {where}: {reason}"
+
+
+@asynccontextmanager
+async def build_services(config: Config, *, migrate: bool = True, analyzer: TextAnalyzer | None = None) -> AsyncIterator[Services]:
+    """Connect (and migrate) the database and assemble the engine; platforms add their channels later."""
+    url = config.settings.database_url
+    database = create_engine(url)
+    try:
+        try:
+            await ping(database)
+            if migrate:
+                await upgrade(database)
+        except (SQLAlchemyError, OSError) as exc:
+            raise StartupError(describe_database_error(url, exc)) from exc
+        engine = Engine(
+            sessions=session_factory(database),
+            channels=Channels(),
+            surveys=config.surveys,
+            policy=config.file.policy(),
+            analyzer=analyzer or TextAnalyzer(),
+        )
+        dispatcher = Dispatcher(engine)
+        conversation = Conversation(engine, wake_dispatcher=dispatcher.wake)
+        yield Services(
+            config=config,
+            database=database,
+            engine=engine,
+            trigger=Trigger(engine, wake=dispatcher.wake),
+            dispatcher=dispatcher,
+            dispatch=Dispatch(engine, conversation),
+        )
+    finally:
+        await database.dispose()

@@ -1,0 +1,1 @@
+"""Platform-neutral conversation and business logic: surveys, replies, delivery."""

@@ -1,0 +1,48 @@
+"""Compact button payloads. Telegram allows 64 bytes of callback data; these stay near 20.
+
+Payloads come back from clients and are never trusted: decoding is strict and anything
+else is reported as forged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_ANSWER = re.compile(r"^a\|(?P<token>[A-Za-z0-9_-]{8,16})\|(?P<q>\d{1,2})\|(?P<v>-|\d{1,2})$")
+_LANGUAGE = re.compile(r"^l\|(?P<code>[a-z]{2,3})$")
+MAX_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerPress:
+    token: str
+    question_index: int
+    value: int | None  # None: skip a text question
+
+
+@dataclass(frozen=True, slots=True)
+class LanguagePress:
+    code: str
+
+
+Payload = AnswerPress | LanguagePress
+
+
+def answer_data(token: str, question_index: int, value: int | None) -> str:
+    return f"a|{token}|{question_index}|{'-' if value is None else value}"
+
+
+def language_data(code: str) -> str:
+    return f"l|{code}"
+
+
+def decode(data: str) -> Payload | None:
+    if len(data.encode()) > MAX_BYTES:
+        return None
+    if match := _ANSWER.match(data):
+        raw = match["v"]
+        return AnswerPress(match["token"], int(match["q"]), None if raw == "-" else int(raw))
+    if match := _LANGUAGE.match(data):
+        return LanguagePress(match["code"])
+    return None

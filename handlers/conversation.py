@@ -1,0 +1,320 @@
+"""What happens when a person presses a button, types a message or sends a command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from handlers import machine, notes
+from handlers.callbacks import LanguagePress, decode
+from handlers.engine import Engine
+from handlers.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
+from handlers.i18n import Lang, lang, negotiate
+from handlers.machine import Outcome, Status
+from handlers.ports import DeliveryFailed, Outbound
+from handlers.render import answered_text, help_text, language_prompt, question_prompt
+from handlers.sentiment import TextVerdict
+from handlers.surveys import Kind, Survey, TEXT_MAX_CHARS
+from storage.events import claim_event
+from storage.models import RequestState, Respondent, SurveyRequest
+from storage.requests import (
+    AnswerValue,
+    answer_values,
+    cancel_unfinished,
+    open_request_for,
+    request_by_id,
+    request_by_token,
+    save_answer,
+)
+from storage.respondents import ensure_respondent, get_respondent, touch
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """The short answer to an event: a toast for a press, a reply message otherwise."""
+
+    note: str | None = None
+
+
+def say(language: Lang, message: str, **values: object) -> str:
+    text = language.gettext(message)
+    return language.directional(text % values if values else text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Applied:
+    """What an answer changed, carried from the transaction to the replies sent after it."""
+
+    step: machine.Step
+    survey: Survey
+    request: SurveyRequest
+    language: Lang
+    question_id: str
+    value: machine.Value
+    previous_question: str | None
+
+
+class Conversation:
+    def __init__(self, engine: Engine, *, wake_dispatcher: Callable[[], None] = lambda: None) -> None:
+        self._engine = engine
+        self._wake = wake_dispatcher
+
+    async def handle(self, event: InboundEvent) -> Ack:
+        match event:
+            case ButtonPressed():
+                return await self._press(event)
+            case TextReceived():
+                return await self._text(event)
+            case CommandReceived():
+                return await self._command(event)
+
+    # -- answers ---------------------------------------------------------------------------
+
+    async def _press(self, event: ButtonPressed) -> Ack:
+        payload = decode(event.data)
+        if isinstance(payload, LanguagePress):
+            return await self._set_language(event.sender, payload.code, event.event_id)
+        if payload is None:
+            return Ack(say(self._engine.language_of(None, platform=event.sender.language_code), notes.INVALID_BUTTON))
+        return await self._answer(
+            event.sender, payload.token, payload.question_index, payload.value, event_id=event.event_id, pressed=event.message
+        )
+
+    async def _text(self, event: TextReceived) -> Ack:
+        engine, sender = self._engine, event.sender
+        async with engine.sessions() as session:
+            respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
+            request = await open_request_for(session, respondent_id=respondent.id) if respondent else None  # type: ignore[arg-type]
+            answers = await answer_values(session, request_id=request.id) if request else {}  # type: ignore[arg-type]
+        language = engine.language_of(respondent, requested=request.language if request else None,
+                                      platform=sender.language_code)  # fmt: skip
+        survey = engine.surveys.get(request.survey) if request else None
+        question = machine.pending(survey, answers) if survey else None
+        if request is None or survey is None or question is None:
+            return Ack(say(language, notes.NO_OPEN_SURVEY))
+        text = event.text.strip()
+        verdict: TextVerdict | None = None
+        value: machine.Value
+        if question.kind is Kind.TEXT:
+            if problem := machine.validate(question, text):
+                return Ack(say(language, notes.TOO_LONG, max=TEXT_MAX_CHARS) if problem == "too_long"
+                           else say(language, notes.EMPTY_TEXT))  # fmt: skip
+            value = text
+            verdict = await asyncio.to_thread(engine.analyzer.analyze, text, request.language)
+        else:
+            try:
+                value = int(text)
+            except ValueError:
+                low, high = question.bounds or (0, 0)
+                return Ack(say(language, notes.TYPE_A_NUMBER, low=low, high=high))
+        index = survey.index(question.id)
+        return await self._answer(sender, request.token, index, value, event_id=event.event_id, verdict=verdict)
+
+    async def _answer(
+        self,
+        sender: Sender,
+        token: str,
+        question_index: int,
+        value: machine.Value,
+        *,
+        event_id: str | None,
+        pressed: MessageRef | None = None,
+        verdict: TextVerdict | None = None,
+    ) -> Ack:
+        engine = self._engine
+        now = engine.clock()
+        async with engine.sessions() as session, session.begin():
+            if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
+                return Ack()  # a redelivery: the first delivery did everything already
+            respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
+            request = await request_by_token(session, token=token, for_update=True)
+            language = engine.language_of(respondent, platform=sender.language_code)
+            if request is None or respondent is None or request.respondent_id != respondent.id:
+                return Ack(say(language, notes.INVALID_BUTTON))
+            language = engine.language_of(respondent, requested=request.language, platform=sender.language_code)
+            survey = engine.surveys.get(request.survey)
+            if survey is None or question_index >= len(survey.questions):
+                return Ack(say(language, notes.INVALID_BUTTON))
+            if respondent.opted_out:
+                return Ack(say(language, notes.OPTED_OUT_PRESS))
+            question = survey.questions[question_index]
+            answers = await answer_values(session, request_id=request.id)  # type: ignore[arg-type]
+            step = machine.answer(survey, self._status(request, now), answers, question.id, value)
+            previous = request.current_question
+            if step.store:
+                await save_answer(session, request_id=request.id, answer=_answer_value(question.id, value, verdict))  # type: ignore[arg-type]
+                request.current_question = step.next_question.id if step.next_question else None
+                if step.completed:
+                    request.state, request.completed_at = RequestState.COMPLETED, now
+                request.updated_at = now
+        applied = _Applied(step, survey, request, language, question.id, value, previous)
+        return await self._reply(sender, applied, pressed)
+
+    def _status(self, request: SurveyRequest, now: datetime) -> Status:
+        if request.state == RequestState.COMPLETED:
+            return Status.COMPLETED
+        if request.state == RequestState.ACTIVE and request.expires_at and request.expires_at <= now:
+            request.state, request.updated_at = RequestState.EXPIRED, now
+        return Status.OPEN if request.state == RequestState.ACTIVE else Status.CLOSED
+
+    async def _reply(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> Ack:
+        step, language = applied.step, applied.language
+        refusals = {
+            Outcome.REPEATED: notes.REPEATED,
+            Outcome.ALREADY_COMPLETED: notes.ALREADY_COMPLETED,
+            Outcome.CLOSED: notes.CLOSED,
+            Outcome.NOT_YET: notes.NOT_YET,
+            Outcome.INVALID: notes.OUT_OF_RANGE if step.problem == "out_of_range" else notes.INVALID_BUTTON,
+        }
+        if step.outcome in refusals:
+            return Ack(say(language, refusals[step.outcome]))
+        channel = self._engine.channels.get(sender.platform)
+        if channel is None:
+            return Ack()
+        question = applied.survey.question(applied.question_id)
+        assert question is not None
+        target = pressed or _parse_ref(sender.platform, applied.request.message_ref)
+        try:
+            if target is not None:
+                await channel.show_choice(target, answered_text(question, applied.value, language))
+            if step.completed:
+                await channel.send_text(sender.chat_id, say(language, notes.THANKS))
+            elif step.next_question is not None and step.next_question.id != applied.previous_question:
+                await self._ask(channel, sender.chat_id, applied.survey, applied.request, step.next_question.id, language)
+        except DeliveryFailed as failure:
+            # The answer is committed; the person can continue with the next press or message.
+            log.warning("reply after an answer failed", extra={"platform": failure.platform, "reason": failure.reason})
+        return Ack(say(language, notes.CHANGED) if step.outcome is Outcome.CHANGED else None)
+
+    async def _ask(
+        self, channel: Outbound, chat_id: str, survey: Survey, request: SurveyRequest, question_id: str, language: Lang
+    ) -> None:
+        question = survey.question(question_id)
+        assert question is not None
+        message = await channel.ask(chat_id, question_prompt(survey, question, token=request.token, language=language))
+        async with self._engine.sessions() as session, session.begin():
+            fresh = await request_by_id(session, request_id=request.id, for_update=True)  # type: ignore[arg-type]
+            if fresh is not None and fresh.current_question == question_id:
+                fresh.message_ref = f"{message.chat_id}|{message.message_id}"
+
+    # -- commands --------------------------------------------------------------------------
+
+    async def _command(self, event: CommandReceived) -> Ack:
+        sender, command = event.sender, event.command.lower().lstrip("/")
+        language = self._engine.language_of(None, platform=sender.language_code)
+        if command in ("start", "stop", "language") and not sender.private:
+            return Ack(say(language, notes.PRIVATE_ONLY))
+        if command == "start":
+            return await self._start(sender, event.args.strip(), event.event_id)
+        if command == "stop":
+            return await self._stop(sender, event.event_id)
+        if command == "language":
+            if event.args.strip():
+                return await self._set_language(sender, event.args.strip(), event.event_id)
+            return await self._offer_languages(sender)
+        async with self._engine.sessions() as session:
+            respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
+        return Ack(help_text(self._engine.language_of(respondent, platform=sender.language_code)))
+
+    async def _registered(self, session, sender: Sender) -> Respondent:  # type: ignore[no-untyped-def]
+        return await ensure_respondent(
+            session,
+            platform=sender.platform,
+            user_id=sender.user_id,
+            chat_id=sender.chat_id if sender.private else None,
+            platform_language=sender.language_code,
+        )
+
+    async def _start(self, sender: Sender, payload: str, event_id: str | None) -> Ack:
+        engine, now = self._engine, self._engine.clock()
+        reopen: SurveyRequest | None = None
+        async with engine.sessions() as session, session.begin():
+            if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
+                return Ack()
+            respondent = await self._registered(session, sender)
+            message = notes.OPTED_IN if respondent.opted_out else notes.WELCOME
+            if respondent.opted_out or respondent.unreachable_reason:
+                touch(respondent, opted_out=False, unreachable_reason=None)
+            request = await request_by_token(session, token=payload, for_update=True) if payload else None
+            if request is not None and request.respondent_id == respondent.id:
+                if request.state in (RequestState.UNREACHABLE, RequestState.SCHEDULED):
+                    request.state, request.reason, request.due_at, request.updated_at = (
+                        RequestState.SCHEDULED, None, now, now)  # fmt: skip
+                    message = None
+                elif request.state == RequestState.ACTIVE:
+                    reopen = request
+                    message = None
+                elif request.state == RequestState.COMPLETED:
+                    message = notes.ALREADY_COMPLETED
+            language = engine.language_of(respondent, platform=sender.language_code)
+        if message is None and reopen is None:
+            self._wake()
+        if reopen is not None:
+            await self._resume(sender, reopen, language)
+        return Ack(say(language, message) if message else None)
+
+    async def _resume(self, sender: Sender, request: SurveyRequest, language: Lang) -> None:
+        """Ask the open question again, e.g. after the person reopened the start link."""
+        survey = self._engine.surveys.get(request.survey)
+        channel = self._engine.channels.get(sender.platform)
+        if survey is None or channel is None or request.current_question is None:
+            return
+        await self._ask(channel, sender.chat_id, survey, request, request.current_question, language)
+
+    async def _stop(self, sender: Sender, event_id: str | None) -> Ack:
+        engine = self._engine
+        async with engine.sessions() as session, session.begin():
+            if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
+                return Ack()
+            respondent = await self._registered(session, sender)
+            touch(respondent, opted_out=True)
+            await cancel_unfinished(session, respondent_id=respondent.id, reason="opted out")  # type: ignore[arg-type]
+            language = engine.language_of(respondent, platform=sender.language_code)
+        return Ack(say(language, notes.OPTED_OUT))
+
+    async def _set_language(self, sender: Sender, code: str, event_id: str | None) -> Ack:
+        engine = self._engine
+        chosen = negotiate(code)
+        if chosen is None:
+            return await self._offer_languages(sender)
+        async with engine.sessions() as session, session.begin():
+            if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
+                return Ack()
+            respondent = await self._registered(session, sender)
+            touch(respondent, chosen_language=chosen)
+            request = await open_request_for(session, respondent_id=respondent.id)  # type: ignore[arg-type]
+            if request is not None:
+                request.language = chosen
+        return Ack(say(lang(chosen), notes.LANGUAGE_SET))
+
+    async def _offer_languages(self, sender: Sender) -> Ack:
+        async with self._engine.sessions() as session:
+            respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
+        channel = self._engine.channels.get(sender.platform)
+        if channel is not None:
+            await channel.ask(sender.chat_id, language_prompt(self._engine.language_of(respondent, platform=sender.language_code)))
+        return Ack()
+
+
+def _answer_value(question_id: str, value: machine.Value, verdict: TextVerdict | None) -> AnswerValue:
+    if isinstance(value, str):
+        return AnswerValue(
+            question_id,
+            value_text=value,
+            text_language=verdict.language if verdict else None,
+            sentiment=verdict.polarity if verdict else None,
+            sentiment_status=str(verdict.status) if verdict else None,
+        )
+    return AnswerValue(question_id, value_int=value)
+
+
+def _parse_ref(platform: str, ref: str | None) -> MessageRef | None:
+    if not ref or "|" not in ref:
+        return None
+    chat_id, message_id = ref.rsplit("|", 1)
+    return MessageRef(platform, chat_id, message_id)

@@ -1,0 +1,130 @@
+"""Sending due surveys: claim rows in the database, send the first question, retry with backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from handlers.engine import Engine
+from handlers.machine import pending
+from handlers.ports import DeliveryFailed
+from handlers.render import question_prompt
+from storage.models import RequestState, Respondent
+from storage.requests import answer_values, claim_due, request_by_id
+from storage.respondents import touch
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    """Sends what is due. Several dispatchers (replicas) may run on one PostgreSQL database."""
+
+    def __init__(self, engine: Engine, *, batch: int = 50, idle_seconds: float = 5.0) -> None:
+        self._engine = engine
+        self._batch = batch
+        self._idle = idle_seconds
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Ask for an early pass, e.g. right after a trigger with no delay."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Loop until cancelled; database faults are logged and retried on the next pass."""
+        while True:
+            try:
+                while await self.send_due() == self._batch:
+                    pass
+            except Exception:
+                log.exception("survey dispatch pass failed; retrying in %.0f s", self._idle)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._idle)
+            self._wake.clear()
+
+    async def send_due(self) -> int:
+        """Claim and send one batch of due requests; return how many were claimed."""
+        engine = self._engine
+        async with engine.sessions() as session, session.begin():
+            claimed = [row.id for row in await claim_due(session, now=engine.clock(), limit=self._batch)]
+        for request_id in claimed:
+            await self.send(request_id)  # type: ignore[arg-type]
+        return len(claimed)
+
+    async def send(self, request_id: int) -> None:
+        engine = self._engine
+        async with engine.sessions() as session:
+            request = await request_by_id(session, request_id=request_id)
+            if request is None or request.state != RequestState.SENDING:
+                return
+            respondent = await session.get(Respondent, request.respondent_id)
+            stored = await answer_values(session, request_id=request_id)
+        assert respondent is not None
+        survey = engine.surveys.get(request.survey)
+        channel = engine.channels.get(respondent.platform)
+        if respondent.opted_out or survey is None or channel is None:
+            state = RequestState.CANCELLED if respondent.opted_out else RequestState.FAILED
+            reason = "opted out" if respondent.opted_out else "survey or platform no longer configured"
+            await self._finish(request_id, state=state, error=reason)
+            return
+        question = pending(survey, stored)
+        if question is None:
+            await self._finish(request_id, state=RequestState.COMPLETED)
+            return
+        language = engine.language_of(respondent, requested=request.language)
+        prompt = question_prompt(survey, question, token=request.token, language=language, intro=not stored)
+        try:
+            chat_id = respondent.chat_id or await channel.open_chat(respondent.platform_user_id)
+            message = await channel.ask(chat_id, prompt)
+        except DeliveryFailed as failure:
+            await self._failed(request_id, failure)
+            return
+        now = engine.clock()
+        async with engine.sessions() as session, session.begin():
+            request = await request_by_id(session, request_id=request_id, for_update=True)
+            owner = await session.get(Respondent, respondent.id)
+            assert request is not None and owner is not None
+            request.state = RequestState.ACTIVE
+            request.sent_at = request.sent_at or now
+            request.expires_at = now + engine.policy.expiry
+            request.current_question = question.id
+            request.message_ref = f"{message.chat_id}|{message.message_id}"
+            request.last_error = None
+            request.updated_at = now
+            if owner.chat_id != chat_id:
+                touch(owner, chat_id=chat_id)
+        log.info("survey sent", extra={"request_id": request_id, "platform": respondent.platform})
+
+    async def _failed(self, request_id: int, failure: DeliveryFailed) -> None:
+        engine = self._engine
+        now = engine.clock()
+        async with engine.sessions() as session, session.begin():
+            request = await request_by_id(session, request_id=request_id, for_update=True)
+            assert request is not None
+            request.last_error = failure.reason[:500]
+            request.updated_at = now
+            if failure.permanent:
+                request.state, request.reason = RequestState.UNREACHABLE, failure.reason[:200]
+                respondent = await session.get(Respondent, request.respondent_id)
+                if respondent is not None:
+                    touch(respondent, unreachable_reason=failure.reason[:200])
+            elif request.attempts >= engine.policy.max_attempts:
+                request.state = RequestState.FAILED
+            else:
+                backoff = engine.policy.retry_backoff * 2 ** (request.attempts - 1)
+                if failure.retry_after:
+                    backoff = max(backoff, type(backoff)(seconds=failure.retry_after))
+                request.state, request.due_at = RequestState.SCHEDULED, now + backoff
+        log.warning(
+            "survey send failed",
+            extra={"request_id": request_id, "reason": failure.reason, "permanent": failure.permanent},
+        )
+
+    async def _finish(self, request_id: int, *, state: RequestState, error: str | None = None) -> None:
+        now = self._engine.clock()
+        async with self._engine.sessions() as session, session.begin():
+            request = await request_by_id(session, request_id=request_id, for_update=True)
+            assert request is not None
+            request.state, request.last_error, request.updated_at = state, error, now
+            if state is RequestState.COMPLETED:
+                request.completed_at = now

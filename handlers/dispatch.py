@@ -1,0 +1,38 @@
+"""The one error boundary between adapters and the engine: log with context, answer politely."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from handlers import notes
+from handlers.conversation import Ack, Conversation, say
+from handlers.engine import Engine
+from handlers.events import InboundEvent
+
+log = logging.getLogger(__name__)
+
+
+class Dispatch:
+    """Adapters call this with every inbound event and show the returned `Ack` to the person."""
+
+    def __init__(self, engine: Engine, conversation: Conversation) -> None:
+        self._engine = engine
+        self._conversation = conversation
+
+    async def __call__(self, event: InboundEvent) -> Ack:
+        # Context for logs: the kind of event and platform, never the person or their text.
+        context = {"event": type(event).__name__, "platform": event.sender.platform}
+        try:
+            return await self._conversation.handle(event)
+        except (OperationalError, PoolTimeout, DBAPIError, OSError):
+            log.error("database unavailable; the person was asked to retry", extra=context, exc_info=True)
+            return self._sorry(event, notes.TRY_AGAIN)
+        except Exception:
+            log.exception("event handling failed", extra=context)
+            return self._sorry(event, notes.SOMETHING_WRONG)
+
+    def _sorry(self, event: InboundEvent, message: str) -> Ack:
+        return Ack(say(self._engine.language_of(None, platform=event.sender.language_code), message))

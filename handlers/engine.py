@@ -1,0 +1,43 @@
+"""What every use case of the engine needs, built once by the process wiring and passed down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers.i18n import Lang, lang, negotiate
+from handlers.policy import Policy
+from handlers.ports import Channels
+from handlers.sentiment import TextAnalyzer
+from handlers.surveys import Survey
+from storage.models import Respondent
+from storage.types import utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class Engine:
+    sessions: async_sessionmaker[AsyncSession]
+    channels: Channels
+    surveys: Mapping[str, Survey]
+    policy: Policy
+    analyzer: TextAnalyzer = field(default_factory=TextAnalyzer)
+    clock: Callable[[], datetime] = utcnow
+
+    def language_of(self, respondent: Respondent | None, *, requested: str | None = None, platform: str | None = None) -> Lang:
+        """The respondent's own choice first, then the trigger's language, then the client's, then the default.
+
+        An explicit choice wins over a helpdesk's guess: a person who picked Urdu should not
+        get English because the CRM record says so.
+        """
+        for code in (
+            respondent.chosen_language if respondent else None,
+            requested,
+            respondent.platform_language if respondent else None,
+            platform,
+        ):
+            if negotiate(code):
+                return lang(code)  # type: ignore[arg-type]
+        return lang(self.policy.default_language)

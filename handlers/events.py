@@ -1,0 +1,53 @@
+"""Inbound events: what a person did in chat, in the project's own words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who acted and where. `chat_id` is the conversation the reply belongs in."""
+
+    platform: str
+    user_id: str
+    chat_id: str
+    language_code: str | None = None
+    private: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """A message the bot sent, as the platform knows it."""
+
+    platform: str
+    chat_id: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonPressed:
+    sender: Sender
+    data: str
+    message: MessageRef | None = None
+    event_id: str | None = None  # platform delivery id, for deduplication
+
+
+@dataclass(frozen=True, slots=True)
+class TextReceived:
+    sender: Sender
+    text: str
+    event_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandReceived:
+    """A chat command such as /start, /stop, /language or /help; `args` is what followed it."""
+
+    sender: Sender
+    command: str
+    args: str = ""
+    event_id: str | None = None
+
+
+InboundEvent = ButtonPressed | TextReceived | CommandReceived

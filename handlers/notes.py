@@ -1,0 +1,26 @@
+"""Every short message the bot says in chat, as catalog message ids (translated where sent)."""
+
+from __future__ import annotations
+
+from handlers.i18n import N_
+
+THANKS = N_("Thank you! Your answers help us serve you better.")
+REPEATED = N_("We already have this answer. Thank you!")
+CHANGED = N_("Your answer was updated.")
+ALREADY_COMPLETED = N_("You have already completed this survey. Thank you!")
+CLOSED = N_("This survey has closed. Thank you for your time.")
+OUT_OF_RANGE = N_("That answer is not on the scale, so nothing was saved. Please use the buttons.")
+INVALID_BUTTON = N_("This button is not valid, so nothing was saved.")
+NOT_YET = N_("Please answer the current question first.")
+EMPTY_TEXT = N_("Your message was empty, so nothing was saved.")
+TOO_LONG = N_("Your message is too long (%(max)d characters at most). Please shorten it and send it again.")
+TYPE_A_NUMBER = N_("Please press one of the buttons, or type a number from %(low)d to %(high)d.")
+NO_OPEN_SURVEY = N_("Thanks for your message! There is no open survey right now. Send /help to see what I can do.")
+WELCOME = N_("Welcome! I will send you a short survey after you talk to our team.")
+OPTED_IN = N_("Welcome back! You will receive surveys again.")
+OPTED_OUT = N_("You will not receive any more surveys. Send /start if you change your mind.")
+OPTED_OUT_PRESS = N_("You have opted out of surveys, so nothing was saved. Send /start to take part again.")
+LANGUAGE_SET = N_("Language set to English.")
+PRIVATE_ONLY = N_("Surveys happen in a private chat. Please message me directly.")
+TRY_AGAIN = N_("Sorry, we could not save that just now. Please try again in a minute.")
+SOMETHING_WRONG = N_("Sorry, something went wrong on our side, so this was not saved. Please try again later.")

@@ -1,0 +1,17 @@
+"""The operator's rules for the engine: timings, limits and defaults, already validated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    default_language: str = "en"
+    default_survey: str = "csat"
+    delay: timedelta = timedelta(0)
+    expiry: timedelta = timedelta(days=3)
+    throttle_window: timedelta = timedelta(days=7)
+    max_attempts: int = 5
+    retry_backoff: timedelta = timedelta(seconds=30)

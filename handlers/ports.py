@@ -1,0 +1,70 @@
+"""The outbound port every platform adapter provides, and the errors it may raise."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from handlers.events import MessageRef
+from handlers.replies import Prompt
+
+
+class DeliveryFailed(Exception):
+    """A platform refused or failed a send; adapters translate their SDK errors into this.
+
+    `permanent` means retrying cannot help (blocked bot, deleted account); `retry_after`
+    is the platform's requested pause in seconds.
+    """
+
+    def __init__(self, platform: str, reason: str, *, permanent: bool = False, retry_after: float | None = None):
+        super().__init__(f"{platform}: {reason}")
+        self.platform = platform
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Outbound(Protocol):
+    """What the engine can do on a platform. Adapters satisfy it structurally."""
+
+    platform: str
+    # True when the bot may write to a person who never wrote to it (Slack DMs, the console);
+    # False on Telegram, where the person must press Start first.
+    reaches_unknown_users: bool
+
+    async def ask(self, chat_id: str, prompt: Prompt) -> MessageRef: ...
+
+    async def show_choice(self, message: MessageRef, text: str) -> None: ...
+
+    async def send_text(self, chat_id: str, text: str) -> MessageRef: ...
+
+    async def send_image(self, chat_id: str, image: bytes, caption: str) -> MessageRef: ...
+
+    async def open_chat(self, user_id: str) -> str:
+        """Return the private chat id with a user (opening a DM where the platform needs it)."""
+        ...
+
+    def start_link(self, payload: str) -> str | None:
+        """A link that opens the bot with `payload`, for people it cannot write to first."""
+        ...
+
+
+@dataclass
+class Channels:
+    """The configured platforms by name."""
+
+    by_platform: dict[str, Outbound] = field(default_factory=dict)
+
+    def add(self, channel: Outbound) -> None:
+        self.by_platform[channel.platform] = channel
+
+    def get(self, platform: str) -> Outbound | None:
+        return self.by_platform.get(platform)
+
+    def __iter__(self) -> Iterator[Outbound]:
+        return iter(self.by_platform.values())
+
+    @property
+    def names(self) -> Mapping[str, Outbound]:
+        return self.by_platform

@@ -1,0 +1,118 @@
+"""Scheduling a survey when a helpdesk reports a finished interaction; idempotent on its id."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.engine import Engine
+from storage.models import RequestState, Respondent, SurveyRequest
+from storage.requests import NewInteraction, NewRequest, record_interaction, recent_request_count
+from storage.respondents import ensure_respondent
+
+NOT_STARTED = "not_started"
+NOT_CONFIGURED = "platform_not_configured"
+
+
+class UnknownSurvey(ValueError):
+    """The trigger names a survey that is not defined."""
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerRequest:
+    interaction_id: str
+    platform: str
+    user_id: str
+    survey: str | None = None
+    touchpoint: str | None = None
+    agent: str | None = None
+    language: str | None = None
+    occurred_at: datetime | None = None
+    delay_seconds: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerResult:
+    request_id: int
+    status: str
+    created: bool
+    reason: str | None = None
+    start_link: str | None = None
+    due_at: datetime | None = None
+
+
+class Trigger:
+    def __init__(self, engine: Engine, *, wake: Callable[[], None] = lambda: None) -> None:
+        self._engine = engine
+        self._wake = wake
+
+    async def __call__(self, req: TriggerRequest) -> TriggerResult:
+        engine = self._engine
+        survey_key = req.survey or engine.policy.default_survey
+        if survey_key not in engine.surveys:
+            raise UnknownSurvey(f"unknown survey {survey_key!r}; known: {', '.join(sorted(engine.surveys))}")
+        now = engine.clock()
+        occurred = req.occurred_at or now
+        delay = timedelta(seconds=req.delay_seconds) if req.delay_seconds is not None else engine.policy.delay
+        async with engine.sessions() as session, session.begin():
+            respondent = await ensure_respondent(session, platform=req.platform, user_id=req.user_id)
+            state, reason = await self._admission(session, respondent, now)
+            language = engine.language_of(respondent, requested=req.language)
+            request, created = await record_interaction(
+                session,
+                interaction=NewInteraction(
+                    external_id=req.interaction_id,
+                    respondent_id=respondent.id,  # type: ignore[arg-type]
+                    touchpoint=req.touchpoint,
+                    agent=req.agent,
+                    language=req.language,
+                    occurred_at=occurred,
+                ),
+                request=NewRequest(
+                    survey=survey_key,
+                    language=language.code,
+                    state=state,
+                    reason=reason,
+                    due_at=max(occurred + delay, now) if state is RequestState.SCHEDULED else now,
+                    expires_at=None,
+                ),
+            )
+            owner = respondent if request.respondent_id == respondent.id else await session.get(Respondent, request.respondent_id)
+        if created and request.state == RequestState.SCHEDULED and request.due_at <= now:
+            self._wake()
+        return self._result(request, created, platform=owner.platform if owner else req.platform)
+
+    async def _admission(
+        self, session: AsyncSession, respondent: Respondent, now: datetime
+    ) -> tuple[RequestState, str | None]:
+        """Decide whether a new request may be sent, and if not, why."""
+        channel = self._engine.channels.get(respondent.platform)
+        if respondent.opted_out:
+            return RequestState.OPTED_OUT, None
+        if channel is None:
+            return RequestState.UNREACHABLE, NOT_CONFIGURED
+        if respondent.unreachable_reason:
+            return RequestState.UNREACHABLE, respondent.unreachable_reason
+        if not channel.reaches_unknown_users and respondent.chat_id is None:
+            return RequestState.UNREACHABLE, NOT_STARTED
+        window = self._engine.policy.throttle_window
+        if window and await recent_request_count(session, respondent_id=respondent.id, since=now - window):  # type: ignore[arg-type]
+            return RequestState.THROTTLED, None
+        return RequestState.SCHEDULED, None
+
+    def _result(self, request: SurveyRequest, created: bool, *, platform: str) -> TriggerResult:
+        link = None
+        channel = self._engine.channels.get(platform)
+        if request.reason == NOT_STARTED and channel is not None:
+            link = channel.start_link(request.token)
+        return TriggerResult(
+            request_id=request.id,  # type: ignore[arg-type]
+            status=str(request.state),
+            created=created,
+            reason=request.reason,
+            start_link=link,
+            due_at=request.due_at if request.state == RequestState.SCHEDULED else None,
+        )

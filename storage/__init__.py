@@ -1,0 +1,1 @@
+"""Persistence for Sayso: SQLModel tables, queries and Alembic migrations; knows nothing of chat platforms."""

@@ -1,0 +1,85 @@
+"""Async engine construction: maps plain database URLs to async drivers and tunes SQLite for one writer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+_ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
+
+
+class DatabaseUrlError(ValueError):
+    """The configured database URL cannot be used."""
+
+
+def async_url(url: str) -> str:
+    """Return `url` with its async driver (`sqlite://` -> aiosqlite, `postgresql://` -> psycopg 3)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseUrlError(f"not a database URL: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend not in _ASYNC_DRIVERS:
+        raise DatabaseUrlError(f"unsupported database {backend!r}; use sqlite:///… or postgresql://…")
+    driver = parsed.get_driver_name()
+    if driver in ("aiosqlite", "psycopg", "psycopg_async"):
+        return parsed.render_as_string(hide_password=False)
+    return parsed.set(drivername=_ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
+
+
+def is_sqlite(engine: AsyncEngine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """Create the async engine; on SQLite enable WAL, foreign keys and write-intent transactions."""
+    engine = create_async_engine(async_url(url), pool_pre_ping=True, **kwargs)
+    if is_sqlite(engine):
+        _tune_sqlite(engine)
+    return engine
+
+
+def _tune_sqlite(engine: AsyncEngine) -> None:
+    # pysqlite's own transaction handling starts transactions lazily and upgrades read locks
+    # to write locks mid-transaction, which fails at once with "database is locked" under
+    # concurrency instead of waiting. Taking the write lock at BEGIN makes writers queue
+    # behind busy_timeout, the single-writer model SQLite is built for.
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Raise if the database cannot be reached."""
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+
+
+@asynccontextmanager
+async def engine_scope(url: str, **kwargs: Any) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(url, **kwargs)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()

@@ -1,0 +1,129 @@
+"""SQLModel tables. Identifiers of people live only in `respondents`; everything else points at it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime, utcnow
+
+
+def _utc(*, nullable: bool = True, index: bool = False, stamp: bool = False) -> Column[datetime]:
+    """A UTC timestamp column; `stamp` fills it with the current time on INSERT, also for Core inserts."""
+    return Column(UTCDateTime(), nullable=nullable, index=index, default=utcnow if stamp else None)
+
+
+class RequestState(StrEnum):
+    """Lifecycle of one survey request.
+
+    scheduled -> sending -> active -> completed | expired; a request can also end as
+    throttled, opted_out, unreachable (never sent), cancelled (opt-out while queued) or failed.
+    """
+
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    THROTTLED = "throttled"
+    OPTED_OUT = "opted_out"
+    UNREACHABLE = "unreachable"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class SentimentStatus(StrEnum):
+    SCORED = "scored"
+    NOT_SCORED = "not_scored"
+
+
+class Respondent(SQLModel, table=True):
+    """A person who can be surveyed on one platform."""
+
+    __tablename__ = "respondents"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id", name="uq_respondent_platform_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    platform_user_id: str = Field(max_length=64)
+    chat_id: str | None = Field(default=None, max_length=64, description="private chat with the bot")
+    chosen_language: str | None = Field(default=None, max_length=16, description="picked by the person")
+    platform_language: str | None = Field(default=None, max_length=16, description="the client's language code")
+    opted_out: bool = Field(default=False)
+    unreachable_reason: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
+
+
+class Interaction(SQLModel, table=True):
+    """A finished customer interaction reported by a helpdesk, CRM or phone system."""
+
+    __tablename__ = "interactions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=128, unique=True)
+    respondent_id: int = Field(foreign_key="respondents.id", index=True)
+    touchpoint: str | None = Field(default=None, max_length=32)
+    agent: str | None = Field(default=None, max_length=128)
+    language: str | None = Field(default=None, max_length=16)
+    occurred_at: datetime = Field(sa_column=_utc(nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
+
+
+class SurveyRequest(SQLModel, table=True):
+    """One survey sent (or to be sent) for one interaction; its state drives the conversation."""
+
+    __tablename__ = "survey_requests"
+    __table_args__ = (Index("ix_survey_requests_state_due", "state", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: int = Field(foreign_key="interactions.id", unique=True)
+    respondent_id: int = Field(foreign_key="respondents.id", index=True)
+    survey: str = Field(max_length=32)
+    language: str = Field(max_length=16)
+    token: str = Field(max_length=16, unique=True, description="opaque id used in buttons and start links")
+    state: str = Field(default=RequestState.SCHEDULED, max_length=16)
+    reason: str | None = Field(default=None, max_length=200)
+    current_question: str | None = Field(default=None, max_length=32)
+    message_ref: str | None = Field(default=None, max_length=128, description="platform id of the open question")
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=500)
+    due_at: datetime = Field(sa_column=_utc(nullable=False))
+    claimed_at: datetime | None = Field(default=None, sa_column=_utc())
+    sent_at: datetime | None = Field(default=None, sa_column=_utc())
+    completed_at: datetime | None = Field(default=None, sa_column=_utc())
+    expires_at: datetime | None = Field(default=None, sa_column=_utc())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
+
+
+class Answer(SQLModel, table=True):
+    """The answer to one question of one request; a later press before completion replaces it."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("request_id", "question_id", name="uq_answer_request_question"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="survey_requests.id", index=True)
+    question_id: str = Field(max_length=32)
+    value_int: int | None = Field(default=None)
+    value_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    text_language: str | None = Field(default=None, max_length=16)
+    sentiment: float | None = Field(default=None)
+    sentiment_status: str | None = Field(default=None, max_length=16)
+    answered_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Platform deliveries already handled, so a redelivered update changes nothing."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("platform", "event_id", name="uq_processed_event"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    event_id: str = Field(max_length=128)
+    processed_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, index=True, stamp=True))

@@ -1,0 +1,219 @@
+"""Interactions, survey requests and their answers."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from storage.models import Answer, Interaction, RequestState, SurveyRequest
+from storage.types import utcnow
+from storage.upsert import insert_ignore, upsert
+
+# Requests that reached the person, or are on their way: they count against the throttle window.
+DELIVERED_OR_QUEUED = (
+    RequestState.SCHEDULED,
+    RequestState.SENDING,
+    RequestState.ACTIVE,
+    RequestState.COMPLETED,
+    RequestState.EXPIRED,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewInteraction:
+    external_id: str
+    respondent_id: int
+    touchpoint: str | None
+    agent: str | None
+    language: str | None
+    occurred_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewRequest:
+    survey: str
+    language: str
+    state: RequestState
+    due_at: datetime
+    expires_at: datetime | None
+    reason: str | None = None
+
+
+async def record_interaction(
+    session: AsyncSession, *, interaction: NewInteraction, request: NewRequest
+) -> tuple[SurveyRequest, bool]:
+    """Store the interaction and its request once per external id; return (request, created).
+
+    The unique external id decides between concurrent callers: the loser of the race gets
+    the winner's request back and must send nothing.
+    """
+    interaction_id = await insert_ignore(
+        session,
+        Interaction,
+        {
+            "external_id": interaction.external_id,
+            "respondent_id": interaction.respondent_id,
+            "touchpoint": interaction.touchpoint,
+            "agent": interaction.agent,
+            "language": interaction.language,
+            "occurred_at": interaction.occurred_at,
+        },
+        conflict=("external_id",),
+    )
+    if interaction_id is None:
+        existing = await request_for_interaction(session, external_id=interaction.external_id)
+        assert existing is not None, "an interaction row always comes with its request"
+        return existing, False
+    row = SurveyRequest(
+        interaction_id=interaction_id,
+        respondent_id=interaction.respondent_id,
+        survey=request.survey,
+        language=request.language,
+        token=secrets.token_urlsafe(9),
+        state=request.state,
+        reason=request.reason,
+        due_at=request.due_at,
+        expires_at=request.expires_at,
+    )
+    session.add(row)
+    await session.flush()
+    return row, True
+
+
+async def request_for_interaction(session: AsyncSession, *, external_id: str) -> SurveyRequest | None:
+    result = await session.execute(
+        select(SurveyRequest)
+        .join(Interaction, col(Interaction.id) == col(SurveyRequest.interaction_id))
+        .where(Interaction.external_id == external_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def request_by_token(session: AsyncSession, *, token: str, for_update: bool = False) -> SurveyRequest | None:
+    stmt = select(SurveyRequest).where(SurveyRequest.token == token)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def request_by_id(session: AsyncSession, *, request_id: int, for_update: bool = False) -> SurveyRequest | None:
+    stmt = select(SurveyRequest).where(SurveyRequest.id == request_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def interaction_of(session: AsyncSession, request: SurveyRequest) -> Interaction:
+    return (await session.execute(select(Interaction).where(Interaction.id == request.interaction_id))).scalar_one()
+
+
+async def open_request_for(session: AsyncSession, *, respondent_id: int) -> SurveyRequest | None:
+    """The respondent's survey in progress (the newest, should there be several)."""
+    result = await session.execute(
+        select(SurveyRequest)
+        .where(SurveyRequest.respondent_id == respondent_id, SurveyRequest.state == RequestState.ACTIVE)
+        .order_by(col(SurveyRequest.sent_at).desc(), col(SurveyRequest.id).desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def recent_request_count(session: AsyncSession, *, respondent_id: int, since: datetime) -> int:
+    result = await session.execute(
+        select(func.count())
+        .select_from(SurveyRequest)
+        .where(
+            SurveyRequest.respondent_id == respondent_id,
+            col(SurveyRequest.state).in_(DELIVERED_OR_QUEUED),
+            col(SurveyRequest.created_at) >= since,
+        )
+    )
+    return int(result.scalar_one())
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta = timedelta(minutes=5)
+) -> list[SurveyRequest]:
+    """Claim due requests for sending; on PostgreSQL replicas skip each other's rows.
+
+    A request left in `sending` longer than `lease` (its sender died) is claimed again.
+    """
+    stmt = (
+        select(SurveyRequest)
+        .where(
+            or_(
+                (col(SurveyRequest.state) == RequestState.SCHEDULED) & (col(SurveyRequest.due_at) <= now),
+                (col(SurveyRequest.state) == RequestState.SENDING) & (col(SurveyRequest.claimed_at) < now - lease),
+            )
+        )
+        .order_by(col(SurveyRequest.due_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list((await session.execute(stmt)).scalars())
+    for row in rows:
+        row.state = RequestState.SENDING
+        row.claimed_at = now
+        row.attempts += 1
+        row.updated_at = now
+    return rows
+
+
+async def cancel_unfinished(session: AsyncSession, *, respondent_id: int, reason: str) -> int:
+    """Cancel a respondent's queued and open surveys (they opted out)."""
+    result = await session.execute(
+        update(SurveyRequest)
+        .where(
+            col(SurveyRequest.respondent_id) == respondent_id,
+            col(SurveyRequest.state).in_((RequestState.SCHEDULED, RequestState.ACTIVE)),
+        )
+        .values(state=RequestState.CANCELLED, reason=reason, updated_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+async def answers_of(session: AsyncSession, *, request_id: int) -> dict[str, Answer]:
+    result = await session.execute(select(Answer).where(Answer.request_id == request_id))
+    return {answer.question_id: answer for answer in result.scalars()}
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerValue:
+    question_id: str
+    value_int: int | None = None
+    value_text: str | None = None
+    text_language: str | None = None
+    sentiment: float | None = None
+    sentiment_status: str | None = None
+
+
+async def save_answer(session: AsyncSession, *, request_id: int, answer: AnswerValue) -> None:
+    """Store an answer; a second answer to the same question replaces the first (one row)."""
+    values = {
+        "request_id": request_id,
+        "question_id": answer.question_id,
+        "value_int": answer.value_int,
+        "value_text": answer.value_text,
+        "text_language": answer.text_language,
+        "sentiment": answer.sentiment,
+        "sentiment_status": answer.sentiment_status,
+        "answered_at": utcnow(),
+    }
+    await upsert(
+        session,
+        Answer,
+        values,
+        conflict=("request_id", "question_id"),
+        update=[name for name in values if name not in ("request_id", "question_id")],
+    )
+
+
+async def answer_values(session: AsyncSession, *, request_id: int) -> dict[str, int | str | None]:
+    """Stored answers by question id: the number, the text, or None for a skipped question."""
+    answers = await answers_of(session, request_id=request_id)
+    return {qid: a.value_int if a.value_int is not None else a.value_text for qid, a in answers.items()}

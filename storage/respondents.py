@@ -1,0 +1,52 @@
+"""Respondent queries: registration, language and opt-out."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
+
+from storage.models import Respondent
+from storage.types import utcnow
+from storage.upsert import insert_ignore
+
+
+async def get_respondent(session: AsyncSession, *, platform: str, user_id: str) -> Respondent | None:
+    result = await session.execute(
+        select(Respondent).where(Respondent.platform == platform, Respondent.platform_user_id == user_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def ensure_respondent(
+    session: AsyncSession,
+    *,
+    platform: str,
+    user_id: str,
+    chat_id: str | None = None,
+    platform_language: str | None = None,
+) -> Respondent:
+    """Return the respondent, creating it if new and refreshing what the platform just told us."""
+    await insert_ignore(
+        session,
+        Respondent,
+        {"platform": platform, "platform_user_id": user_id, "chat_id": chat_id, "platform_language": platform_language},
+        conflict=("platform", "platform_user_id"),
+    )
+    respondent = await get_respondent(session, platform=platform, user_id=user_id)
+    assert respondent is not None  # inserted above or already there
+    changed = False
+    if chat_id and respondent.chat_id != chat_id:
+        respondent.chat_id, changed = chat_id, True
+    if platform_language and respondent.platform_language != platform_language:
+        respondent.platform_language, changed = platform_language, True
+    if changed:
+        respondent.updated_at = utcnow()
+        session.add(respondent)
+    return respondent
+
+
+def touch(respondent: Respondent, **changes: object) -> None:
+    """Apply `changes` to a loaded respondent and stamp the update time."""
+    for name, value in changes.items():
+        setattr(respondent, name, value)
+    respondent.updated_at = utcnow()

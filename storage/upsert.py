@@ -1,0 +1,40 @@
+"""Dialect-aware INSERT … ON CONFLICT, the building block of every idempotent write."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+
+def _insert(session: AsyncSession, model: type[SQLModel]) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+async def insert_ignore(
+    session: AsyncSession, model: type[SQLModel], values: Mapping[str, Any], *, conflict: Sequence[str]
+) -> int | None:
+    """Insert a row unless one with the same `conflict` columns exists; return the new id or None."""
+    stmt = _insert(session, model).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
+    result = await session.execute(stmt.returning(model.id))  # type: ignore[attr-defined]
+    return result.scalar_one_or_none()
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type[SQLModel],
+    values: Mapping[str, Any],
+    *,
+    conflict: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """Insert a row, or overwrite the `update` columns of the one with the same `conflict` columns."""
+    stmt = _insert(session, model).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(conflict), set_={name: stmt.excluded[name] for name in update}
+    )
+    await session.execute(stmt)
