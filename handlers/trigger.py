@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,7 +55,7 @@ class Trigger:
         if survey_key not in engine.surveys:
             raise UnknownSurvey(f"unknown survey {survey_key!r}; known: {', '.join(sorted(engine.surveys))}")
         now = engine.clock()
-        occurred = req.occurred_at or now
+        occurred = (req.occurred_at or now).astimezone(UTC)
         delay = timedelta(seconds=req.delay_seconds) if req.delay_seconds is not None else engine.policy.delay
         async with engine.sessions() as session, session.begin():
             respondent = await ensure_respondent(session, platform=req.platform, user_id=req.user_id)

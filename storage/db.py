@@ -27,9 +27,9 @@ def async_url(url: str) -> str:
     backend = parsed.get_backend_name()
     if backend not in _ASYNC_DRIVERS:
         raise DatabaseUrlError(f"unsupported database {backend!r}; use sqlite:///… or postgresql://…")
-    driver = parsed.get_driver_name()
-    if driver in ("aiosqlite", "psycopg", "psycopg_async"):
-        return parsed.render_as_string(hide_password=False)
+    _, plus, driver = parsed.drivername.partition("+")
+    if plus and driver not in ("aiosqlite", "psycopg", "psycopg_async"):
+        raise DatabaseUrlError(f"driver {driver!r} is not installed; write the URL without it ({backend}://…)")
     return parsed.set(drivername=_ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
 
 

@@ -1,0 +1,153 @@
+"""The HTTP surface through FastAPI's real request handling (ASGI transport, no server mocks)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from bot.http import create_app
+from bot.wiring import Services
+from storage.models import Interaction, SurveyRequest
+from tests.fakes.chat import count
+
+TOKEN = "s3cret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def _with_token(services: Services, token: str | None) -> Services:
+    settings = services.config.settings.model_copy(update={"api_token": SecretStr(token) if token else None})
+    config = services.config.model_copy(update={"settings": settings})
+    return Services(config, services.database, services.engine, services.trigger, services.dispatcher, services.dispatch)
+
+
+@pytest.fixture
+async def client(services):
+    app = create_app(_with_token(services, TOKEN))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sayso") as http:
+        yield http
+
+
+BODY = {"interaction_id": "ticket-1", "platform": "console", "user_id": "U1", "touchpoint": "phone", "agent": "Ann"}
+
+
+async def test_report_then_repeat(client, services):
+    first = await client.post("/api/v1/interactions", json=BODY, headers=AUTH)
+    assert first.status_code == 202, first.text
+    assert first.json()["status"] == "scheduled"
+    again = await client.post("/api/v1/interactions", json=BODY, headers=AUTH)
+    assert again.status_code == 200
+    assert again.json()["request_id"] == first.json()["request_id"]
+    assert await count(services, SurveyRequest) == 1
+
+
+async def test_fifty_concurrent_reports_make_one_request(client, services):
+    body = {**BODY, "interaction_id": "storm"}
+    responses = await asyncio.gather(*(client.post("/api/v1/interactions", json=body, headers=AUTH) for _ in range(50)))
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200] * 49 + [202]
+    assert len({r.json()["request_id"] for r in responses}) == 1
+    assert await count(services, SurveyRequest) == 1
+    assert await count(services, Interaction) == 1
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"}])
+async def test_missing_or_wrong_token(client, headers):
+    response = await client.post("/api/v1/interactions", json=BODY, headers=headers)
+    assert response.status_code == 401
+    assert response.json()["detail"] == "missing or wrong bearer token"
+
+
+async def test_api_disabled_without_token(services):
+    app = create_app(_with_token(services, None))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sayso") as http:
+        response = await http.post("/api/v1/interactions", json=BODY, headers=AUTH)
+    assert response.status_code == 503
+    assert "SAYSO_API_TOKEN" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "fragment"),
+    [
+        ({k: v for k, v in BODY.items() if k != "interaction_id"}, "interaction_id", "Field required"),
+        ({**BODY, "platform": "fax"}, "platform", "'slack', 'telegram' or 'console'"),
+        ({**BODY, "survey": "nope"}, "survey", "unknown survey 'nope'"),
+        ({**BODY, "delay_seconds": -5}, "delay_seconds", "greater than or equal to 0"),
+        ({**BODY, "occurred_at": "2026-11-20T10:00:00"}, "occurred_at", "timezone"),
+        ({**BODY, "touchpoint": "Phone Call!"}, "touchpoint", "pattern"),
+        ({**BODY, "colour": "red"}, "colour", "Extra inputs"),
+    ],
+)
+async def test_bad_bodies_get_readable_422(client, services, body, field, fragment):
+    response = await client.post("/api/v1/interactions", json=body, headers=AUTH)
+    assert response.status_code == 422
+    payload = response.json()
+    assert payload["errors"][0]["field"] == field
+    assert fragment in payload["detail"]
+    assert await count(services, SurveyRequest) == 0
+
+
+async def test_malformed_json(client):
+    response = await client.post(
+        "/api/v1/interactions", content=b"{not json", headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert "JSON" in response.json()["detail"]
+
+
+async def test_unconfigured_platform_is_unreachable(client):
+    response = await client.post("/api/v1/interactions", json={**BODY, "platform": "slack"}, headers=AUTH)
+    assert response.status_code == 202
+    assert response.json() | {"request_id": 0} == {"request_id": 0, "status": "unreachable",
+                                                    "reason": "platform_not_configured"}  # fmt: skip
+
+
+async def test_telegram_user_who_never_started_gets_a_start_link(services):
+    from tests.fakes.recording import RecordingChannel
+
+    services.channels.add(RecordingChannel(platform="telegram", reaches_unknown_users=False))
+    app = create_app(_with_token(services, TOKEN))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sayso") as http:
+        response = await http.post("/api/v1/interactions", json={**BODY, "platform": "telegram"}, headers=AUTH)
+    payload = response.json()
+    assert payload["status"] == "unreachable" and payload["reason"] == "not_started"
+    assert payload["start_link"].startswith("https://t.me/sayso_test_bot?start=")
+
+
+async def test_delayed_survey_reports_its_due_time(client):
+    body = {**BODY, "interaction_id": "later", "occurred_at": "2030-01-01T10:00:00+01:00", "delay_seconds": 600}
+    response = await client.post("/api/v1/interactions", json=body, headers=AUTH)
+    assert response.json()["due_at"].startswith("2030-01-01T09:10:00")
+
+
+async def test_healthz(client):
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "platforms": {"console": "configured"},
+                               "version": "0.1.0"}  # fmt: skip
+
+
+async def test_healthz_503_when_database_is_down(services):
+    await services.database.dispose()
+    broken = Services(services.config, _unreachable_engine(), services.engine, services.trigger,
+                      services.dispatcher, services.dispatch)  # fmt: skip
+    app = create_app(broken)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sayso") as http:
+        response = await http.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+    assert response.json()["database"].startswith("DATABASE_URL: cannot use")
+
+
+def _unreachable_engine():
+    from storage.db import create_engine
+
+    return create_engine("postgresql://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 2})
+
+
+async def test_openapi_docs(client):
+    assert (await client.get("/docs")).status_code == 200
+    spec = (await client.get("/openapi.json")).json()
+    assert "/api/v1/interactions" in spec["paths"]
