@@ -1,0 +1,119 @@
+"""The installed `sayso` command, run as a user would run it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SAYSO = shutil.which("sayso", path=str(Path(sys.executable).parent)) or "sayso"
+
+
+def sayso(*args: str, input: str | None = None, env: dict[str, str] | None = None, cwd: Path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SAYSO_", "SLACK_", "TELEGRAM_", "DATABASE_URL"))}
+    return subprocess.run(
+        [SAYSO, *args], input=input, capture_output=True, text=True, env={**clean, **(env or {})}, cwd=cwd, timeout=120
+    )
+
+
+def test_scripted_demo_stores_a_complete_response(tmp_path):
+    result = sayso("demo", input="4\n5\n4\n5\nQuick and kind\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Thank you! Your answers help us serve you better." in result.stdout
+    with sqlite3.connect(tmp_path / "sayso.db") as db:
+        rows = db.execute("SELECT question_id, value_int, value_text, sentiment_status FROM answers ORDER BY id").fetchall()
+        state = db.execute("SELECT state FROM survey_requests").fetchone()[0]
+    assert rows == [("overall", 4, None, None), ("speed", 5, None, None), ("attitude", 4, None, None),
+                    ("solution", 5, None, None), ("went_well", None, "Quick and kind", "scored")]  # fmt: skip
+    assert state == "completed"
+
+
+def test_demo_in_urdu_with_a_wrong_answer_on_the_way(tmp_path):
+    result = sayso("demo", "--survey", "nps", "--lang", "ur", input="12\n9\nبہت اچھی سروس\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "یہ جواب پیمانے پر نہیں ہے" in result.stdout  # 12 is off the 0–10 scale
+    with sqlite3.connect(tmp_path / "sayso.db") as db:
+        rows = db.execute("SELECT question_id, value_int, value_text, text_language FROM answers ORDER BY id").fetchall()
+    assert rows == [("recommend", 9, None, None), ("why", None, "بہت اچھی سروس", "ur")]
+
+
+def test_demo_that_ends_early_exits_1_and_keeps_answers(tmp_path):
+    result = sayso("demo", input="3\n", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "answers given are saved" in result.stdout
+    with sqlite3.connect(tmp_path / "sayso.db") as db:
+        assert db.execute("SELECT count(*) FROM answers").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SAYSO_HTTP_PORT": "eighty"}, "SAYSO_HTTP_PORT: Input should be a valid integer"),
+        ({"SAYSO_TIMEZONE": "Mars/Olympus"}, "SAYSO_TIMEZONE: unknown IANA time zone 'Mars/Olympus'"),
+        ({"SAYSO_DIGEST_CRON": "every monday"}, "SAYSO_DIGEST_CRON: not a crontab expression"),
+        ({"DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL: Value error, unsupported database 'mysql'"),
+        ({"SAYSO_CONFIG": "missing.toml"}, "SAYSO_CONFIG: file missing.toml does not exist"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET"),
+        ({"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}, "DATABASE_URL: cannot use postgresql://nobody@127.0.0.1:1/none"),
+    ],
+)
+def test_bad_configuration_exits_2_with_one_line(tmp_path, env, message):
+    result = sayso("demo", env=env, input="", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message.replace("Value error, ", "") in lines[0], result.stderr
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[targets]\ncsat = 85\n", "targets.csat: Input should be less than or equal to 1"),
+        ("[throttle]\nwindow_days = -1\n", "throttle.window_days: Input should be greater than or equal to 0"),
+        ("default_language = 'fr'\n", "default_language: must be one of en, ur, hi, hu"),
+        ("[delivery]\ndefault_survey = 'xyz'\n", "delivery.default_survey: unknown survey 'xyz'"),
+        ("[anonymity]\nmin_group = 3\n", "anonymity.min_group: Extra inputs are not permitted"),
+        ("[surveys.pulse]\ntitle = 'P'\nquestions = [{id = 'q', kind = 'rating', text = 'Hi', scale = [1, 20]}]\n",
+         "surveys.pulse.questions.0: a rating scale must lie within 0–10"),
+        ("[surveys.pulse]\ntitle = 'P'\nquestions = [{id = 't', kind = 'text', text = 'Why?', when = {question = 'x', at_most = 2}}]\n",
+         "surveys.pulse: 't' depends on 'x', which is not asked before it"),
+        ("targets = [", "is not valid TOML"),
+    ],
+)
+def test_bad_config_file_exits_2_naming_the_key(tmp_path, toml, message):
+    (tmp_path / "sayso.toml").write_text(toml)
+    result = sayso("config", "check", env={"SAYSO_CONFIG": "sayso.toml"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
+
+
+def test_config_check_masks_secrets(tmp_path):
+    (tmp_path / "sayso.toml").write_text(
+        "[targets]\ncsat = 0.9\n[surveys.pulse]\ntitle = {en = 'Pulse', hu = 'Pulzus'}\n"
+        "questions = [{id = 'mood', kind = 'choice', text = 'Mood?', options = ['Good', 'Bad']}]\n"
+    )
+    env = {"SAYSO_CONFIG": "sayso.toml", "SAYSO_API_TOKEN": "api-secret-123", "TELEGRAM_BOT_TOKEN": "12345:tg-secret",
+           "DATABASE_URL": "postgresql://app:pg-secret@db.internal/sayso", "SLACK_BOT_TOKEN": "xoxb-slack-secret",
+           "SLACK_SIGNING_SECRET": "signing-secret"}  # fmt: skip
+    result = sayso("config", "check", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for secret in ("api-secret-123", "tg-secret", "pg-secret", "xoxb-slack-secret", "signing-secret"):
+        assert secret not in result.stdout
+    assert "configuration is valid" in result.stdout
+    assert "pulse" in result.stdout and "0.9" in result.stdout
+
+
+def test_db_upgrade_and_send(tmp_path):
+    upgraded = sayso("db", "upgrade", cwd=tmp_path)
+    assert upgraded.returncode == 0 and "revision 0001" in upgraded.stdout, upgraded.stderr
+    args = ("send", "--platform", "console", "--user", "U1", "--interaction-id", "crm-9", "--touchpoint", "phone")
+    first, second = sayso(*args, cwd=tmp_path), sayso(*args, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert '"status": "scheduled"' in first.stdout and '"new": true' in first.stdout
+    assert '"new": false' in second.stdout
+    bad = sayso("send", "--platform", "fax", "--user", "U1", cwd=tmp_path)
+    assert bad.returncode == 2 and "--platform" in bad.stderr

@@ -1,0 +1,101 @@
+"""The dispatcher: claiming due surveys, retrying transient faults, giving up on permanent ones."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.ports import DeliveryFailed
+from handlers.trigger import TriggerRequest
+from storage.models import RequestState, Respondent
+from tests.fakes.chat import Person, request_row
+from tests.fakes.recording import RecordingChannel
+
+
+async def _schedule(services, channel, user="U1", delay_seconds=0):
+    result = await services.trigger(
+        TriggerRequest(interaction_id=f"d-{user}", platform=channel.platform, user_id=user, delay_seconds=delay_seconds)
+    )
+    return Person(services, channel, user_id=user), result
+
+
+async def test_due_survey_is_sent_once(services, channel):
+    _, result = await _schedule(services, channel)
+    assert await services.dispatcher.send_due() == 1
+    assert await services.dispatcher.send_due() == 0
+    assert len(channel.prompts) == 1
+    request = await request_row(services, result.request_id)
+    assert request.state == RequestState.ACTIVE and request.current_question == "overall"
+    assert request.message_ref == "dm-U1|1"
+    assert request.expires_at - request.sent_at == timedelta(days=3)
+
+
+async def test_delayed_survey_waits(services, channel):
+    await _schedule(services, channel)
+    later = await services.trigger(TriggerRequest(interaction_id="x-late", platform="console", user_id="U7",
+                                                  delay_seconds=3600))  # fmt: skip
+    assert await services.dispatcher.send_due() == 1
+    assert (await request_row(services, later.request_id)).state == RequestState.SCHEDULED
+
+
+async def test_transient_failure_is_retried_after_the_platforms_pause(services, channel):
+    channel.failures.append(DeliveryFailed("console", "rate limited", retry_after=120))
+    _, result = await _schedule(services, channel)
+    await services.dispatcher.send_due()
+    request = await request_row(services, result.request_id)
+    assert request.state == RequestState.SCHEDULED and request.last_error == "rate limited"
+    assert request.due_at - request.claimed_at >= timedelta(seconds=120)
+    clock = services.engine.clock
+    object.__setattr__(services.engine, "clock", lambda: clock() + timedelta(minutes=3))
+    assert await services.dispatcher.send_due() == 1
+    request = await request_row(services, result.request_id)
+    assert request.state == RequestState.ACTIVE and request.attempts == 2 and request.last_error is None
+    assert len(channel.prompts) == 1
+
+
+async def test_permanent_failure_marks_the_person_unreachable(services, channel):
+    channel.failures.append(DeliveryFailed("console", "bot was blocked by the user", permanent=True))
+    _, result = await _schedule(services, channel)
+    await services.dispatcher.send_due()
+    request = await request_row(services, result.request_id)
+    assert request.state == RequestState.UNREACHABLE and request.reason == "bot was blocked by the user"
+    async with services.engine.sessions() as session:
+        respondent = await session.get(Respondent, request.respondent_id)
+    assert respondent.unreachable_reason == "bot was blocked by the user"
+    again = await services.trigger(TriggerRequest(interaction_id="after-block", platform="console", user_id="U1"))
+    assert (again.status, again.reason) == ("unreachable", "bot was blocked by the user")
+
+
+async def test_gives_up_after_max_attempts(services, channel):
+    channel.failures.extend(DeliveryFailed("console", f"timeout {i}") for i in range(10))
+    _, result = await _schedule(services, channel)
+    clock = services.engine.clock
+    for hop in range(5):
+        object.__setattr__(services.engine, "clock", lambda hop=hop: clock() + timedelta(hours=hop))
+        await services.dispatcher.send_due()
+    request = await request_row(services, result.request_id)
+    assert request.state == RequestState.FAILED and request.attempts == 5 and request.last_error == "timeout 4"
+
+
+async def test_opted_out_before_sending_is_cancelled(services, channel):
+    person, result = await _schedule(services, channel)
+    await person.command("stop")
+    assert await services.dispatcher.send_due() == 0
+    assert (await request_row(services, result.request_id)).state == RequestState.CANCELLED
+    assert channel.prompts == []
+
+
+async def test_start_link_opens_the_survey(services):
+    telegram = RecordingChannel(platform="telegram", reaches_unknown_users=False)
+    services.channels.add(telegram)
+    result = await services.trigger(TriggerRequest(interaction_id="tg-1", platform="telegram", user_id="777"))
+    assert result.status == "unreachable" and result.start_link
+    payload = result.start_link.rsplit("=", 1)[1]
+    person = Person(services, telegram, user_id="777")
+    await person.command("start", payload)
+    await services.dispatcher.send_due()
+    assert telegram.prompts and telegram.prompts[0].text.startswith("Thank you for talking to us!")
+    assert telegram.sent[0].chat_id == "dm-777"
+    stranger = Person(services, telegram, user_id="888")
+    await stranger.command("start", payload)
+    assert await services.dispatcher.send_due() == 0
+    assert len(telegram.prompts) == 1
