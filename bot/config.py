@@ -13,7 +13,7 @@ from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from handlers.i18n import SHIPPED
@@ -56,19 +56,26 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="SAYSO_LOG_LEVEL")
     console_bidi: str = Field("auto", validation_alias="SAYSO_CONSOLE_BIDI")
 
-    @field_validator(
-        "digest_slack_channels", "digest_telegram_chats", "alert_slack_channels", "alert_telegram_chats", mode="before"
-    )
+    @field_validator("digest_slack_channels", "digest_telegram_chats", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("config_path", "telegram_webhook_url", mode="before")
+    @field_validator(
+        "config_path", "api_token", "alert_slack_channels", "alert_telegram_chats", "telegram_bot_token",
+        "telegram_webhook_url", "telegram_webhook_secret", "slack_bot_token", "slack_signing_secret",
+        "slack_app_token", mode="before",
+    )  # fmt: skip
     @classmethod
-    def _blank_is_unset(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+    def _blank_is_unset(cls, value: Any, info: ValidationInfo) -> Any:
+        """`VAR=` in a .env file (as in .env.example) means unset, not an empty secret."""
+        if not isinstance(value, str):
+            return value
+        if info.field_name and info.field_name.startswith("alert_"):
+            return cls._split(value) or None
+        return value.strip() or None
 
     @field_validator("database_url")
     @classmethod

@@ -10,6 +10,7 @@ import asyncio
 import itertools
 import sys
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Callable
 from typing import TextIO
@@ -21,7 +22,6 @@ from handlers.events import ButtonPressed, CommandReceived, InboundEvent, Messag
 from handlers.replies import Prompt
 
 PLATFORM = "console"
-CHAT_ID = "terminal"
 
 
 def _has_rtl(text: str) -> bool:
@@ -47,13 +47,14 @@ class ConsoleChannel:
         self._bidi = self.console.is_terminal if bidi is None else bidi
         self._ids = itertools.count(1)
         self.last_prompt: Prompt | None = None
+        self.last_chat: str | None = None  # whose survey the terminal shows: typed answers are theirs
 
     def _show(self, text: str, style: str | None = None) -> None:
         shown = visual_order(text) if self._bidi else text
         self.console.print(escape(shown), style=style)
 
-    def _ref(self) -> MessageRef:
-        return MessageRef(PLATFORM, CHAT_ID, str(next(self._ids)))
+    def _ref(self, chat_id: str) -> MessageRef:
+        return MessageRef(PLATFORM, chat_id, str(next(self._ids)))
 
     async def ask(self, chat_id: str, prompt: Prompt) -> MessageRef:
         self.console.print()
@@ -62,8 +63,8 @@ class ConsoleChannel:
             self._show(f"  [{option.key}] {option.label}" if option.key != "-" else f"  [Enter] {option.label}", "cyan")
         if prompt.hint:
             self._show(prompt.hint, "dim")
-        self.last_prompt = prompt
-        return self._ref()
+        self.last_prompt, self.last_chat = prompt, chat_id
+        return self._ref(chat_id)
 
     async def show_choice(self, message: MessageRef, text: str) -> None:
         self._show(text.rsplit("\n", 1)[-1], "green")
@@ -71,16 +72,16 @@ class ConsoleChannel:
     async def send_text(self, chat_id: str, text: str) -> MessageRef:
         self.console.print()
         self._show(text)
-        return self._ref()
+        return self._ref(chat_id)
 
     async def send_image(self, chat_id: str, image: bytes, caption: str) -> MessageRef:
         with tempfile.NamedTemporaryFile(prefix="sayso-", suffix=".png", delete=False) as handle:
             handle.write(image)
         self._show(f"{caption} [{handle.name}]")
-        return self._ref()
+        return self._ref(chat_id)
 
     async def open_chat(self, user_id: str) -> str:
-        return CHAT_ID
+        return user_id  # one terminal, one chat per console user
 
     def start_link(self, payload: str) -> str | None:
         return None
@@ -104,7 +105,22 @@ class ConsoleChannel:
         return TextReceived(sender, text, event_id=event_ids())
 
 
-async def read_line(stream: TextIO = sys.stdin) -> str | None:
-    """One line from the terminal without blocking the event loop; None at end of input."""
-    line = await asyncio.to_thread(stream.readline)
-    return line.rstrip("\r\n") if line else None
+class LineReader:
+    """Reads lines on a daemon thread, so a pending read never blocks the loop or holds up shutdown."""
+
+    def __init__(self, stream: TextIO = sys.stdin) -> None:
+        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        threading.Thread(target=self._pump, args=(loop, stream), name="console-input", daemon=True).start()
+
+    def _pump(self, loop: asyncio.AbstractEventLoop, stream: TextIO) -> None:
+        try:
+            for line in iter(stream.readline, ""):
+                loop.call_soon_threadsafe(self._lines.put_nowait, line.rstrip("\r\n"))
+            loop.call_soon_threadsafe(self._lines.put_nowait, None)
+        except RuntimeError:  # the loop closed while we waited for input
+            return
+
+    async def readline(self) -> str | None:
+        """The next line, or None at end of input."""
+        return await self._lines.get()

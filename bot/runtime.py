@@ -6,13 +6,15 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import signal
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import uvicorn
 
 from bot.config import Config
-from bot.console import PLATFORM as CONSOLE, ConsoleChannel, read_line
+from bot.console import PLATFORM as CONSOLE, ConsoleChannel, LineReader
 from bot.http import create_app
 from bot.wiring import Services, StartupError, build_services
 from handlers.events import Sender
@@ -26,22 +28,32 @@ _FINAL = {RequestState.COMPLETED, RequestState.EXPIRED, RequestState.CANCELLED, 
 
 @dataclass
 class ConsoleSession:
-    """A person at the terminal: each run is a new console respondent, so throttling never hides the demo."""
+    """The person at the terminal. Each session is a new console respondent, so throttling never
+    hides the demo; surveys sent to other console users (`sayso send --platform console`) show up
+    here too, and the terminal answers as whoever the shown survey is for."""
 
     services: Services
     channel: ConsoleChannel
     language: str | None = None
 
     def __post_init__(self) -> None:
-        self.sender = Sender(CONSOLE, f"terminal-{secrets.token_hex(4)}", "terminal", self.language)
-        self._events = (f"console-{secrets.token_hex(8)}" for _ in iter(int, 1))
+        self.user_id = f"terminal-{secrets.token_hex(4)}"
+
+    @property
+    def sender(self) -> Sender:
+        user = self.channel.last_chat or self.user_id
+        return Sender(CONSOLE, user, user, self.language)
+
+    @staticmethod
+    def _event_id() -> str:
+        return f"console-{secrets.token_hex(8)}"
 
     async def start_survey(self, survey: str | None) -> int:
         result = await self.services.trigger(
             TriggerRequest(
                 interaction_id=f"console-{secrets.token_hex(8)}",
                 platform=CONSOLE,
-                user_id=self.sender.user_id,
+                user_id=self.user_id,
                 survey=survey,
                 touchpoint="console",
                 language=self.language,
@@ -55,8 +67,9 @@ class ConsoleSession:
 
     async def converse(self, *, until_done: int | None = None) -> bool:
         """Feed typed lines to the engine; return True if request `until_done` reached its end."""
-        while (line := await read_line()) is not None:
-            ack = await self.services.dispatch(self.channel.to_event(line, self.sender, lambda: next(self._events)))
+        reader = LineReader()
+        while (line := await reader.readline()) is not None:
+            ack = await self.services.dispatch(self.channel.to_event(line, self.sender, self._event_id))
             self.channel.note(ack.note)
             if until_done is not None and await self._finished(until_done):
                 return True
@@ -92,6 +105,14 @@ def _listen(host: str, port: int) -> socket.socket:
         raise StartupError(f"SAYSO_HTTP_HOST/SAYSO_HTTP_PORT: cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: `run` owns SIGINT/SIGTERM for the whole process."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
 async def run(config: Config) -> None:
     """Serve HTTP, dispatch surveys and run every configured platform until SIGINT/SIGTERM."""
     settings = config.settings
@@ -109,13 +130,25 @@ async def run(config: Config) -> None:
             session = ConsoleSession(services, channel)
             await session.start_survey(None)
             background.append(asyncio.create_task(session.converse(), name="console"))
-        server = uvicorn.Server(uvicorn.Config(create_app(services), log_config=None, lifespan="off"))
+        server = _Server(uvicorn.Config(create_app(services), log_config=None, lifespan="off"))
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, _request_exit, server, sig)
         log.info("listening on http://%s:%s", settings.http_host, sock.getsockname()[1])
         try:
-            await server.serve(sockets=[sock])  # returns on SIGINT/SIGTERM
+            await server.serve(sockets=[sock])  # returns once a signal asked it to
         finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
             for task in background:
                 task.cancel()
             for task in background:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+
+
+def _request_exit(server: uvicorn.Server, sig: signal.Signals) -> None:
+    log.info("%s received, shutting down", sig.name)
+    if server.should_exit:
+        server.force_exit = True  # a second signal: stop waiting for open connections
+    server.should_exit = True
