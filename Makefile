@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`. Both create .venv on first use.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -16,6 +16,7 @@ run: $(STAMP)
 	$(BIN)/sayso run
 
 test: $(STAMP)
+	$(BIN)/ruff check bot handlers storage tests
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

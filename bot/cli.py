@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -166,16 +167,13 @@ def _show(value: object) -> str:
     return str(value)
 
 
-class _suppress_interrupt:
+@contextlib.contextmanager
+def _suppress_interrupt() -> Iterator[None]:
     """Ctrl-C ends the command quietly with the conventional exit code."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> bool:
-        if exc_type is KeyboardInterrupt:
-            raise typer.Exit(130)
-        return False
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
 
 
 def main() -> None:

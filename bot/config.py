@@ -13,7 +13,16 @@ from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from handlers.i18n import SHIPPED
@@ -32,7 +41,9 @@ CsvList = Annotated[list[str], NoDecode]
 class Settings(BaseSettings):
     """The environment variables of the public contract (see `.env.example`)."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=False)
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=False
+    )
 
     database_url: str = Field("sqlite:///./sayso.db", validation_alias="DATABASE_URL")
     config_path: Path | None = Field(None, validation_alias="SAYSO_CONFIG")
@@ -129,7 +140,8 @@ class Settings(BaseSettings):
     def _pairs(self) -> Self:
         if bool(self.slack_bot_token) != bool(self.slack_signing_secret or self.slack_app_token):
             raise ValueError(
-                "SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode), and vice versa"
+                "SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode), "
+                "and they need it"
             )
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET, checked on every update")

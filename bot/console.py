@@ -33,7 +33,9 @@ def visual_order(text: str) -> str:
     import arabic_reshaper
     from bidi import get_display
 
-    return "\n".join(get_display(arabic_reshaper.reshape(line)) if _has_rtl(line) else line for line in text.split("\n"))
+    return "\n".join(
+        get_display(arabic_reshaper.reshape(line)) if _has_rtl(line) else line for line in text.split("\n")
+    )
 
 
 class ConsoleChannel:

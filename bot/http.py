@@ -100,7 +100,9 @@ def create_app(services: Services) -> FastAPI:
         try:
             result = await services.trigger(TriggerRequest(**body.model_dump()))
         except UnknownSurvey as exc:
-            raise RequestValidationError([{"loc": ("body", "survey"), "msg": str(exc), "type": "value_error"}]) from None
+            raise RequestValidationError(
+                [{"loc": ("body", "survey"), "msg": str(exc), "type": "value_error"}]
+            ) from None
         if not result.created:
             response.status_code = 200
         return InteractionOut(

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import uvicorn
 
 from bot.config import Config
-from bot.console import PLATFORM as CONSOLE, ConsoleChannel, LineReader
+from bot.console import PLATFORM as CONSOLE
+from bot.console import ConsoleChannel, LineReader
 from bot.http import create_app
 from bot.wiring import Services, StartupError, build_services
 from handlers.events import Sender

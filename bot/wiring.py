@@ -48,7 +48,9 @@ def describe_database_error(url: str, exc: BaseException) -> str:
 
 
 @asynccontextmanager
-async def build_services(config: Config, *, migrate: bool = True, analyzer: TextAnalyzer | None = None) -> AsyncIterator[Services]:
+async def build_services(
+    config: Config, *, migrate: bool = True, analyzer: TextAnalyzer | None = None
+) -> AsyncIterator[Services]:
     """Connect (and migrate) the database and assemble the engine; platforms add their channels later."""
     url = config.settings.database_url
     database = create_engine(url)

@@ -17,7 +17,7 @@ from handlers.machine import Outcome, Status
 from handlers.ports import DeliveryFailed, Outbound
 from handlers.render import answered_text, help_text, language_prompt, question_prompt
 from handlers.sentiment import TextVerdict
-from handlers.surveys import Kind, Survey, TEXT_MAX_CHARS
+from handlers.surveys import TEXT_MAX_CHARS, Kind, Survey
 from storage.events import claim_event
 from storage.models import RequestState, Respondent, SurveyRequest
 from storage.requests import (
@@ -82,7 +82,12 @@ class Conversation:
         if payload is None:
             return Ack(say(self._engine.language_of(None, platform=event.sender.language_code), notes.INVALID_BUTTON))
         return await self._answer(
-            event.sender, payload.token, payload.question_index, payload.value, event_id=event.event_id, pressed=event.message
+            event.sender,
+            payload.token,
+            payload.question_index,
+            payload.value,
+            event_id=event.event_id,
+            pressed=event.message,
         )
 
     async def _text(self, event: TextReceived) -> Ack:
@@ -185,7 +190,9 @@ class Conversation:
             if step.completed:
                 await channel.send_text(sender.chat_id, say(language, notes.THANKS))
             elif step.next_question is not None and step.next_question.id != applied.previous_question:
-                await self._ask(channel, sender.chat_id, applied.survey, applied.request, step.next_question.id, language)
+                await self._ask(
+                    channel, sender.chat_id, applied.survey, applied.request, step.next_question.id, language
+                )
         except DeliveryFailed as failure:
             # The answer is committed; the person can continue with the next press or message.
             log.warning("reply after an answer failed", extra={"platform": failure.platform, "reason": failure.reason})
@@ -237,7 +244,7 @@ class Conversation:
             if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
                 return Ack()
             respondent = await self._registered(session, sender)
-            message = notes.OPTED_IN if respondent.opted_out else notes.WELCOME
+            message: str | None = notes.OPTED_IN if respondent.opted_out else notes.WELCOME
             if respondent.opted_out or respondent.unreachable_reason:
                 touch(respondent, opted_out=False, unreachable_reason=None)
             request = await request_by_token(session, token=payload, for_update=True) if payload else None
@@ -297,7 +304,9 @@ class Conversation:
             respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
         channel = self._engine.channels.get(sender.platform)
         if channel is not None:
-            await channel.ask(sender.chat_id, language_prompt(self._engine.language_of(respondent, platform=sender.language_code)))
+            await channel.ask(
+                sender.chat_id, language_prompt(self._engine.language_of(respondent, platform=sender.language_code))
+            )
         return Ack()
 
 

@@ -26,7 +26,9 @@ class Engine:
     analyzer: TextAnalyzer = field(default_factory=TextAnalyzer)
     clock: Callable[[], datetime] = utcnow
 
-    def language_of(self, respondent: Respondent | None, *, requested: str | None = None, platform: str | None = None) -> Lang:
+    def language_of(
+        self, respondent: Respondent | None, *, requested: str | None = None, platform: str | None = None
+    ) -> Lang:
         """The respondent's own choice first, then the trigger's language, then the client's, then the default.
 
         An explicit choice wins over a helpdesk's guess: a person who picked Urdu should not

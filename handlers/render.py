@@ -14,7 +14,11 @@ def question_prompt(survey: Survey, question: Question, *, token: str, language:
     index = survey.index(question.id)
     text = language.pick(question.text)
     if intro:
-        text = language.gettext(N_("Thank you for talking to us! A few quick questions about how it went.")) + "\n\n" + text
+        text = (
+            language.gettext(N_("Thank you for talking to us! A few quick questions about how it went."))
+            + "\n\n"
+            + text
+        )
     hint = None
     if question.kind is Kind.TEXT:
         options: tuple[Option, ...] = (Option("-", language.gettext(N_("Skip")), answer_data(token, index, None)),)
@@ -36,7 +40,7 @@ def question_prompt(survey: Survey, question: Question, *, token: str, language:
 
 
 def value_label(question: Question, value: int, language: Lang) -> str:
-    """"4 — Satisfied" for a labelled rating, the option's text for a choice, the number otherwise."""
+    """ "4 — Satisfied" for a labelled rating, the option's text for a choice, the number otherwise."""
     if question.kind is Kind.CHOICE:
         return language.pick(question.options[value - 1])
     label = question.labels.get(value)
@@ -58,7 +62,9 @@ def answered_text(question: Question, value: int | str | None, language: Lang) -
 
 def language_prompt(current: Lang) -> Prompt:
     options = tuple(Option(code, lang(code).name, language_data(code)) for code in SHIPPED)
-    return Prompt(text=current.directional(current.gettext(N_("Choose your language:"))), options=options, rtl=current.rtl)
+    return Prompt(
+        text=current.directional(current.gettext(N_("Choose your language:"))), options=options, rtl=current.rtl
+    )
 
 
 def help_text(language: Lang) -> str:

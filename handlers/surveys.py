@@ -100,7 +100,9 @@ class Survey(_Frozen):
             if question.when is not None:
                 earlier = seen.get(question.when.question)
                 if earlier is None:
-                    raise ValueError(f"{question.id!r} depends on {question.when.question!r}, which is not asked before it")
+                    raise ValueError(
+                        f"{question.id!r} depends on {question.when.question!r}, which is not asked before it"
+                    )
                 if earlier.kind is Kind.TEXT:
                     raise ValueError(f"{question.id!r} depends on a text question")
             seen[question.id] = question

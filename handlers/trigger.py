@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.engine import Engine
 from storage.models import RequestState, Respondent, SurveyRequest
-from storage.requests import NewInteraction, NewRequest, record_interaction, recent_request_count
+from storage.requests import NewInteraction, NewRequest, recent_request_count, record_interaction
 from storage.respondents import ensure_respondent
 
 NOT_STARTED = "not_started"
@@ -80,7 +80,11 @@ class Trigger:
                     expires_at=None,
                 ),
             )
-            owner = respondent if request.respondent_id == respondent.id else await session.get(Respondent, request.respondent_id)
+            owner = (
+                respondent
+                if request.respondent_id == respondent.id
+                else await session.get(Respondent, request.respondent_id)
+            )
         if created and request.state == RequestState.SCHEDULED and request.due_at <= now:
             self._wake()
         return self._result(request, created, platform=owner.platform if owner else req.platform)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedEvent
@@ -22,4 +23,4 @@ async def claim_event(session: AsyncSession, *, platform: str, event_id: str) ->
 async def forget_events_before(session: AsyncSession, *, before: datetime) -> int:
     """Drop old dedupe records; platforms stop redelivering after minutes, not weeks."""
     result = await session.execute(delete(ProcessedEvent).where(ProcessedEvent.processed_at < before))  # type: ignore[arg-type]
-    return result.rowcount or 0
+    return cast(CursorResult[Any], result).rowcount or 0

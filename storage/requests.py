@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import CursorResult, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -174,7 +175,7 @@ async def cancel_unfinished(session: AsyncSession, *, respondent_id: int, reason
         )
         .values(state=RequestState.CANCELLED, reason=reason, updated_at=utcnow())
     )
-    return result.rowcount or 0
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 async def answers_of(session: AsyncSession, *, request_id: int) -> dict[str, Answer]:

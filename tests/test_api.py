@@ -20,7 +20,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def _with_token(services: Services, token: str | None) -> Services:
     settings = services.config.settings.model_copy(update={"api_token": SecretStr(token) if token else None})
     config = services.config.model_copy(update={"settings": settings})
-    return Services(config, services.database, services.engine, services.trigger, services.dispatcher, services.dispatch)
+    return Services(
+        config, services.database, services.engine, services.trigger, services.dispatcher, services.dispatch
+    )
 
 
 @pytest.fixture

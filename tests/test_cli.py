@@ -14,7 +14,9 @@ import pytest
 SAYSO = shutil.which("sayso", path=str(Path(sys.executable).parent)) or "sayso"
 
 
-def sayso(*args: str, input: str | None = None, env: dict[str, str] | None = None, cwd: Path) -> subprocess.CompletedProcess:
+def sayso(
+    *args: str, input: str | None = None, env: dict[str, str] | None = None, cwd: Path
+) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SAYSO_", "SLACK_", "TELEGRAM_", "DATABASE_URL"))}
     return subprocess.run(
         [SAYSO, *args], input=input, capture_output=True, text=True, env={**clean, **(env or {})}, cwd=cwd, timeout=120
@@ -26,7 +28,9 @@ def test_scripted_demo_stores_a_complete_response(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Thank you! Your answers help us serve you better." in result.stdout
     with sqlite3.connect(tmp_path / "sayso.db") as db:
-        rows = db.execute("SELECT question_id, value_int, value_text, sentiment_status FROM answers ORDER BY id").fetchall()
+        rows = db.execute(
+            "SELECT question_id, value_int, value_text, sentiment_status FROM answers ORDER BY id"
+        ).fetchall()
         state = db.execute("SELECT state FROM survey_requests").fetchone()[0]
     assert rows == [("overall", 4, None, None), ("speed", 5, None, None), ("attitude", 4, None, None),
                     ("solution", 5, None, None), ("went_well", None, "Quick and kind", "scored")]  # fmt: skip
@@ -38,7 +42,9 @@ def test_demo_in_urdu_with_a_wrong_answer_on_the_way(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "یہ جواب پیمانے پر نہیں ہے" in result.stdout  # 12 is off the 0–10 scale
     with sqlite3.connect(tmp_path / "sayso.db") as db:
-        rows = db.execute("SELECT question_id, value_int, value_text, text_language FROM answers ORDER BY id").fetchall()
+        rows = db.execute(
+            "SELECT question_id, value_int, value_text, text_language FROM answers ORDER BY id"
+        ).fetchall()
     assert rows == [("recommend", 9, None, None), ("why", None, "بہت اچھی سروس", "ur")]
 
 
@@ -59,7 +65,10 @@ def test_demo_that_ends_early_exits_1_and_keeps_answers(tmp_path):
         ({"DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL: Value error, unsupported database 'mysql'"),
         ({"SAYSO_CONFIG": "missing.toml"}, "SAYSO_CONFIG: file missing.toml does not exist"),
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET"),
-        ({"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}, "DATABASE_URL: cannot use postgresql://nobody@127.0.0.1:1/none"),
+        (
+            {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"},
+            "DATABASE_URL: cannot use postgresql://nobody@127.0.0.1:1/none",
+        ),
     ],
 )
 def test_bad_configuration_exits_2_with_one_line(tmp_path, env, message):
@@ -77,10 +86,15 @@ def test_bad_configuration_exits_2_with_one_line(tmp_path, env, message):
         ("default_language = 'fr'\n", "default_language: must be one of en, ur, hi, hu"),
         ("[delivery]\ndefault_survey = 'xyz'\n", "delivery.default_survey: unknown survey 'xyz'"),
         ("[anonymity]\nmin_group = 3\n", "anonymity.min_group: Extra inputs are not permitted"),
-        ("[surveys.pulse]\ntitle = 'P'\nquestions = [{id = 'q', kind = 'rating', text = 'Hi', scale = [1, 20]}]\n",
-         "surveys.pulse.questions.0: a rating scale must lie within 0–10"),
-        ("[surveys.pulse]\ntitle = 'P'\nquestions = [{id = 't', kind = 'text', text = 'Why?', when = {question = 'x', at_most = 2}}]\n",
-         "surveys.pulse: 't' depends on 'x', which is not asked before it"),
+        (
+            "[surveys.pulse]\ntitle = 'P'\nquestions = [{id = 'q', kind = 'rating', text = 'Hi', scale = [1, 20]}]\n",
+            "surveys.pulse.questions.0: a rating scale must lie within 0–10",
+        ),
+        (
+            "[surveys.pulse]\ntitle = 'P'\n"
+            "questions = [{id = 't', kind = 'text', text = 'Why?', when = {question = 'x', at_most = 2}}]\n",
+            "surveys.pulse: 't' depends on 'x', which is not asked before it",
+        ),
         ("targets = [", "is not valid TOML"),
     ],
 )

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from storage.aggregates import funnel, question_stats
-from storage.db import async_url, create_engine, session_factory, DatabaseUrlError
+from storage.db import DatabaseUrlError, async_url, create_engine, session_factory
 from storage.events import claim_event, forget_events_before
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import Interaction, RequestState, SurveyRequest
@@ -105,7 +105,9 @@ def _request(**kw) -> NewRequest:
 async def test_respondent_is_created_once_and_refreshed(sessions):
     async with sessions() as session, session.begin():
         first = await ensure_respondent(session, platform="telegram", user_id="42")
-        again = await ensure_respondent(session, platform="telegram", user_id="42", chat_id="42", platform_language="ur")
+        again = await ensure_respondent(
+            session, platform="telegram", user_id="42", chat_id="42", platform_language="ur"
+        )
     assert first.id == again.id and again.chat_id == "42" and again.platform_language == "ur"
 
 
@@ -130,7 +132,9 @@ async def test_concurrent_interactions_with_one_id_make_one_request(sessions):
 async def test_answer_upsert_keeps_one_row(sessions):
     respondent_id = await _respondent(sessions)
     async with sessions() as session, session.begin():
-        request, _ = await record_interaction(session, interaction=_interaction("a-1", respondent_id), request=_request())
+        request, _ = await record_interaction(
+            session, interaction=_interaction("a-1", respondent_id), request=_request()
+        )
     for value in (4, 2, 5):
         async with sessions() as session, session.begin():
             await save_answer(session, request_id=request.id, answer=AnswerValue("overall", value_int=value))
@@ -207,7 +211,9 @@ async def test_funnel_and_question_stats_are_computed_in_sql(sessions):
     now = datetime.now(UTC)
     async with sessions() as session:
         result = await funnel(session, start=week[0], end=week[1])
-        stats = await question_stats(session, start=now - timedelta(hours=1), end=now + timedelta(hours=1), survey="csat")
+        stats = await question_stats(
+            session, start=now - timedelta(hours=1), end=now + timedelta(hours=1), survey="csat"
+        )
         empty = await funnel(session, start=T0 + timedelta(days=30), end=T0 + timedelta(days=37))
     assert (result.sent, result.answered, result.completed) == (6, 5, 4)
     assert result.response_rate == pytest.approx(5 / 6)

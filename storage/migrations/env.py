@@ -39,4 +39,4 @@ shared = context.config.attributes.get("connection")
 if shared is not None:
     _run(shared)
 else:
-    asyncio.run(_run_with_own_engine(context.config.get_main_option("sqlalchemy.url")))
+    asyncio.run(_run_with_own_engine(context.config.get_main_option("sqlalchemy.url") or ""))
