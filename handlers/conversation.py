@@ -165,7 +165,8 @@ class Conversation:
             return Status.COMPLETED
         if request.state == RequestState.ACTIVE and request.expires_at and request.expires_at <= now:
             request.state, request.updated_at = RequestState.EXPIRED, now
-        return Status.OPEN if request.state == RequestState.ACTIVE else Status.CLOSED
+        # SENDING: the first question is out but the dispatcher has not recorded it yet.
+        return Status.OPEN if request.state in (RequestState.ACTIVE, RequestState.SENDING) else Status.CLOSED
 
     async def _reply(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> Ack:
         step, language = applied.step, applied.language

@@ -84,11 +84,12 @@ class Dispatcher:
             request = await request_by_id(session, request_id=request_id, for_update=True)
             owner = await session.get(Respondent, respondent.id)
             assert request is not None and owner is not None
-            request.state = RequestState.ACTIVE
+            if request.state == RequestState.SENDING:  # the person may have answered already
+                request.state = RequestState.ACTIVE
+                request.current_question = request.current_question or question.id
+                request.message_ref = request.message_ref or f"{message.chat_id}|{message.message_id}"
             request.sent_at = request.sent_at or now
             request.expires_at = now + engine.policy.expiry
-            request.current_question = question.id
-            request.message_ref = f"{message.chat_id}|{message.message_id}"
             request.last_error = None
             request.updated_at = now
             if owner.chat_id != chat_id:
