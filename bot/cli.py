@@ -90,15 +90,14 @@ def send(
     """Schedule a survey, as POST /api/v1/interactions does; a running `sayso run` delivers it."""
     import secrets
 
-    from bot.platforms import register_outbound
+    from bot.platforms import outbound_only
 
     if platform not in ("slack", "telegram", "console"):
         raise _fail("--platform: use slack, telegram or console")
     config = _config()
 
     async def _send() -> dict[str, Any]:
-        async with build_services(config) as services:
-            register_outbound(services)
+        async with build_services(config) as services, outbound_only(services):
             result = await services.trigger(
                 TriggerRequest(
                     interaction_id=interaction_id or f"cli-{secrets.token_hex(8)}",

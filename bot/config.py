@@ -147,6 +147,10 @@ class Settings(BaseSettings):
             raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET, checked on every update")
         return self
 
+    def secrets(self) -> list[SecretStr]:
+        """Every secret that is set, for log redaction."""
+        return [value for value in self.__dict__.values() if isinstance(value, SecretStr)]
+
     @property
     def telegram_enabled(self) -> bool:
         return self.telegram_bot_token is not None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -54,8 +55,11 @@ def _readable(exc: RequestValidationError) -> dict[str, object]:
     return {"detail": detail, "errors": errors}
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """The one FastAPI app; platform adapters contribute their webhook routes as `routers`."""
     app = FastAPI(title="Sayso", version=VERSION, description="Chat-native customer feedback.")
+    for router in routers:
+        app.include_router(router)
     settings = services.config.settings
 
     @app.exception_handler(RequestValidationError)

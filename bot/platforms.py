@@ -1,11 +1,55 @@
-"""Which platforms this process can send to, from the settings."""
+"""The configured chat platforms, built from the settings; adding a platform means one entry here."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+from fastapi import APIRouter
+
 from bot.console import ConsoleChannel
 from bot.wiring import Services
+from handlers.ports import Outbound
 
 
-def register_outbound(services: Services) -> None:
-    """Register the sending side of every configured platform, for processes that only schedule."""
+class Adapter(Protocol):
+    """A platform's lifecycle around its outbound channel."""
+
+    channel: Outbound
+
+    async def initialize(self) -> None:
+        """Connect for sending only (used by `sayso send`)."""
+
+    async def start(self) -> None:
+        """Connect and start receiving."""
+
+    async def stop(self) -> None: ...
+
+    def router(self) -> APIRouter: ...
+
+
+def build_adapters(services: Services) -> list[Adapter]:
+    settings = services.config.settings
+    adapters: list[Adapter] = []
+    if settings.telegram_enabled:
+        from bot.telegram_adapter.app import TelegramAdapter
+
+        adapters.append(TelegramAdapter(settings, services.dispatch))
+    for adapter in adapters:
+        services.channels.add(adapter.channel)
+    return adapters
+
+
+@asynccontextmanager
+async def outbound_only(services: Services) -> AsyncIterator[None]:
+    """Register every configured platform's sending side, for processes that only schedule surveys."""
     services.channels.add(ConsoleChannel())
+    adapters = build_adapters(services)
+    try:
+        for adapter in adapters:
+            await adapter.initialize()
+        yield
+    finally:
+        for adapter in adapters:
+            await adapter.stop()

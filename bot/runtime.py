@@ -17,6 +17,7 @@ from bot.config import Config
 from bot.console import PLATFORM as CONSOLE
 from bot.console import ConsoleChannel, LineReader
 from bot.http import create_app
+from bot.platforms import build_adapters
 from bot.wiring import Services, StartupError, build_services
 from handlers.events import Sender
 from handlers.trigger import TriggerRequest
@@ -120,8 +121,11 @@ async def run(config: Config) -> None:
     sock = _listen(settings.http_host, settings.http_port)
     async with build_services(config) as services:
         await asyncio.to_thread(services.engine.analyzer.warm_up)
+        adapters = build_adapters(services)
+        for adapter in adapters:
+            await adapter.start()
         background: list[asyncio.Task[object]] = [asyncio.create_task(services.dispatcher.run(), name="dispatcher")]
-        if not (settings.telegram_enabled or settings.slack_enabled):
+        if not adapters:
             channel = _console(config)
             services.channels.add(channel)
             channel.console.print(
@@ -131,7 +135,8 @@ async def run(config: Config) -> None:
             session = ConsoleSession(services, channel)
             await session.start_survey(None)
             background.append(asyncio.create_task(session.converse(), name="console"))
-        server = _Server(uvicorn.Config(create_app(services), log_config=None, lifespan="off"))
+        app = create_app(services, [adapter.router() for adapter in adapters])
+        server = _Server(uvicorn.Config(app, log_config=None, lifespan="off"))
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, _request_exit, server, sig)
@@ -141,6 +146,8 @@ async def run(config: Config) -> None:
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
+            for adapter in adapters:
+                await adapter.stop()
             for task in background:
                 task.cancel()
             for task in background:

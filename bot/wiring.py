@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Config
+from bot.logs import redact
 from handlers.conversation import Conversation
 from handlers.delivery import Dispatcher
 from handlers.dispatch import Dispatch
@@ -40,8 +42,6 @@ class Services:
 
 
 def describe_database_error(url: str, exc: BaseException) -> str:
-    from sqlalchemy.engine import make_url
-
     where = make_url(url).render_as_string(hide_password=True)
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
     return f"DATABASE_URL: cannot use {where}: {reason}"
@@ -52,7 +52,9 @@ async def build_services(
     config: Config, *, migrate: bool = True, analyzer: TextAnalyzer | None = None
 ) -> AsyncIterator[Services]:
     """Connect (and migrate) the database and assemble the engine; platforms add their channels later."""
-    url = config.settings.database_url
+    settings = config.settings
+    redact(*(secret.get_secret_value() for secret in settings.secrets()), make_url(settings.database_url).password)
+    url = settings.database_url
     database = create_engine(url)
     try:
         try:

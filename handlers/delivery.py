@@ -7,6 +7,7 @@ import contextlib
 import logging
 
 from handlers.engine import Engine
+from handlers.events import MessageRef
 from handlers.machine import pending
 from handlers.ports import DeliveryFailed
 from handlers.render import question_prompt
@@ -20,10 +21,13 @@ log = logging.getLogger(__name__)
 class Dispatcher:
     """Sends what is due. Several dispatchers (replicas) may run on one PostgreSQL database."""
 
-    def __init__(self, engine: Engine, *, batch: int = 50, idle_seconds: float = 5.0) -> None:
+    def __init__(self, engine: Engine, *, batch: int = 50, idle_seconds: float = 5.0, parallel: int = 16) -> None:
         self._engine = engine
         self._batch = batch
         self._idle = idle_seconds
+        # Sends wait on the network and on platform rate limiters; a few at once keep the
+        # pipe full without one slow chat holding up the batch.
+        self._parallel = asyncio.Semaphore(parallel)
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -47,9 +51,15 @@ class Dispatcher:
         engine = self._engine
         async with engine.sessions() as session, session.begin():
             claimed = [row.id for row in await claim_due(session, now=engine.clock(), limit=self._batch)]
-        for request_id in claimed:
-            await self.send(request_id)  # type: ignore[arg-type]
+        await asyncio.gather(*(self._send_limited(request_id) for request_id in claimed))  # type: ignore[arg-type]
         return len(claimed)
+
+    async def _send_limited(self, request_id: int) -> None:
+        async with self._parallel:
+            try:
+                await self.send(request_id)
+            except Exception:  # one broken request must not stop the batch; its claim expires and retries
+                log.exception("sending a survey failed", extra={"request_id": request_id})
 
     async def send(self, request_id: int) -> None:
         engine = self._engine
@@ -73,28 +83,44 @@ class Dispatcher:
             return
         language = engine.language_of(respondent, requested=request.language)
         prompt = question_prompt(survey, question, token=request.token, language=language, intro=not stored)
+        chat_id = respondent.chat_id
         try:
-            chat_id = respondent.chat_id or await channel.open_chat(respondent.platform_user_id)
-            message = await channel.ask(chat_id, prompt)
+            chat_id = chat_id or await channel.open_chat(respondent.platform_user_id)
+            message: MessageRef | None = await channel.ask(chat_id, prompt)
+            error = None
         except DeliveryFailed as failure:
-            await self._failed(request_id, failure)
-            return
-        now = engine.clock()
-        async with engine.sessions() as session, session.begin():
+            if not failure.maybe_delivered:
+                await self._failed(request_id, failure)
+                return
+            message, error = None, f"delivery unconfirmed, not resent: {failure.reason}"
+        await self._record_sent(request_id, respondent.id, question.id, chat_id, message, error)  # type: ignore[arg-type]
+        log.info("survey sent", extra={"request_id": request_id, "platform": respondent.platform})
+
+    async def _record_sent(
+        self,
+        request_id: int,
+        respondent_id: int,
+        question_id: str,
+        chat_id: str,
+        message: MessageRef | None,
+        error: str | None,
+    ) -> None:
+        now = self._engine.clock()
+        async with self._engine.sessions() as session, session.begin():
             request = await request_by_id(session, request_id=request_id, for_update=True)
-            owner = await session.get(Respondent, respondent.id)
+            owner = await session.get(Respondent, respondent_id)
             assert request is not None and owner is not None
             if request.state == RequestState.SENDING:  # the person may have answered already
                 request.state = RequestState.ACTIVE
-                request.current_question = request.current_question or question.id
-                request.message_ref = request.message_ref or f"{message.chat_id}|{message.message_id}"
+                request.current_question = request.current_question or question_id
+                if message is not None:
+                    request.message_ref = request.message_ref or f"{message.chat_id}|{message.message_id}"
             request.sent_at = request.sent_at or now
-            request.expires_at = now + engine.policy.expiry
-            request.last_error = None
+            request.expires_at = now + self._engine.policy.expiry
+            request.last_error = error
             request.updated_at = now
             if owner.chat_id != chat_id:
                 touch(owner, chat_id=chat_id)
-        log.info("survey sent", extra={"request_id": request_id, "platform": respondent.platform})
 
     async def _failed(self, request_id: int, failure: DeliveryFailed) -> None:
         engine = self._engine

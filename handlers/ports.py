@@ -17,12 +17,23 @@ class DeliveryFailed(Exception):
     is the platform's requested pause in seconds.
     """
 
-    def __init__(self, platform: str, reason: str, *, permanent: bool = False, retry_after: float | None = None):
+    def __init__(
+        self,
+        platform: str,
+        reason: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        maybe_delivered: bool = False,
+    ) -> None:
         super().__init__(f"{platform}: {reason}")
         self.platform = platform
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
+        # The request reached the platform but its answer was lost (a read timeout): sending
+        # again could show the person the same message twice, so callers must not retry.
+        self.maybe_delivered = maybe_delivered
 
 
 class Outbound(Protocol):
