@@ -34,7 +34,8 @@ class TelegramAdapter:
             .token(settings.telegram_bot_token.get_secret_value())
             .base_url(settings.telegram_api_base_url)
             .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
-            .rate_limiter(PerChatRateLimiter(max_retries=3))
+            # One message every 1/30 s rather than 30 at once then 30/s: Telegram counts bursts.
+            .rate_limiter(PerChatRateLimiter(overall_max_rate=1, overall_time_period=1 / 30, max_retries=3))
             .concurrent_updates(64)
             .connect_timeout(5)
             .read_timeout(15)
