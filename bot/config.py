@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
@@ -181,6 +181,17 @@ class AnonymityConfig(_Section):
     show_verbatims: bool = True
 
 
+class SuggestionsConfig(_Section):
+    max_chars: int = Field(1000, ge=50, le=4000)
+    max_per_day: int = Field(3, ge=1, le=100, description="per person, counted in memory only")
+    prompt_every_days: int = Field(0, ge=0, le=365, description="0: never invite")
+    prompt_hour: int = Field(11, ge=0, le=23, description="local hour (SAYSO_TIMEZONE) of the invitations")
+    prompt_platforms: list[Literal["telegram", "slack", "console"]] = ["telegram"]
+    prompt_slack_channels: list[str] = Field(default_factory=list)
+    repeat_min: int = Field(2, ge=2, le=100, description="suggestions that make a theme a repeated complaint")
+    theme_weeks: int = Field(12, ge=1, le=104)
+
+
 class TargetsConfig(_Section):
     csat: float | None = Field(0.85, ge=0, le=1, description="share of 4–5 answers")
     nps: float | None = Field(30, ge=-100, le=100)
@@ -194,6 +205,7 @@ class FileConfig(_Section):
     delivery: DeliveryConfig = DeliveryConfig()
     throttle: ThrottleConfig = ThrottleConfig()
     anonymity: AnonymityConfig = AnonymityConfig()
+    suggestions: SuggestionsConfig = SuggestionsConfig()
     targets: TargetsConfig = TargetsConfig()
     surveys: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

@@ -18,6 +18,7 @@ from handlers.dispatch import Dispatch
 from handlers.engine import Engine
 from handlers.ports import Channels
 from handlers.sentiment import TextAnalyzer
+from handlers.suggestions import SuggestionBox, SuggestionRules
 from handlers.trigger import Trigger
 from storage.db import create_engine, ping, session_factory
 from storage.migrate import upgrade
@@ -71,7 +72,12 @@ async def build_services(
             analyzer=analyzer or TextAnalyzer(),
         )
         dispatcher = Dispatcher(engine)
-        conversation = Conversation(engine, wake_dispatcher=dispatcher.wake)
+        rules = config.file.suggestions
+        suggestions = SuggestionBox(
+            engine,
+            SuggestionRules(max_chars=rules.max_chars, max_per_day=rules.max_per_day, timezone=settings.timezone),
+        )
+        conversation = Conversation(engine, suggestions, wake_dispatcher=dispatcher.wake)
         yield Services(
             config=config,
             database=database,

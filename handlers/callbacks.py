@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 _ANSWER = re.compile(r"^a\|(?P<token>[A-Za-z0-9_-]{8,16})\|(?P<q>\d{1,2})\|(?P<v>-|\d{1,2})$")
 _LANGUAGE = re.compile(r"^l\|(?P<code>[a-z]{2,3})$")
+SUGGEST = "s|open"
 MAX_BYTES = 64
 
 
@@ -26,7 +27,12 @@ class LanguagePress:
     code: str
 
 
-Payload = AnswerPress | LanguagePress
+@dataclass(frozen=True, slots=True)
+class SuggestPress:
+    """The button under a suggestion prompt: opens the suggestion flow."""
+
+
+Payload = AnswerPress | LanguagePress | SuggestPress
 
 
 def answer_data(token: str, question_index: int, value: int | None) -> str:
@@ -45,4 +51,4 @@ def decode(data: str) -> Payload | None:
         return AnswerPress(match["token"], int(match["q"]), None if raw == "-" else int(raw))
     if match := _LANGUAGE.match(data):
         return LanguagePress(match["code"])
-    return None
+    return SuggestPress() if data == SUGGEST else None

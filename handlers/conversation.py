@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from handlers import machine, notes
-from handlers.callbacks import LanguagePress, decode
+from handlers.callbacks import LanguagePress, SuggestPress, decode
 from handlers.engine import Engine
 from handlers.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
 from handlers.i18n import Lang, lang, negotiate
@@ -17,6 +17,7 @@ from handlers.machine import Outcome, Status
 from handlers.ports import DeliveryFailed, Outbound
 from handlers.render import answered_text, help_text, language_prompt, question_prompt
 from handlers.sentiment import TextVerdict
+from handlers.suggestions import SuggestionBox
 from handlers.surveys import TEXT_MAX_CHARS, Kind, Survey
 from storage.events import claim_event
 from storage.models import RequestState, Respondent, SurveyRequest
@@ -60,8 +61,11 @@ class _Applied:
 
 
 class Conversation:
-    def __init__(self, engine: Engine, *, wake_dispatcher: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self, engine: Engine, suggestions: SuggestionBox, *, wake_dispatcher: Callable[[], None] = lambda: None
+    ) -> None:
         self._engine = engine
+        self._suggestions = suggestions
         self._wake = wake_dispatcher
 
     async def handle(self, event: InboundEvent) -> Ack:
@@ -79,6 +83,8 @@ class Conversation:
         payload = decode(event.data)
         if isinstance(payload, LanguagePress):
             return await self._set_language(event.sender, payload.code, event.event_id)
+        if isinstance(payload, SuggestPress):
+            return await self._suggest(event.sender, "", event.event_id)
         if payload is None:
             return Ack(say(self._engine.language_of(None, platform=event.sender.language_code), notes.INVALID_BUTTON))
         return await self._answer(
@@ -92,6 +98,8 @@ class Conversation:
 
     async def _text(self, event: TextReceived) -> Ack:
         engine, sender = self._engine, event.sender
+        if self._suggestions.awaits_text(sender):
+            return await self._suggest(sender, event.text, event.event_id)
         async with engine.sessions() as session:
             respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
             request = await open_request_for(session, respondent_id=respondent.id) if respondent else None  # type: ignore[arg-type]
@@ -215,8 +223,10 @@ class Conversation:
     async def _command(self, event: CommandReceived) -> Ack:
         sender, command = event.sender, event.command.lower().lstrip("/")
         language = self._engine.language_of(None, platform=sender.language_code)
-        if command in ("start", "stop", "language") and not sender.private:
+        if command in ("start", "stop", "language", "suggest") and not sender.private:
             return Ack(say(language, notes.PRIVATE_ONLY))
+        if command == "suggest":
+            return await self._suggest(sender, event.args, event.event_id)
         if command == "start":
             return await self._start(sender, event.args.strip(), event.event_id)
         if command == "stop":
@@ -299,6 +309,13 @@ class Conversation:
             if request is not None:
                 request.language = chosen
         return Ack(say(lang(chosen), notes.LANGUAGE_SET))
+
+    async def _suggest(self, sender: Sender, text: str, event_id: str | None) -> Ack:
+        """Suggestions keep out of `processed_events` (its rows carry a time): the box dedupes on its own."""
+        async with self._engine.sessions() as session:
+            respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
+        language = self._engine.language_of(respondent, platform=sender.language_code)
+        return Ack(await self._suggestions.submit(sender, text, language, event_id))
 
     async def _offer_languages(self, sender: Sender) -> Ack:
         async with self._engine.sessions() as session:

@@ -24,3 +24,18 @@ LANGUAGE_SET = N_("Language set to English.")
 PRIVATE_ONLY = N_("Surveys happen in a private chat. Please message me directly.")
 TRY_AGAIN = N_("Sorry, we could not save that just now. Please try again in a minute.")
 SOMETHING_WRONG = N_("Sorry, something went wrong on our side, so this was not saved. Please try again later.")
+SUGGEST_PROMPT = N_(
+    "Write your suggestion or complaint in your next message. It is stored without your name, your account "
+    "or the time you sent it."
+)
+SUGGESTION_THANKS = N_(
+    "Thank you! Your suggestion is saved anonymously. We keep only its text, its language and the week it "
+    "arrived: not your name, your account, this chat or the time."
+)
+SUGGESTION_LIMIT = N_("You have sent %(n)d suggestions today, the most we accept in a day. Please try again tomorrow.")
+SUGGESTION_INVITE = N_(
+    "Is there anything we could do better? Leave an anonymous suggestion: nobody, not even our administrators, "
+    "can see who wrote it."
+)
+SUGGEST_BUTTON = N_("Leave a suggestion")
+YOU_SAID_WE_DID = N_("You said: %(theme)s. We did: %(response)s")

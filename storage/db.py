@@ -39,7 +39,8 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; on SQLite enable WAL, foreign keys and write-intent transactions."""
-    engine = create_async_engine(async_url(url), pool_pre_ping=True, **kwargs)
+    # hide_parameters: SQL errors in logs must never carry answers or suggestion texts.
+    engine = create_async_engine(async_url(url), pool_pre_ping=True, hide_parameters=True, **kwargs)
     if is_sqlite(engine):
         _tune_sqlite(engine)
     return engine

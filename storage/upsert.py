@@ -17,11 +17,11 @@ def _insert(session: AsyncSession, model: type[SQLModel]) -> Any:
 
 async def insert_ignore(
     session: AsyncSession, model: type[SQLModel], values: Mapping[str, Any], *, conflict: Sequence[str]
-) -> int | None:
-    """Insert a row unless one with the same `conflict` columns exists; return the new id or None."""
+) -> Any | None:
+    """Insert a row unless one with the same `conflict` columns exists; return its primary key or None."""
     stmt = _insert(session, model).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
-    result = await session.execute(stmt.returning(model.id))  # type: ignore[attr-defined]
-    return result.scalar_one_or_none()
+    key = next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
+    return (await session.execute(stmt.returning(key))).scalar_one_or_none()
 
 
 async def upsert(

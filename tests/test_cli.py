@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from storage.migrate import head_revision
+
 SAYSO = shutil.which("sayso", path=str(Path(sys.executable).parent)) or "sayso"
 
 
@@ -123,7 +125,7 @@ def test_config_check_masks_secrets(tmp_path):
 
 def test_db_upgrade_and_send(tmp_path):
     upgraded = sayso("db", "upgrade", cwd=tmp_path)
-    assert upgraded.returncode == 0 and "revision 0001" in upgraded.stdout, upgraded.stderr
+    assert upgraded.returncode == 0 and f"revision {head_revision()}" in upgraded.stdout, upgraded.stderr
     args = ("send", "--platform", "console", "--user", "U1", "--interaction-id", "crm-9", "--touchpoint", "phone")
     first, second = sayso(*args, cwd=tmp_path), sayso(*args, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
