@@ -8,7 +8,9 @@ import json
 import logging
 import sys
 from collections.abc import Coroutine, Iterator
-from typing import Annotated, Any, TypeVar
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
@@ -22,8 +24,10 @@ from storage.migrate import current_revision
 app = typer.Typer(help="Sayso: chat-native customer feedback.", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
+suggestions_app = typer.Typer(help="The anonymous suggestion box.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
+app.add_typer(suggestions_app, name="suggestions")
 err = Console(stderr=True, highlight=False)
 T = TypeVar("T")
 
@@ -118,6 +122,69 @@ def send(
         print(json.dumps(_run(_send())))
     except UnknownSurvey as exc:
         raise _fail(f"--survey: {exc}") from None
+
+
+@app.command("export")
+def export_rows(
+    what: Annotated[Literal["answers", "suggestions"], typer.Option(help="answers or suggestions")],
+    fmt: Annotated[Literal["csv", "jsonl"], typer.Option("--format", help="csv or jsonl")] = "csv",
+    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="From this day on (YYYY-MM-DD).")] = None,
+    out: Annotated[Path | None, typer.Option(help="File to write (default: standard output).")] = None,
+) -> None:
+    """Stream answers or suggestions as CSV or JSON Lines; memory stays flat for any number of rows."""
+    from bot.export import export
+
+    config = _config()
+
+    async def _export() -> int:
+        async with build_services(config) as services:
+            with out.open("w", encoding="utf-8", newline="") if out else contextlib.nullcontext(sys.stdout) as sink:
+                return await export(services, what=what, fmt=fmt, since=since.date() if since else None, out=sink)
+
+    count = _run(_export())
+    err.print(f"{count} {what} exported" + (f" to {out}" if out else ""))
+
+
+@suggestions_app.command("report")
+def suggestions_report(
+    weeks: Annotated[int | None, typer.Option(min=1, max=104, help="Weeks to look back (default from config).")] = None,
+) -> None:
+    """Themes, repeated complaints and breakdowns; groups smaller than min_group_size are not counted."""
+    from bot.suggestion_view import print_report
+    from handlers.suggestion_report import Rules, build_report, weeks_ending
+
+    config = _config()
+    file = config.file
+
+    async def _report() -> None:
+        async with build_services(config) as services:
+            span = weeks_ending(
+                services.engine.clock(), weeks or file.suggestions.theme_weeks, config.settings.timezone
+            )
+            rules = Rules(file.anonymity.min_group_size, file.anonymity.show_verbatims, file.suggestions.repeat_min)
+            print_report(await build_report(services.engine, weeks=span, rules=rules), Console(highlight=False))
+
+    _run(_report())
+
+
+@suggestions_app.command("respond")
+def suggestions_respond(
+    theme: Annotated[str, typer.Option(help="The theme, as `sayso suggestions report` names it.")],
+    text: Annotated[str, typer.Option(help="What was done about it, in a sentence.")],
+) -> None:
+    """Record "you said, we did": the next suggestion invitation tells people what was done."""
+    from storage.suggestions import add_theme_response
+
+    if not theme.strip() or not text.strip():
+        raise _fail("--theme and --text must not be empty")
+    config = _config()
+
+    async def _respond() -> None:
+        async with build_services(config) as services, services.engine.sessions() as session, session.begin():
+            await add_theme_response(session, theme=theme.strip(), response=text.strip())
+
+    _run(_respond())
+    print("recorded; it will be announced with the next suggestion invitation")
 
 
 @db_app.command("upgrade")

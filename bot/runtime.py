@@ -18,6 +18,7 @@ from bot.console import PLATFORM as CONSOLE
 from bot.console import ConsoleChannel, LineReader
 from bot.http import create_app
 from bot.platforms import build_adapters
+from bot.scheduler import build_scheduler
 from bot.wiring import Services, StartupError, build_services
 from handlers.events import Sender
 from handlers.trigger import TriggerRequest
@@ -125,6 +126,8 @@ async def run(config: Config) -> None:
         for adapter in adapters:
             await adapter.start()
         background: list[asyncio.Task[object]] = [asyncio.create_task(services.dispatcher.run(), name="dispatcher")]
+        scheduler = build_scheduler(services)
+        scheduler.start()
         if not adapters:
             channel = _console(config)
             services.channels.add(channel)
@@ -146,6 +149,7 @@ async def run(config: Config) -> None:
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
+            scheduler.shutdown(wait=False)
             for adapter in adapters:
                 await adapter.stop()
             for task in background:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
+from sqlmodel import col, select
 
 from storage.models import Respondent
 from storage.types import utcnow
@@ -50,3 +52,21 @@ def touch(respondent: Respondent, **changes: object) -> None:
     for name, value in changes.items():
         setattr(respondent, name, value)
     respondent.updated_at = utcnow()
+
+
+async def invitable(session: AsyncSession, *, platforms: Sequence[str], after_id: int = 0, limit: int = 500) -> list[Respondent]:
+    """Respondents who may be written to unprompted: a known private chat, not opted out, reachable.
+    Paged by id so a large audience never sits in memory at once."""
+    result = await session.execute(
+        select(Respondent)
+        .where(
+            col(Respondent.platform).in_(platforms),
+            col(Respondent.opted_out).is_(False),
+            col(Respondent.unreachable_reason).is_(None),
+            col(Respondent.chat_id).is_not(None),
+            col(Respondent.id) > after_id,
+        )
+        .order_by(col(Respondent.id))
+        .limit(limit)
+    )
+    return list(result.scalars())

@@ -1,0 +1,56 @@
+"""`sayso export`: answers or suggestions as CSV or JSON Lines, written as they stream in."""
+
+from __future__ import annotations
+
+import csv
+import json
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, date, datetime, time
+from typing import Any, Literal, TextIO
+
+from bot.wiring import Services
+from handlers.suggestions import iso_week
+from storage.exports import ANSWER_FIELDS, SUGGESTION_FIELDS, stream_answers, stream_suggestions
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+async def export(
+    services: Services,
+    *,
+    what: Literal["answers", "suggestions"],
+    fmt: Literal["csv", "jsonl"],
+    since: date | None,
+    out: TextIO,
+) -> int:
+    """Write the rows; return how many."""
+    settings = services.config.settings
+    async with services.engine.sessions() as session:
+        rows: AsyncIterator[dict[str, Any]]
+        fields: Sequence[str]
+        if what == "suggestions":
+            start = datetime.combine(since, time(), UTC) if since else None
+            rows = stream_suggestions(session, since_week=iso_week(start, settings.timezone) if start else None)
+            fields = SUGGESTION_FIELDS
+        else:
+            rows = stream_answers(session, since=datetime.combine(since, time(), UTC) if since else None)
+            fields = ANSWER_FIELDS
+        written = 0
+        if fmt == "csv":
+            writer = csv.DictWriter(out, fieldnames=list(fields))
+            writer.writeheader()
+        async for row in rows:
+            plain = {name: _plain(value) for name, value in row.items()}
+            if fmt == "csv":
+                writer.writerow(plain)
+            else:
+                out.write(json.dumps(plain, ensure_ascii=False) + "\n")
+            written += 1
+    return written

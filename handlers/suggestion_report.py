@@ -1,0 +1,90 @@
+"""What staff see of the suggestion box: themes, repeated complaints and breakdowns, with small
+groups suppressed so that no count or quote points at one person."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from handlers.engine import Engine
+from handlers.suggestions import iso_week
+from handlers.themes import find_themes
+from storage.suggestions import counts_by, set_themes, suggestions_in
+
+MAX_QUOTES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    min_group_size: int = 5
+    show_verbatims: bool = True
+    repeat_min: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeSummary:
+    label: str | None
+    count: int | None  # None: fewer than min_group_size
+    repeated: bool
+    quotes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    by: str
+    rows: tuple[tuple[str, int | None], ...]  # (key, count or None when suppressed)
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionReport:
+    weeks: tuple[str, ...]
+    total: int | None
+    themes: tuple[ThemeSummary, ...]
+    breakdowns: tuple[Breakdown, ...]
+    min_group_size: int
+
+    @property
+    def repeated(self) -> tuple[ThemeSummary, ...]:
+        return tuple(theme for theme in self.themes if theme.repeated)
+
+
+def weeks_ending(moment: datetime, count: int, timezone: str) -> tuple[str, ...]:
+    """The ISO week of `moment` and the `count - 1` before it, oldest first."""
+    return tuple(iso_week(moment - timedelta(weeks=back), timezone) for back in reversed(range(count)))
+
+
+def _shown(count: int, rules: Rules) -> int | None:
+    return count if count >= rules.min_group_size else None
+
+
+async def build_report(engine: Engine, *, weeks: tuple[str, ...], rules: Rules) -> SuggestionReport:
+    """Recompute themes over `weeks`, store each suggestion's theme, and summarize."""
+    async with engine.sessions() as session:
+        rows = await suggestions_in(session, weeks=weeks)
+    themes = await asyncio.to_thread(find_themes, [row.text for row in rows])
+    labels = {rows[i].id: theme.label for theme in themes for i in theme.members}
+    async with engine.sessions() as session, session.begin():
+        await set_themes(session, labels)
+    summaries = []
+    for theme in themes:
+        if theme.label is None:
+            continue
+        count = len(theme.members)
+        quotes: tuple[str, ...] = ()
+        if rules.show_verbatims and count >= rules.min_group_size:
+            texts = sorted({rows[i].text for i in theme.members}, key=len)
+            quotes = tuple(texts[:MAX_QUOTES])
+        summaries.append(ThemeSummary(theme.label, _shown(count, rules), count >= rules.repeat_min, quotes))
+    breakdowns = []
+    async with engine.sessions() as session:
+        for by in ("language", "channel", "iso_week"):
+            counted = await counts_by(session, by=by, weeks=weeks)
+            breakdowns.append(Breakdown(by, tuple((str(key), _shown(n, rules)) for key, n in counted)))
+    return SuggestionReport(
+        weeks=weeks,
+        total=_shown(len(rows), rules),
+        themes=tuple(summaries),
+        breakdowns=tuple(breakdowns),
+        min_group_size=rules.min_group_size,
+    )
