@@ -22,6 +22,18 @@ def _redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
     return record
 
 
+# Libraries that log whole payloads at DEBUG: PTB every raw update (a suggestion beside its
+# author's id), aiosqlite every statement with its parameters. The anonymity promise outranks
+# SAYSO_LOG_LEVEL, so they never log below INFO.
+_PAYLOAD_LOGGERS = ("telegram", "aiosqlite", "slack_bolt", "slack_sdk")
+
+
+def keep_payloads_out() -> None:
+    for name in _PAYLOAD_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logging.INFO, logger.level))
+
+
 def redact(*secrets: str | None) -> None:
     """Replace these values with <secret> in every log record from now on."""
     _secrets.update(secret for secret in secrets if secret and len(secret) >= 6)

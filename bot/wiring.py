@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Config
-from bot.logs import redact
+from bot.logs import keep_payloads_out, redact
 from handlers.conversation import Conversation
 from handlers.delivery import Dispatcher
 from handlers.dispatch import Dispatch
@@ -55,6 +55,7 @@ async def build_services(
     """Connect (and migrate) the database and assemble the engine; platforms add their channels later."""
     settings = config.settings
     redact(*(secret.get_secret_value() for secret in settings.secrets()), make_url(settings.database_url).password)
+    keep_payloads_out()
     url = settings.database_url
     database = create_engine(url)
     try:

@@ -54,7 +54,9 @@ def touch(respondent: Respondent, **changes: object) -> None:
     respondent.updated_at = utcnow()
 
 
-async def invitable(session: AsyncSession, *, platforms: Sequence[str], after_id: int = 0, limit: int = 500) -> list[Respondent]:
+async def invitable(
+    session: AsyncSession, *, platforms: Sequence[str], after_id: int = 0, limit: int = 500
+) -> list[Respondent]:
     """Respondents who may be written to unprompted: a known private chat, not opted out, reachable.
     Paged by id so a large audience never sits in memory at once."""
     result = await session.execute(
