@@ -68,8 +68,9 @@ class ConsoleChannel:
         self.last_prompt, self.last_chat = prompt, chat_id
         return self._ref(chat_id)
 
-    async def show_choice(self, message: MessageRef, text: str) -> None:
+    async def show_choice(self, message: MessageRef, text: str, then: Prompt | None = None) -> MessageRef | None:
         self._show(text.rsplit("\n", 1)[-1], "green")
+        return await self.ask(message.chat_id, then) if then is not None else None
 
     async def send_text(self, chat_id: str, text: str) -> MessageRef:
         self.console.print()

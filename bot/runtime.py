@@ -72,8 +72,10 @@ class ConsoleSession:
         """Feed typed lines to the engine; return True if request `until_done` reached its end."""
         reader = LineReader()
         while (line := await reader.readline()) is not None:
-            ack = await self.services.dispatch(self.channel.to_event(line, self.sender, self._event_id))
+            event = self.channel.to_event(line, self.sender, self._event_id)
+            ack = await self.services.dispatch(event)
             self.channel.note(ack.note)
+            await self.services.dispatch.follow_up(ack, event)
             if until_done is not None and await self._finished(until_done):
                 return True
         return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,11 +35,22 @@ from storage.respondents import ensure_respondent, get_respondent, touch
 log = logging.getLogger(__name__)
 
 
+async def _nothing() -> None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Ack:
-    """The short answer to an event: a toast for a press, a reply message otherwise."""
+    """The answer to an event, in two parts, so adapters can acknowledge the moment the work is
+    committed (Slack wants an ack within 3 s) and talk afterwards.
+
+    `note` is the short answer: a toast for a press, a reply message otherwise. `follow_up`
+    sends what comes next (the chosen answer shown, the next question) and must be awaited
+    after acknowledging.
+    """
 
     note: str | None = None
+    follow_up: Callable[[], Awaitable[None]] = _nothing
 
 
 def say(language: Lang, message: str, **values: object) -> str:
@@ -166,7 +177,7 @@ class Conversation:
                     request.state, request.completed_at = RequestState.COMPLETED, now
                 request.updated_at = now
         applied = _Applied(step, survey, request, language, question.id, value, previous)
-        return await self._reply(sender, applied, pressed)
+        return self._reply(sender, applied, pressed)
 
     def _status(self, request: SurveyRequest, now: datetime) -> Status:
         if request.state == RequestState.COMPLETED:
@@ -176,7 +187,7 @@ class Conversation:
         # SENDING: the first question is out but the dispatcher has not recorded it yet.
         return Status.OPEN if request.state in (RequestState.ACTIVE, RequestState.SENDING) else Status.CLOSED
 
-    async def _reply(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> Ack:
+    def _reply(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> Ack:
         step, language = applied.step, applied.language
         refusals = {
             Outcome.REPEATED: notes.REPEATED,
@@ -187,25 +198,36 @@ class Conversation:
         }
         if step.outcome in refusals:
             return Ack(say(language, refusals[step.outcome]))
+        note = say(language, notes.CHANGED) if step.outcome is Outcome.CHANGED else None
+        return Ack(note, follow_up=lambda: self._show_progress(sender, applied, pressed))
+
+    async def _show_progress(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> None:
+        """Show the chosen answer and, if one is due, the next question (in the same message
+        where the platform can), or the thanks."""
         channel = self._engine.channels.get(sender.platform)
         if channel is None:
-            return Ack()
-        question = applied.survey.question(applied.question_id)
+            return
+        step, language, survey, request = applied.step, applied.language, applied.survey, applied.request
+        question = survey.question(applied.question_id)
         assert question is not None
-        target = pressed or _parse_ref(sender.platform, applied.request.message_ref)
+        following = step.next_question
+        then = None
+        if not step.completed and following is not None and following.id != applied.previous_question:
+            then = question_prompt(survey, following, token=request.token, language=language)
+        target = pressed or _parse_ref(sender.platform, request.message_ref)
         try:
+            shown = None
             if target is not None:
-                await channel.show_choice(target, answered_text(question, applied.value, language))
+                shown = await channel.show_choice(target, answered_text(question, applied.value, language), then)
+            elif then is not None:
+                shown = await channel.ask(sender.chat_id, then)
+            if then is not None and shown is not None:
+                await self._remember(request, following.id, shown)  # type: ignore[union-attr]
             if step.completed:
                 await channel.send_text(sender.chat_id, say(language, notes.THANKS))
-            elif step.next_question is not None and step.next_question.id != applied.previous_question:
-                await self._ask(
-                    channel, sender.chat_id, applied.survey, applied.request, step.next_question.id, language
-                )
         except DeliveryFailed as failure:
             # The answer is committed; the person can continue with the next press or message.
             log.warning("reply after an answer failed", extra={"platform": failure.platform, "reason": failure.reason})
-        return Ack(say(language, notes.CHANGED) if step.outcome is Outcome.CHANGED else None)
 
     async def _ask(
         self, channel: Outbound, chat_id: str, survey: Survey, request: SurveyRequest, question_id: str, language: Lang
@@ -213,6 +235,10 @@ class Conversation:
         question = survey.question(question_id)
         assert question is not None
         message = await channel.ask(chat_id, question_prompt(survey, question, token=request.token, language=language))
+        await self._remember(request, question_id, message)
+
+    async def _remember(self, request: SurveyRequest, question_id: str, message: MessageRef) -> None:
+        """Keep where the open question is shown, so a typed answer can update that message."""
         async with self._engine.sessions() as session, session.begin():
             fresh = await request_by_id(session, request_id=request.id, for_update=True)  # type: ignore[arg-type]
             if fresh is not None and fresh.current_question == question_id:

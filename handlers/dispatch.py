@@ -22,6 +22,14 @@ class Dispatch:
         self._engine = engine
         self._conversation = conversation
 
+    async def follow_up(self, ack: Ack, event: InboundEvent) -> None:
+        """Run an Ack's follow-up after the adapter acknowledged; failures are logged, never raised."""
+        try:
+            await ack.follow_up()
+        except Exception:
+            log.exception("follow-up after an event failed", extra={"event": type(event).__name__,
+                                                                     "platform": event.sender.platform})  # fmt: skip
+
     async def __call__(self, event: InboundEvent) -> Ack:
         # Context for logs: the kind of event and platform, never the person or their text.
         context = {"event": type(event).__name__, "platform": event.sender.platform}

@@ -98,6 +98,7 @@ class TelegramAdapter:
             await self.channel.answer_press(update.callback_query.id, ack.note)
         elif ack.note:
             await self.channel.send_text(event.sender.chat_id, ack.note)
+        await self._dispatch.follow_up(ack, event)
 
     def router(self) -> APIRouter:
         """`POST /telegram/webhook`: the secret header is checked before anything is parsed."""

@@ -80,13 +80,15 @@ class TelegramChannel:
         )
         return self._ref(message)
 
-    async def show_choice(self, message: MessageRef, text: str) -> None:
+    async def show_choice(self, message: MessageRef, text: str, then: Prompt | None = None) -> MessageRef | None:
+        """Edit the question to show the answer (dropping its keyboard); the next one is a new message."""
         try:
             chat_id, message_id = int(message.chat_id), int(message.message_id)
             await self._deliver(lambda: self._bot.edit_message_text(text, chat_id=chat_id, message_id=message_id))
         except DeliveryFailed as failure:
             if "message is not modified" not in failure.reason:  # a double click: already shown
                 raise
+        return await self.ask(message.chat_id, then) if then is not None else None
 
     async def send_text(self, chat_id: str, text: str) -> MessageRef:
         return self._ref(await self._deliver(lambda: self._bot.send_message(int(chat_id), text[:4096])))

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.wiring import Services
 from handlers.conversation import Ack
-from handlers.events import ButtonPressed, CommandReceived, MessageRef, Sender, TextReceived
+from handlers.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
 from handlers.replies import Prompt
 from handlers.trigger import TriggerRequest, TriggerResult
 from storage.models import Answer, SurveyRequest
@@ -53,18 +53,21 @@ class Person:
         return await self.press_data(option.data, message=self.message_of(prompt), event_id=event_id)
 
     async def press_data(self, data: str, *, message: MessageRef | None = None, event_id: str | None = None) -> Ack:
-        event = ButtonPressed(self.sender, data, message=message, event_id=event_id or f"press-{next(_ids)}")
-        self.last_ack = await self.services.dispatch(event)
-        return self.last_ack
+        return await self._send(
+            ButtonPressed(self.sender, data, message=message, event_id=event_id or f"p-{next(_ids)}")
+        )
 
     async def types(self, text: str, *, event_id: str | None = None) -> Ack:
-        event = TextReceived(self.sender, text, event_id=event_id or f"text-{next(_ids)}")
-        self.last_ack = await self.services.dispatch(event)
-        return self.last_ack
+        return await self._send(TextReceived(self.sender, text, event_id=event_id or f"text-{next(_ids)}"))
 
     async def command(self, command: str, args: str = "", *, private: bool = True) -> Ack:
         sender = Sender(self.channel.platform, self.user_id, f"dm-{self.user_id}", self.language_code, private)
-        self.last_ack = await self.services.dispatch(CommandReceived(sender, command, args, f"cmd-{next(_ids)}"))
+        return await self._send(CommandReceived(sender, command, args, f"cmd-{next(_ids)}"))
+
+    async def _send(self, event: InboundEvent) -> Ack:
+        """Dispatch as an adapter does: the answer first, then its follow-up."""
+        self.last_ack = await self.services.dispatch(event)
+        await self.services.dispatch.follow_up(self.last_ack, event)
         return self.last_ack
 
 

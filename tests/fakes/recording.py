@@ -37,8 +37,9 @@ class RecordingChannel:
         self.sent.append(Sent("ask", chat_id, prompt.text, prompt=prompt, message=ref))
         return ref
 
-    async def show_choice(self, message: MessageRef, text: str) -> None:
+    async def show_choice(self, message: MessageRef, text: str, then: Prompt | None = None) -> MessageRef | None:
         self.sent.append(Sent("show_choice", message.chat_id, text, message=message))
+        return await self.ask(message.chat_id, then) if then is not None else None
 
     async def send_text(self, chat_id: str, text: str) -> MessageRef:
         ref = self._next(chat_id)
