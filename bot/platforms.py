@@ -36,6 +36,10 @@ def build_adapters(services: Services) -> list[Adapter]:
         from bot.telegram_adapter.app import TelegramAdapter
 
         adapters.append(TelegramAdapter(settings, services.dispatch))
+    if settings.slack_enabled:
+        from bot.slack_adapter.app import SlackAdapter
+
+        adapters.append(SlackAdapter(settings, services.dispatch, services.engine))
     for adapter in adapters:
         services.channels.add(adapter.channel)
     return adapters

@@ -36,6 +36,7 @@ def question_prompt(survey: Survey, question: Question, *, token: str, language:
         rows=_ROWS.get(question.kind, ()),
         hint=language.directional(hint) if hint else None,
         rtl=language.rtl,
+        free_text=question.kind is Kind.TEXT,
     )
 
 

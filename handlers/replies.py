@@ -23,3 +23,4 @@ class Prompt:
     rows: tuple[int, ...] = ()  # how many options per row, e.g. (6, 5) for 0–10
     hint: str | None = None  # e.g. how to answer in free text
     rtl: bool = False
+    free_text: bool = False  # the answer is typed; platforms may offer a text box for it

@@ -1,0 +1,181 @@
+"""The Slack side of the process: Bolt's AsyncApp, on /slack/events (HTTP) or over Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.slack_adapter import inbound
+from bot.slack_adapter.outbound import SlackChannel
+from bot.slack_adapter.render import (
+    ANSWER_MODAL,
+    HOME_LANGUAGE,
+    HOME_OPT,
+    OPEN_TEXT,
+    SUGGEST_MODAL,
+    confirmation,
+    home,
+    modal,
+)
+from handlers import notes
+from handlers.conversation import Ack
+from handlers.dispatch import Dispatch
+from handlers.engine import Engine
+from handlers.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
+from handlers.profile import profile_of
+
+log = logging.getLogger(__name__)
+
+
+class SlackAdapter:
+    """Turns Slack requests into engine events; acknowledges once the engine has committed."""
+
+    def __init__(self, settings: Settings, dispatch: Dispatch, engine: Engine) -> None:
+        assert settings.slack_bot_token is not None
+        self._settings = settings
+        self._dispatch = dispatch
+        self._engine = engine
+        client = AsyncWebClient(
+            token=settings.slack_bot_token.get_secret_value(),
+            base_url=settings.slack_api_base_url,
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+        )
+        signing = settings.slack_signing_secret
+        self.app = AsyncApp(
+            client=client,
+            signing_secret=signing.get_secret_value() if signing else None,
+            # Socket Mode requests are not signed; HTTP requests always are, and checked.
+            request_verification_enabled=signing is not None,
+            process_before_response=False,
+        )
+        self.channel = SlackChannel(client)
+        self._socket: Any = None
+        self._register()
+
+    async def initialize(self) -> None:
+        """Nothing to connect for sending: the Web API client is stateless."""
+
+    async def start(self) -> None:
+        if self._settings.slack_app_token is not None:
+            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+            self._socket = AsyncSocketModeHandler(self.app, self._settings.slack_app_token.get_secret_value())
+            await self._socket.connect_async()
+            log.info("slack connected over Socket Mode")
+        else:
+            log.info("slack listening on POST /slack/events")
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+
+    def router(self) -> APIRouter:
+        router = APIRouter(tags=["platforms"])
+        handler = AsyncSlackRequestHandler(self.app)
+
+        @router.post("/slack/events")
+        async def slack_events(request: Request) -> Response:
+            """Events, slash commands and interactivity: one request URL, signatures checked by Bolt."""
+            return await handler.handle(request)
+
+        return router
+
+    # -- listeners ----------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        app = self.app
+        app.action(re.compile(r"^answer-\d+$"))(self._on_answer)
+        app.action(OPEN_TEXT)(self._on_open_text)
+        app.action(HOME_LANGUAGE)(self._on_home_language)
+        app.action(HOME_OPT)(self._on_home_opt)
+        app.command("/suggest")(self._on_suggest)
+        app.view(SUGGEST_MODAL)(self._on_suggest_modal)
+        app.view(ANSWER_MODAL)(self._on_answer_modal)
+        app.event("message")(self._on_message)
+        app.event("app_home_opened")(self._on_home_opened)
+
+    async def _handle(self, event: InboundEvent, ack: Any, *, chat_id: str | None = None) -> Ack:
+        """Commit through the engine, acknowledge Slack, then whisper the note and follow up."""
+        result = await self._dispatch(event)
+        await ack()
+        if result.note:
+            chat = chat_id or event.sender.chat_id
+            if isinstance(event, ButtonPressed):  # a note on a press is for the presser's eyes only
+                await self.channel.whisper(chat, event.sender.user_id, result.note)
+            else:
+                await self.channel.send_text(chat, result.note)
+        await self._dispatch.follow_up(result, event)
+        return result
+
+    async def _on_answer(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await self._handle(inbound.press(body, action["value"]), ack)
+
+    async def _on_open_text(self, ack: Any, body: dict[str, Any], client: Any) -> None:
+        """The free-text follow-up in a modal; the trigger_id is only good for 3 seconds, so open first."""
+        chat = (body.get("container") or {}).get("channel_id") or body["user"]["id"]
+        profile = await profile_of(self._engine, inbound.press(body, "").sender)
+        view = modal(ANSWER_MODAL, profile.language, title=notes.ANSWER_TITLE, label=notes.ANSWER_TITLE, metadata=chat)
+        await ack()
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    async def _on_answer_modal(self, ack: Any, body: dict[str, Any]) -> None:
+        sender, text, view_id = inbound.submitted_text(body)
+        await self._handle(TextReceived(sender, text, event_id=f"view:{view_id}"), ack)
+
+    async def _on_suggest(self, ack: Any, body: dict[str, Any], client: Any) -> None:
+        event = inbound.slash_command(body)
+        if event.args:
+            result = await self._dispatch(event)
+            await ack(text=result.note)  # ephemeral: only the author sees it
+            return
+        profile = await profile_of(self._engine, event.sender)
+        view = modal(SUGGEST_MODAL, profile.language, title=notes.SUGGEST_TITLE, label=notes.SUGGEST_LABEL)
+        await ack()
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    async def _on_suggest_modal(self, ack: Any, body: dict[str, Any]) -> None:
+        sender, text, view_id = inbound.submitted_text(body)
+        result = await self._dispatch(
+            CommandReceived(sender, "suggest", text.strip() or " ", event_id=f"view:{view_id}")
+        )
+        profile = await profile_of(self._engine, sender)
+        await ack(response_action="update", view=confirmation(profile.language, result.note or ""))
+
+    async def _on_message(self, ack: Any, body: dict[str, Any], event: dict[str, Any]) -> None:
+        text_event = inbound.direct_message(event, body.get("event_id"))
+        if text_event is None:
+            await ack()
+            return
+        await self._handle(text_event, ack)
+
+    async def _on_home_opened(self, ack: Any, event: dict[str, Any], client: Any) -> None:
+        await ack()
+        if event.get("tab") == "home":
+            await self._publish_home(client, event["user"])
+
+    async def _on_home_language(self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
+        event = inbound.press(body, action["selected_option"]["value"])
+        await self._dispatch(event)
+        await ack()
+        await self._publish_home(client, event.sender.user_id)
+
+    async def _on_home_opt(self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
+        user = body["user"]["id"]
+        sender = Sender(inbound.PLATFORM, user, user, None)
+        await self._dispatch(
+            CommandReceived(sender, action["value"], "", event_id=f"home:{user}:{action['action_ts']}")
+        )
+        await ack()
+        await self._publish_home(client, user)
+
+    async def _publish_home(self, client: Any, user_id: str) -> None:
+        profile = await profile_of(self._engine, Sender(inbound.PLATFORM, user_id, user_id, None))
+        await client.views_publish(user_id=user_id, view=home(profile.language, opted_out=profile.opted_out))
