@@ -276,3 +276,54 @@ async def test_app_home_shows_and_changes_language_and_opt_out(slack):
         respondent = (await session.execute(select(Respondent))).scalar_one()
     assert respondent.opted_out and respondent.chosen_language == "hu"
     assert (await slack.trigger("U110")).status == "opted_out"
+
+
+@pytest.mark.parametrize("name", ["manifest.yaml", "manifest.socket-mode.yaml"])
+def test_manifests_grant_exactly_what_the_bot_uses(name):
+    import yaml
+
+    from bot.slack_adapter.app import BOT_EVENTS, BOT_SCOPES, SLASH_COMMANDS
+
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[1] / "slack" / name).read_text())
+    settings = manifest["settings"]
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == list(SLASH_COMMANDS)
+    assert settings["event_subscriptions"]["bot_events"] == list(BOT_EVENTS)
+    assert manifest["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
+    assert settings["interactivity"]["is_enabled"] and manifest["features"]["app_home"]["home_tab_enabled"]
+    assert settings["socket_mode_enabled"] is (name == "manifest.socket-mode.yaml")
+    urls = [settings["event_subscriptions"].get("request_url"), settings["interactivity"].get("request_url"),
+            manifest["features"]["slash_commands"][0].get("url")]  # fmt: skip
+    assert (
+        all(url is None for url in urls)
+        if settings["socket_mode_enabled"]
+        else all(url.endswith("/slack/events") for url in urls)
+    )
+
+
+async def test_socket_mode_receives_the_same_interactions(tmp_path, analyzer):
+    from tests.fakes.slack_api import APP_TOKEN
+
+    fake = await FakeSlack().start()
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'socket.db'}", "SLACK_BOT_TOKEN": BOT_TOKEN,
+           "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_API_BASE_URL": fake.base_url}  # fmt: skip
+    config = Config(settings=Settings(_env_file=None, **env), file=FileConfig(), surveys=dict(BUILTIN))  # type: ignore[arg-type]
+    try:
+        async with build_services(config, analyzer=analyzer) as services:
+            (adapter,) = build_adapters(services)
+            await adapter.start()
+            try:
+                s = Slack(services, fake, httpx.AsyncClient())
+                result = await s.trigger("U120")
+                ts, _ = s.message("D120")
+                button = next(b for b in s.buttons("D120") if b["text"]["text"].startswith("5"))
+                action = {"type": "button", "action_id": button["action_id"], "value": button["value"],
+                          "text": button["text"]}  # fmt: skip
+                await fake.envelopes.put({"envelope_id": "env-1", "type": "interactive", "accepts_response_payload": True,
+                                          "payload": block_actions("U120", "D120", ts, action)})  # fmt: skip
+                await fake.wait_for("chat.update", 1, channel="D120")
+                assert {"envelope_id": "env-1"}.items() <= fake.socket_acks[0].items()
+                assert (await stored_answers(services, result.request_id))["overall"].value_int == 5
+            finally:
+                await adapter.stop()
+    finally:
+        await fake.stop()

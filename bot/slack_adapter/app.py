@@ -34,6 +34,11 @@ from handlers.profile import profile_of
 
 log = logging.getLogger(__name__)
 
+# What the manifests in slack/ must grant, no more; a test keeps them in step.
+SLASH_COMMANDS = ("/suggest",)
+BOT_EVENTS = ("app_home_opened", "message.im")
+BOT_SCOPES = ("chat:write", "im:write", "im:history", "commands", "files:write")
+
 
 class SlackAdapter:
     """Turns Slack requests into engine events; acknowledges once the engine has committed."""
@@ -96,7 +101,8 @@ class SlackAdapter:
         app.action(OPEN_TEXT)(self._on_open_text)
         app.action(HOME_LANGUAGE)(self._on_home_language)
         app.action(HOME_OPT)(self._on_home_opt)
-        app.command("/suggest")(self._on_suggest)
+        for command in SLASH_COMMANDS:
+            app.command(command)(self._on_suggest)
         app.view(SUGGEST_MODAL)(self._on_suggest_modal)
         app.view(ANSWER_MODAL)(self._on_answer_modal)
         app.event("message")(self._on_message)

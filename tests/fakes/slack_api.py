@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-token"
 SIGNING_SECRET = "test-signing-secret"
 TEAM = "T0TEST"
 
@@ -42,6 +43,8 @@ class FakeSlack:
     scripted: list[Scripted] = field(default_factory=list)
     inactive: set[str] = field(default_factory=set)  # users whose account is deactivated
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)  # to push over Socket Mode
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     base_url: str = ""
     _runner: web.AppRunner | None = None
@@ -50,6 +53,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._handle)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -91,6 +95,11 @@ class FakeSlack:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        if method == "apps.connections.open" and request.headers.get("Authorization") == f"Bearer {APP_TOKEN}":
+            self.calls.append(Call(method, {}, time.monotonic()))
+            return web.json_response(
+                {"ok": True, "url": self.base_url.replace("http", "ws").replace("/api/", "/socket")}
+            )
         if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         params = await self._params(request)
@@ -110,6 +119,25 @@ class FakeSlack:
             call.params["_r"] = body
             return web.json_response({"ok": False, **body})
         return web.json_response({"ok": True, **body})
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then deliver queued envelopes and collect the app's acks."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"}})
+
+        async def deliver() -> None:
+            while True:
+                await socket.send_json(await self.envelopes.get())
+
+        sender = asyncio.create_task(deliver())
+        try:
+            async for message in socket:
+                if message.type == web.WSMsgType.TEXT:
+                    self.socket_acks.append(json.loads(message.data))
+        finally:
+            sender.cancel()
+        return socket
 
     async def _upload(self, request: web.Request) -> web.Response:
         await request.read()
