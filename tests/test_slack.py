@@ -318,8 +318,9 @@ async def test_socket_mode_receives_the_same_interactions(tmp_path, analyzer):
                 button = next(b for b in s.buttons("D120") if b["text"]["text"].startswith("5"))
                 action = {"type": "button", "action_id": button["action_id"], "value": button["value"],
                           "text": button["text"]}  # fmt: skip
-                await fake.envelopes.put({"envelope_id": "env-1", "type": "interactive", "accepts_response_payload": True,
-                                          "payload": block_actions("U120", "D120", ts, action)})  # fmt: skip
+                payload = block_actions("U120", "D120", ts, action)
+                envelope = {"envelope_id": "env-1", "type": "interactive", "payload": payload}
+                await fake.envelopes.put(envelope | {"accepts_response_payload": True})
                 await fake.wait_for("chat.update", 1, channel="D120")
                 assert {"envelope_id": "env-1"}.items() <= fake.socket_acks[0].items()
                 assert (await stored_answers(services, result.request_id))["overall"].value_int == 5
