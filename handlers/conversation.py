@@ -19,7 +19,7 @@ from handlers.render import answered_text, help_text, language_prompt, question_
 from handlers.sentiment import TextVerdict
 from handlers.suggestions import SuggestionBox
 from handlers.surveys import TEXT_MAX_CHARS, Kind, Survey
-from storage.events import claim_event
+from storage.events import claim_event, event_seen
 from storage.models import RequestState, Respondent, SurveyRequest
 from storage.requests import (
     AnswerValue,
@@ -112,6 +112,8 @@ class Conversation:
         if self._suggestions.awaits_text(sender):
             return await self._suggest(sender, event.text, event.event_id)
         async with engine.sessions() as session:
+            if event.event_id and await event_seen(session, platform=sender.platform, event_id=event.event_id):
+                return Ack()  # a redelivery of a message already answered
             respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
             request = await open_request_for(session, respondent_id=respondent.id) if respondent else None  # type: ignore[arg-type]
             answers = await answer_values(session, request_id=request.id) if request else {}  # type: ignore[arg-type]
@@ -221,7 +223,7 @@ class Conversation:
                 shown = await channel.show_choice(target, answered_text(question, applied.value, language), then)
             elif then is not None:
                 shown = await channel.ask(sender.chat_id, then)
-            if then is not None and shown is not None:
+            if then is not None and shown is not None and shown != target:  # Slack keeps one message
                 await self._remember(request, following.id, shown)  # type: ignore[union-attr]
             if step.completed:
                 await channel.send_text(sender.chat_id, say(language, notes.THANKS))

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import select
 
 from storage.models import ProcessedEvent
 from storage.upsert import insert_ignore
@@ -18,6 +19,13 @@ async def claim_event(session: AsyncSession, *, platform: str, event_id: str) ->
         session, ProcessedEvent, {"platform": platform, "event_id": event_id}, conflict=("platform", "event_id")
     )
     return new_id is not None
+
+
+async def event_seen(session: AsyncSession, *, platform: str, event_id: str) -> bool:
+    result = await session.execute(
+        select(ProcessedEvent.id).where(ProcessedEvent.platform == platform, ProcessedEvent.event_id == event_id)
+    )
+    return result.first() is not None
 
 
 async def forget_events_before(session: AsyncSession, *, before: datetime) -> int:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections.abc import Coroutine
 from typing import Any
 
+import aiohttp
 from fastapi import APIRouter, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
@@ -30,6 +33,7 @@ from handlers.conversation import Ack
 from handlers.dispatch import Dispatch
 from handlers.engine import Engine
 from handlers.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
+from handlers.ports import DeliveryFailed
 from handlers.profile import profile_of
 
 log = logging.getLogger(__name__)
@@ -48,9 +52,13 @@ class SlackAdapter:
         self._settings = settings
         self._dispatch = dispatch
         self._engine = engine
+        # One HTTP session for every Web API call: without it slack-sdk opens a new one (and a
+        # new TCP connection) per call.
+        self._http = aiohttp.ClientSession()
         client = AsyncWebClient(
             token=settings.slack_bot_token.get_secret_value(),
             base_url=settings.slack_api_base_url,
+            session=self._http,
             retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
         )
         signing = settings.slack_signing_secret
@@ -59,8 +67,11 @@ class SlackAdapter:
             signing_secret=signing.get_secret_value() if signing else None,
             # Socket Mode requests are not signed; HTTP requests always are, and checked.
             request_verification_enabled=signing is not None,
-            process_before_response=False,
+            # Listeners ack as soon as the engine has committed and hand the rest to
+            # `_later`; Bolt then answers without polling for the ack every 10 ms per request.
+            process_before_response=True,
         )
+        self._pending: set[asyncio.Task[None]] = set()
         self.channel = SlackChannel(client)
         self._socket: Any = None
         self._register()
@@ -79,8 +90,18 @@ class SlackAdapter:
             log.info("slack listening on POST /slack/events")
 
     async def stop(self) -> None:
+        """Stop receiving, let replies already under way finish, then close the HTTP session."""
         if self._socket is not None:
             await self._socket.close_async()
+        if self._pending:
+            await asyncio.wait(self._pending, timeout=10)
+        await self._http.close()
+
+    def _later(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run after the ack, keeping a reference so the task is neither collected nor lost on stop."""
+        task = asyncio.create_task(work)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     def router(self) -> APIRouter:
         router = APIRouter(tags=["platforms"])
@@ -108,18 +129,21 @@ class SlackAdapter:
         app.event("message")(self._on_message)
         app.event("app_home_opened")(self._on_home_opened)
 
-    async def _handle(self, event: InboundEvent, ack: Any, *, chat_id: str | None = None) -> Ack:
-        """Commit through the engine, acknowledge Slack, then whisper the note and follow up."""
+    async def _handle(self, event: InboundEvent, ack: Any) -> None:
+        """Commit through the engine, acknowledge Slack, then (after the response) note and follow up."""
         result = await self._dispatch(event)
         await ack()
-        if result.note:
-            chat = chat_id or event.sender.chat_id
-            if isinstance(event, ButtonPressed):  # a note on a press is for the presser's eyes only
-                await self.channel.whisper(chat, event.sender.user_id, result.note)
-            else:
-                await self.channel.send_text(chat, result.note)
+        self._later(self._reply(event, result))
+
+    async def _reply(self, event: InboundEvent, result: Ack) -> None:
+        try:
+            if result.note and isinstance(event, ButtonPressed):  # a note on a press is for the presser only
+                await self.channel.whisper(event.sender.chat_id, event.sender.user_id, result.note)
+            elif result.note:
+                await self.channel.send_text(event.sender.chat_id, result.note)
+        except DeliveryFailed as failure:
+            log.warning("note not delivered", extra={"reason": failure.reason})
         await self._dispatch.follow_up(result, event)
-        return result
 
     async def _on_answer(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await self._handle(inbound.press(body, action["value"]), ack)
@@ -165,13 +189,13 @@ class SlackAdapter:
     async def _on_home_opened(self, ack: Any, event: dict[str, Any], client: Any) -> None:
         await ack()
         if event.get("tab") == "home":
-            await self._publish_home(client, event["user"])
+            self._later(self._publish_home(client, event["user"]))
 
     async def _on_home_language(self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
         event = inbound.press(body, action["selected_option"]["value"])
         await self._dispatch(event)
         await ack()
-        await self._publish_home(client, event.sender.user_id)
+        self._later(self._publish_home(client, event.sender.user_id))
 
     async def _on_home_opt(self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
         user = body["user"]["id"]
@@ -180,7 +204,7 @@ class SlackAdapter:
             CommandReceived(sender, action["value"], "", event_id=f"home:{user}:{action['action_ts']}")
         )
         await ack()
-        await self._publish_home(client, user)
+        self._later(self._publish_home(client, user))
 
     async def _publish_home(self, client: Any, user_id: str) -> None:
         profile = await profile_of(self._engine, Sender(inbound.PLATFORM, user_id, user_id, None))
