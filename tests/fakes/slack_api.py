@@ -15,18 +15,12 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.calls import Call, CallLog
+
 BOT_TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
 SIGNING_SECRET = "test-signing-secret"
 TEAM = "T0TEST"
-
-
-@dataclass
-class Call:
-    method: str
-    params: dict[str, Any]
-    at: float
-    status: int = 200
 
 
 @dataclass
@@ -38,8 +32,7 @@ class Scripted:
 
 
 @dataclass
-class FakeSlack:
-    calls: list[Call] = field(default_factory=list)
+class FakeSlack(CallLog):
     scripted: list[Scripted] = field(default_factory=list)
     inactive: set[str] = field(default_factory=set)  # users whose account is deactivated
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
@@ -68,19 +61,11 @@ class FakeSlack:
     def fail_next(self, method: str, error: str | None = None, *, status: int = 200, retry_after: int | None = None):
         self.scripted.append(Scripted(method, error, status, retry_after))
 
-    def sent(self, method: str, channel: str | None = None) -> list[Call]:
-        def ok(call: Call) -> bool:
-            return call.status == 200 and "error" not in call.params.get("_r", {})
-
-        return [c for c in self.calls if c.method == method and ok(c) and channel in (None, c.params.get("channel"))]
+    def sent(self, method: str, channel: str | None = None, *, chat_key: str = "channel") -> list[Call]:
+        return super().sent(method, channel, chat_key=chat_key)
 
     async def wait_for(self, method: str, count: int, *, channel: str | None = None, timeout: float = 10) -> list[Call]:
-        deadline = time.monotonic() + timeout
-        while len(found := self.sent(method, channel)) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"expected {count} {method}, got {len(found)}: {self.calls[-5:]}")
-            await asyncio.sleep(0.02)
-        return found
+        return await self.wait_until(method, count, channel, chat_key="channel", timeout=timeout)
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         """slack-sdk sends JSON bodies, form bodies, or query parameters, depending on the method."""
@@ -96,27 +81,26 @@ class FakeSlack:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         if method == "apps.connections.open" and request.headers.get("Authorization") == f"Bearer {APP_TOKEN}":
-            self.calls.append(Call(method, {}, time.monotonic()))
+            self.record(method, {})
             return web.json_response(
                 {"ok": True, "url": self.base_url.replace("http", "ws").replace("/api/", "/socket")}
             )
         if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         params = await self._params(request)
-        call = Call(method, params, time.monotonic())
-        self.calls.append(call)
+        call = self.record(method, params)
         script = next((s for s in self.scripted if s.method == method), None)
         if script is not None:
             self.scripted.remove(script)
             call.status = script.status
             headers = {"Retry-After": str(script.retry_after)} if script.retry_after is not None else {}
-            call.params["_r"] = {"error": script.error or "ratelimited"}
+            call.failed = True
             return web.json_response({"ok": False, "error": script.error or "ratelimited"}, status=script.status,
                                      headers=headers)  # fmt: skip
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         body = await handler(params) if handler else {}
         if "error" in body:
-            call.params["_r"] = body
+            call.failed = True
             return web.json_response({"ok": False, **body})
         return web.json_response({"ok": True, **body})
 

@@ -17,17 +17,11 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.calls import Call, CallLog
+
 TOKEN = "123456:TEST-token"
 BOT_USER = {"id": 999000, "is_bot": True, "first_name": "Sayso", "username": "sayso_test_bot"}
 _JSON_PARAMS = {"reply_markup", "allowed_updates", "commands", "entities"}
-
-
-@dataclass
-class Call:
-    method: str
-    params: dict[str, Any]
-    at: float
-    status: int = 200
 
 
 @dataclass
@@ -40,8 +34,7 @@ class Failure:
 
 
 @dataclass
-class FakeTelegram:
-    calls: list[Call] = field(default_factory=list)
+class FakeTelegram(CallLog):
     updates: list[dict[str, Any]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
     failures: list[Failure] = field(default_factory=list)
@@ -80,17 +73,11 @@ class FakeTelegram:
     def fail_next(self, method: str, status: int, description: str, **kw: Any) -> None:
         self.failures.append(Failure(method, status, description, **kw))
 
-    def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
-        return [c for c in self.calls if c.method == method and c.status == 200
-                and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)]  # fmt: skip
+    def sent(self, method: str = "sendMessage", chat_id: int | None = None, *, chat_key: str = "chat_id") -> list[Call]:
+        return super().sent(method, chat_id, chat_key=chat_key)
 
     async def wait_for(self, method: str, count: int, *, chat_id: int | None = None, timeout: float = 10) -> list[Call]:
-        deadline = time.monotonic() + timeout
-        while len(found := self.sent(method, chat_id)) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"expected {count} {method} calls, got {len(found)}: {self.calls[-5:]}")
-            await asyncio.sleep(0.02)
-        return found
+        return await self.wait_until(method, count, chat_id, chat_key="chat_id", timeout=timeout)
 
     # -- the Bot API -------------------------------------------------------------------------
 
@@ -113,8 +100,7 @@ class FakeTelegram:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         method = request.match_info["method"]
         params = await self._params(request)
-        call = Call(method, params, time.monotonic())
-        self.calls.append(call)
+        call = self.record(method, params)
         failure = next((f for f in self.failures if f.method == method), None)
         if failure is not None:
             self.failures.remove(failure)
