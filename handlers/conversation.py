@@ -4,58 +4,36 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from handlers import machine, notes
+from handlers.account import Account
+from handlers.asking import remember
 from handlers.callbacks import LanguagePress, SuggestPress, decode
 from handlers.engine import Engine
 from handlers.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
-from handlers.i18n import Lang, lang, negotiate
+from handlers.i18n import Lang
 from handlers.machine import Outcome, Status
-from handlers.ports import DeliveryFailed, Outbound
-from handlers.render import answered_text, help_text, language_prompt, question_prompt
+from handlers.ports import DeliveryFailed
+from handlers.render import answered_text, help_text, question_prompt
+from handlers.replies import Ack
 from handlers.sentiment import TextVerdict
 from handlers.suggestions import SuggestionBox
 from handlers.surveys import TEXT_MAX_CHARS, Kind, Survey
 from storage.events import claim_event, event_seen
-from storage.models import RequestState, Respondent, SurveyRequest
+from storage.models import RequestState, SurveyRequest
 from storage.requests import (
     AnswerValue,
     answer_values,
-    cancel_unfinished,
     open_request_for,
-    request_by_id,
     request_by_token,
     save_answer,
 )
-from storage.respondents import ensure_respondent, get_respondent, touch
+from storage.respondents import get_respondent
 
 log = logging.getLogger(__name__)
-
-
-async def _nothing() -> None:
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class Ack:
-    """The answer to an event, in two parts, so adapters can acknowledge the moment the work is
-    committed (Slack wants an ack within 3 s) and talk afterwards.
-
-    `note` is the short answer: a toast for a press, a reply message otherwise. `follow_up`
-    sends what comes next (the chosen answer shown, the next question) and must be awaited
-    after acknowledging.
-    """
-
-    note: str | None = None
-    follow_up: Callable[[], Awaitable[None]] = _nothing
-
-
-def say(language: Lang, message: str, **values: object) -> str:
-    text = language.gettext(message)
-    return language.directional(text % values if values else text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +55,7 @@ class Conversation:
     ) -> None:
         self._engine = engine
         self._suggestions = suggestions
-        self._wake = wake_dispatcher
+        self._account = Account(engine, wake_dispatcher=wake_dispatcher)
 
     async def handle(self, event: InboundEvent) -> Ack:
         match event:
@@ -93,11 +71,11 @@ class Conversation:
     async def _press(self, event: ButtonPressed) -> Ack:
         payload = decode(event.data)
         if isinstance(payload, LanguagePress):
-            return await self._set_language(event.sender, payload.code, event.event_id)
+            return await self._account.set_language(event.sender, payload.code, event.event_id)
         if isinstance(payload, SuggestPress):
             return await self._suggest(event.sender, "", event.event_id)
         if payload is None:
-            return Ack(say(self._engine.language_of(None, platform=event.sender.language_code), notes.INVALID_BUTTON))
+            return Ack(self._engine.language_of(None, platform=event.sender.language_code).say(notes.INVALID_BUTTON))
         return await self._answer(
             event.sender,
             payload.token,
@@ -122,14 +100,14 @@ class Conversation:
         survey = engine.surveys.get(request.survey) if request else None
         question = machine.pending(survey, answers) if survey else None
         if request is None or survey is None or question is None:
-            return Ack(say(language, notes.NO_OPEN_SURVEY))
+            return Ack(language.say(notes.NO_OPEN_SURVEY))
         text = event.text.strip()
         verdict: TextVerdict | None = None
         value: machine.Value
         if question.kind is Kind.TEXT:
             if problem := machine.validate(question, text):
-                return Ack(say(language, notes.TOO_LONG, max=TEXT_MAX_CHARS) if problem == "too_long"
-                           else say(language, notes.EMPTY_TEXT))  # fmt: skip
+                return Ack(language.say(notes.TOO_LONG, max=TEXT_MAX_CHARS) if problem == "too_long"
+                           else language.say(notes.EMPTY_TEXT))  # fmt: skip
             value = text
             verdict = await asyncio.to_thread(engine.analyzer.analyze, text, request.language)
         else:
@@ -137,7 +115,7 @@ class Conversation:
                 value = int(text)
             except ValueError:
                 low, high = question.bounds or (0, 0)
-                return Ack(say(language, notes.TYPE_A_NUMBER, low=low, high=high))
+                return Ack(language.say(notes.TYPE_A_NUMBER, low=low, high=high))
         index = survey.index(question.id)
         return await self._answer(sender, request.token, index, value, event_id=event.event_id, verdict=verdict)
 
@@ -161,13 +139,13 @@ class Conversation:
             request = await request_by_token(session, token=token, for_update=True)
             language = engine.language_of(respondent, platform=sender.language_code)
             if request is None or respondent is None or request.respondent_id != respondent.id:
-                return Ack(say(language, notes.INVALID_BUTTON))
+                return Ack(language.say(notes.INVALID_BUTTON))
             language = engine.language_of(respondent, requested=request.language, platform=sender.language_code)
             survey = engine.surveys.get(request.survey)
             if survey is None or question_index >= len(survey.questions):
-                return Ack(say(language, notes.INVALID_BUTTON))
+                return Ack(language.say(notes.INVALID_BUTTON))
             if respondent.opted_out:
-                return Ack(say(language, notes.OPTED_OUT_PRESS))
+                return Ack(language.say(notes.OPTED_OUT_PRESS))
             question = survey.questions[question_index]
             answers = await answer_values(session, request_id=request.id)  # type: ignore[arg-type]
             step = machine.answer(survey, self._status(request, now), answers, question.id, value)
@@ -199,8 +177,8 @@ class Conversation:
             Outcome.INVALID: notes.OUT_OF_RANGE if step.problem == "out_of_range" else notes.INVALID_BUTTON,
         }
         if step.outcome in refusals:
-            return Ack(say(language, refusals[step.outcome]))
-        note = say(language, notes.CHANGED) if step.outcome is Outcome.CHANGED else None
+            return Ack(language.say(refusals[step.outcome]))
+        note = language.say(notes.CHANGED) if step.outcome is Outcome.CHANGED else None
         return Ack(note, follow_up=lambda: self._show_progress(sender, applied, pressed))
 
     async def _show_progress(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> None:
@@ -224,119 +202,29 @@ class Conversation:
             elif then is not None:
                 shown = await channel.ask(sender.chat_id, then)
             if then is not None and shown is not None and shown != target:  # Slack keeps one message
-                await self._remember(request, following.id, shown)  # type: ignore[union-attr]
+                await remember(self._engine, request, following.id, shown)  # type: ignore[union-attr]
             if step.completed:
-                await channel.send_text(sender.chat_id, say(language, notes.THANKS))
+                await channel.send_text(sender.chat_id, language.say(notes.THANKS))
         except DeliveryFailed as failure:
             # The answer is committed; the person can continue with the next press or message.
             log.warning("reply after an answer failed", extra={"platform": failure.platform, "reason": failure.reason})
-
-    async def _ask(
-        self, channel: Outbound, chat_id: str, survey: Survey, request: SurveyRequest, question_id: str, language: Lang
-    ) -> None:
-        question = survey.question(question_id)
-        assert question is not None
-        message = await channel.ask(chat_id, question_prompt(survey, question, token=request.token, language=language))
-        await self._remember(request, question_id, message)
-
-    async def _remember(self, request: SurveyRequest, question_id: str, message: MessageRef) -> None:
-        """Keep where the open question is shown, so a typed answer can update that message."""
-        async with self._engine.sessions() as session, session.begin():
-            fresh = await request_by_id(session, request_id=request.id, for_update=True)  # type: ignore[arg-type]
-            if fresh is not None and fresh.current_question == question_id:
-                fresh.message_ref = f"{message.chat_id}|{message.message_id}"
-
-    # -- commands --------------------------------------------------------------------------
 
     async def _command(self, event: CommandReceived) -> Ack:
         sender, command = event.sender, event.command.lower().lstrip("/")
         language = self._engine.language_of(None, platform=sender.language_code)
         if command in ("start", "stop", "language", "suggest") and not sender.private:
-            return Ack(say(language, notes.PRIVATE_ONLY))
+            return Ack(language.say(notes.PRIVATE_ONLY))
         if command == "suggest":
             return await self._suggest(sender, event.args, event.event_id)
         if command == "start":
-            return await self._start(sender, event.args.strip(), event.event_id)
+            return await self._account.start(sender, event.args.strip(), event.event_id)
         if command == "stop":
-            return await self._stop(sender, event.event_id)
+            return await self._account.stop(sender, event.event_id)
         if command == "language":
-            if event.args.strip():
-                return await self._set_language(sender, event.args.strip(), event.event_id)
-            return await self._offer_languages(sender)
+            return await self._account.set_language(sender, event.args.strip(), event.event_id)
         async with self._engine.sessions() as session:
             respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
         return Ack(help_text(self._engine.language_of(respondent, platform=sender.language_code)))
-
-    async def _registered(self, session, sender: Sender) -> Respondent:  # type: ignore[no-untyped-def]
-        return await ensure_respondent(
-            session,
-            platform=sender.platform,
-            user_id=sender.user_id,
-            chat_id=sender.chat_id if sender.private else None,
-            platform_language=sender.language_code,
-        )
-
-    async def _start(self, sender: Sender, payload: str, event_id: str | None) -> Ack:
-        engine, now = self._engine, self._engine.clock()
-        reopen: SurveyRequest | None = None
-        async with engine.sessions() as session, session.begin():
-            if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
-                return Ack()
-            respondent = await self._registered(session, sender)
-            message: str | None = notes.OPTED_IN if respondent.opted_out else notes.WELCOME
-            if respondent.opted_out or respondent.unreachable_reason:
-                touch(respondent, opted_out=False, unreachable_reason=None)
-            request = await request_by_token(session, token=payload, for_update=True) if payload else None
-            if request is not None and request.respondent_id == respondent.id:
-                if request.state in (RequestState.UNREACHABLE, RequestState.SCHEDULED):
-                    request.state, request.reason, request.due_at, request.updated_at = (
-                        RequestState.SCHEDULED, None, now, now)  # fmt: skip
-                    message = None
-                elif request.state == RequestState.ACTIVE:
-                    reopen = request
-                    message = None
-                elif request.state == RequestState.COMPLETED:
-                    message = notes.ALREADY_COMPLETED
-            language = engine.language_of(respondent, platform=sender.language_code)
-        if message is None and reopen is None:
-            self._wake()
-        if reopen is not None:
-            await self._resume(sender, reopen, language)
-        return Ack(say(language, message) if message else None)
-
-    async def _resume(self, sender: Sender, request: SurveyRequest, language: Lang) -> None:
-        """Ask the open question again, e.g. after the person reopened the start link."""
-        survey = self._engine.surveys.get(request.survey)
-        channel = self._engine.channels.get(sender.platform)
-        if survey is None or channel is None or request.current_question is None:
-            return
-        await self._ask(channel, sender.chat_id, survey, request, request.current_question, language)
-
-    async def _stop(self, sender: Sender, event_id: str | None) -> Ack:
-        engine = self._engine
-        async with engine.sessions() as session, session.begin():
-            if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
-                return Ack()
-            respondent = await self._registered(session, sender)
-            touch(respondent, opted_out=True)
-            await cancel_unfinished(session, respondent_id=respondent.id, reason="opted out")  # type: ignore[arg-type]
-            language = engine.language_of(respondent, platform=sender.language_code)
-        return Ack(say(language, notes.OPTED_OUT))
-
-    async def _set_language(self, sender: Sender, code: str, event_id: str | None) -> Ack:
-        engine = self._engine
-        chosen = negotiate(code)
-        if chosen is None:
-            return await self._offer_languages(sender)
-        async with engine.sessions() as session, session.begin():
-            if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
-                return Ack()
-            respondent = await self._registered(session, sender)
-            touch(respondent, chosen_language=chosen)
-            request = await open_request_for(session, respondent_id=respondent.id)  # type: ignore[arg-type]
-            if request is not None:
-                request.language = chosen
-        return Ack(say(lang(chosen), notes.LANGUAGE_SET))
 
     async def _suggest(self, sender: Sender, text: str, event_id: str | None) -> Ack:
         """No database statement around a suggestion names its author: not even a language lookup
@@ -344,16 +232,6 @@ class Conversation:
         row (those carry a time); the box deduplicates on its own."""
         language = self._engine.language_of(None, platform=sender.language_code)
         return Ack(await self._suggestions.submit(sender, text, language, event_id))
-
-    async def _offer_languages(self, sender: Sender) -> Ack:
-        async with self._engine.sessions() as session:
-            respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
-        channel = self._engine.channels.get(sender.platform)
-        if channel is not None:
-            await channel.ask(
-                sender.chat_id, language_prompt(self._engine.language_of(respondent, platform=sender.language_code))
-            )
-        return Ack()
 
 
 def _answer_value(question_id: str, value: machine.Value, verdict: TextVerdict | None) -> AnswerValue:

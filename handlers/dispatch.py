@@ -8,9 +8,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from handlers import notes
-from handlers.conversation import Ack, Conversation, say
+from handlers.conversation import Conversation
 from handlers.engine import Engine
 from handlers.events import InboundEvent
+from handlers.replies import Ack
 
 log = logging.getLogger(__name__)
 
@@ -43,4 +44,4 @@ class Dispatch:
             return self._sorry(event, notes.SOMETHING_WRONG)
 
     def _sorry(self, event: InboundEvent, message: str) -> Ack:
-        return Ack(say(self._engine.language_of(None, platform=event.sender.language_code), message))
+        return Ack(self._engine.language_of(None, platform=event.sender.language_code).say(message))

@@ -29,12 +29,12 @@ from bot.slack_adapter.render import (
     modal,
 )
 from handlers import notes
-from handlers.conversation import Ack
 from handlers.dispatch import Dispatch
 from handlers.engine import Engine
 from handlers.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
 from handlers.ports import DeliveryFailed
 from handlers.profile import profile_of
+from handlers.replies import Ack
 
 log = logging.getLogger(__name__)
 

@@ -45,6 +45,11 @@ class Lang:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.translations.ngettext(singular, plural, n)
 
+    def say(self, message: str, **values: object) -> str:
+        """Translate a catalog message, fill its %(placeholders)s, and set its direction."""
+        text = self.gettext(message)
+        return self.directional(text % values if values else text)
+
     def pick(self, text: str | Mapping[str, str]) -> str:
         """Resolve a text that is either a catalog message id or a per-language mapping from config."""
         if isinstance(text, str):

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from sqlmodel import select
 
 from bot.wiring import Services
-from handlers.conversation import Ack
 from handlers.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
-from handlers.replies import Prompt
+from handlers.replies import Ack, Prompt
 from handlers.trigger import TriggerRequest, TriggerResult
 from storage.models import Answer, SurveyRequest
 from tests.fakes.recording import RecordingChannel
