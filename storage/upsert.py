@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 
-def _insert(session: AsyncSession, model: type[SQLModel]) -> Any:
+def dialect_insert(session: AsyncSession, model: type[SQLModel]) -> Any:
+    """INSERT with ON CONFLICT support for the session's backend (SQLite or PostgreSQL)."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
@@ -19,7 +20,7 @@ async def insert_ignore(
     session: AsyncSession, model: type[SQLModel], values: Mapping[str, Any], *, conflict: Sequence[str]
 ) -> Any | None:
     """Insert a row unless one with the same `conflict` columns exists; return its primary key or None."""
-    stmt = _insert(session, model).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
+    stmt = dialect_insert(session, model).values(**values).on_conflict_do_nothing(index_elements=list(conflict))
     key = next(iter(model.__table__.primary_key.columns))  # type: ignore[attr-defined]
     return (await session.execute(stmt.returning(key))).scalar_one_or_none()
 
@@ -33,7 +34,7 @@ async def upsert(
     update: Sequence[str],
 ) -> None:
     """Insert a row, or overwrite the `update` columns of the one with the same `conflict` columns."""
-    stmt = _insert(session, model).values(**values)
+    stmt = dialect_insert(session, model).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(conflict), set_={name: stmt.excluded[name] for name in update}
     )

@@ -1,0 +1,204 @@
+"""A week's figures, as the digest, the API and the CLI show them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.drivers import DriverAnalysis, analyze
+from handlers.engine import Engine
+from handlers.statistics import Change, Mean, NetScore, Share, mean_change, net_change, share_change
+from storage.figures import DIMENSIONS, Moments, TextTone, cross_products, funnel, moments, recent_comments, text_tone
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+CSAT_TOP = 4  # "satisfied" on a 1–5 scale
+NPS_PROMOTER, NPS_DETRACTOR = 9, 6
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    min_group_size: int = 5
+    timezone: str = "UTC"
+    csat_target: float | None = 0.85
+    nps_target: float | None = 30
+    ces_target: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    name: str
+    n: int | None  # None: fewer than min_group_size, not shown
+    csat: Share | None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetCheck:
+    name: str
+    target: float
+    value: float | None
+
+    @property
+    def status(self) -> str:
+        if self.value is None:
+            return "not measurable"
+        return "met" if self.value >= self.target else "missed"
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    week: str
+    csat: Share | None
+    nps: NetScore | None
+
+
+@dataclass(frozen=True, slots=True)
+class WeekFigures:
+    week: str
+    sent: int
+    answered: int
+    completed: int
+    csat: Share | None
+    nps: NetScore | None
+    ces: Mean | None
+    attributes: dict[str, Mean]
+    changes: dict[str, Change | None]
+    breakdowns: dict[str, list[Group]]
+    targets: list[TargetCheck]
+    drivers: DriverAnalysis
+    tone: TextTone
+    comments: list[str]
+    trend: list[TrendPoint] = field(default_factory=list)
+    min_group_size: int = 5
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.answered / self.sent if self.sent else None
+
+    @property
+    def empty(self) -> bool:
+        return self.csat is None and self.nps is None and self.ces is None and not self.tone.comments
+
+
+def parse_week(text: str) -> str:
+    """Validate "2026-W47"; raise ValueError with a readable message otherwise."""
+    match = _WEEK.match(text.strip())
+    if not match:
+        raise ValueError(f"not an ISO week: {text!r} (write it like 2026-W47)")
+    date.fromisocalendar(int(match[1]), int(match[2]), 1)  # rejects week 54 and the like
+    return text.strip()
+
+
+def week_of(moment: datetime, timezone: str) -> str:
+    year, week, _ = moment.astimezone(ZoneInfo(timezone)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_bounds(week: str, timezone: str) -> tuple[datetime, datetime]:
+    """Monday 00:00 to the next Monday 00:00 in `timezone`, as UTC (daylight saving included)."""
+    year, number = int(week[:4]), int(week[6:])
+    monday = date.fromisocalendar(year, number, 1)
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(monday, time(), zone)
+    end = datetime.combine(monday + timedelta(days=7), time(), zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def shift(week: str, weeks: int, timezone: str) -> str:
+    start, _ = week_bounds(week, timezone)
+    return week_of(start + timedelta(weeks=weeks, hours=12), timezone)
+
+
+def _share(m: Moments | None) -> Share | None:
+    return Share(m.top, m.n) if m and m.n else None
+
+
+def _net(m: Moments | None) -> NetScore | None:
+    return NetScore(m.top, m.bottom, m.n) if m and m.n else None
+
+
+def _mean(m: Moments | None) -> Mean | None:
+    return Mean(m.mean, m.variance, m.n) if m and m.n and m.mean is not None else None  # type: ignore[arg-type]
+
+
+class WeeklyFigures:
+    def __init__(self, engine: Engine, rules: Rules) -> None:
+        self._engine = engine
+        self._rules = rules
+
+    def _attributes(self) -> list[str]:
+        survey = self._engine.surveys.get("csat")
+        return [q.id for q in survey.questions if q.attribute] if survey else []
+
+    async def _headline(self, week: str) -> tuple[Moments | None, Moments | None, Moments | None]:
+        start, end = week_bounds(week, self._rules.timezone)
+        async with self._engine.sessions() as session:
+            csat = await moments(session, start=start, end=end, survey="csat", question="overall",
+                                 top_min=CSAT_TOP, bottom_max=2)  # fmt: skip
+            nps = await moments(session, start=start, end=end, survey="nps", question="recommend",
+                                top_min=NPS_PROMOTER, bottom_max=NPS_DETRACTOR)  # fmt: skip
+            ces = await moments(session, start=start, end=end, survey="ces", question="effort", top_min=6, bottom_max=2)
+        return (csat[0] if csat else None), (nps[0] if nps else None), (ces[0] if ces else None)
+
+    async def build(self, week: str, *, trend_weeks: int = 12) -> WeekFigures:
+        rules, engine = self._rules, self._engine
+        start, end = week_bounds(week, rules.timezone)
+        csat, nps, ces = await self._headline(week)
+        before = await self._headline(shift(week, -1, rules.timezone))
+        async with engine.sessions() as session:
+            flow = await funnel(session, start=start, end=end)
+            attributes = {}
+            for name in self._attributes():
+                found = await moments(session, start=start, end=end, survey="csat", question=name,
+                                      top_min=CSAT_TOP, bottom_max=2)  # fmt: skip
+                if found and (mean := _mean(found[0])):
+                    attributes[name] = mean
+            breakdowns = {}
+            for dimension in DIMENSIONS:
+                groups = await moments(session, start=start, end=end, survey="csat", question="overall",
+                                       top_min=CSAT_TOP, bottom_max=2, by=dimension)  # fmt: skip
+                breakdowns[dimension] = [self._group(g) for g in groups if g.group is not None]
+            sums = await cross_products(session, start=start, end=end, survey="csat",
+                                        questions=["overall", *self._attributes()])  # fmt: skip
+            tone = await text_tone(session, start=start, end=end)
+            comments = await recent_comments(session, start=start, end=end)
+        changes = self._changes((csat, nps, ces), before)
+        trend = []
+        for back in reversed(range(trend_weeks)):
+            earlier = shift(week, -back, rules.timezone)
+            c, n, _ = (csat, nps, ces) if back == 0 else await self._headline(earlier)
+            trend.append(TrendPoint(earlier, _share(c), _net(n)))
+        return WeekFigures(
+            week=week, sent=flow.sent, answered=flow.answered, completed=flow.completed,
+            csat=_share(csat), nps=_net(nps), ces=_mean(ces), attributes=attributes, changes=changes,
+            breakdowns=breakdowns, targets=self._targets(_share(csat), _net(nps), _mean(ces)),
+            drivers=analyze(sums), tone=tone, comments=comments, trend=trend, min_group_size=rules.min_group_size,
+        )  # fmt: skip
+
+    def _group(self, m: Moments) -> Group:
+        if m.n < self._rules.min_group_size:
+            return Group(str(m.group), None, None)
+        return Group(str(m.group), m.n, _share(m))
+
+    @staticmethod
+    def _changes(now: tuple[Moments | None, ...], before: tuple[Moments | None, ...]) -> dict[str, Change | None]:
+        csat, nps, ces = now
+        csat0, nps0, ces0 = before
+        s, s0, n, n0, c, c0 = _share(csat), _share(csat0), _net(nps), _net(nps0), _mean(ces), _mean(ces0)
+        return {
+            "csat": share_change(s, s0) if s and s0 else None,
+            "nps": net_change(n, n0) if n and n0 else None,
+            "ces": mean_change(c, c0) if c and c0 else None,
+        }
+
+    def _targets(self, csat: Share | None, nps: NetScore | None, ces: Mean | None) -> list[TargetCheck]:
+        rules = self._rules
+        checks = []
+        if rules.csat_target is not None:
+            checks.append(TargetCheck("csat", rules.csat_target, csat.value if csat else None))
+        if rules.nps_target is not None:
+            checks.append(TargetCheck("nps", rules.nps_target, nps.value if nps else None))
+        if rules.ces_target is not None:
+            checks.append(TargetCheck("ces", rules.ces_target, ces.value if ces else None))
+        return checks
