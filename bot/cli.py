@@ -145,6 +145,42 @@ def export_rows(
     err.print(f"{count} {what} exported" + (f" to {out}" if out else ""))
 
 
+@app.command("demo-data")
+def demo_data(
+    answers: Annotated[int, typer.Option(min=1, help="About how many answers to create.")],
+    weeks: Annotated[int, typer.Option(min=1, max=260, help="Spread over this many past weeks.")] = 12,
+    seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 1,
+) -> None:
+    """Fill the database with a realistic synthetic history (touchpoints, agents, drivers, comments)."""
+    from handlers.demo_history import generate
+    from storage.history import add_history
+
+    config = _config()
+
+    async def _fill() -> tuple[int, int]:
+        responses = written = 0
+        async with build_services(config) as services:
+            chunk: list[Any] = []
+            until = services.engine.clock()
+            for record in generate(answers=answers, weeks=weeks, seed=seed, until=until):
+                chunk.append(record)
+                if len(chunk) == 2000:
+                    responses, written = await _flush(services, chunk, responses, written)
+            if chunk:
+                responses, written = await _flush(services, chunk, responses, written)
+        return responses, written
+
+    async def _flush(services: Any, chunk: list[Any], responses: int, written: int) -> tuple[int, int]:
+        async with services.engine.sessions() as session, session.begin():
+            await add_history(session, chunk)
+        responses, written = responses + len(chunk), written + sum(len(r.answers) for r in chunk)
+        chunk.clear()
+        return responses, written
+
+    responses, written = _run(_fill())
+    err.print(f"{written} answers in {responses} responses over {weeks} weeks")
+
+
 @suggestions_app.command("report")
 def suggestions_report(
     weeks: Annotated[int | None, typer.Option(min=1, max=104, help="Weeks to look back (default from config).")] = None,

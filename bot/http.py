@@ -14,8 +14,10 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.summary import summary
 from bot.wiring import Services, describe_database_error
 from handlers.trigger import TriggerRequest, UnknownSurvey
+from handlers.weekly import parse_week, shift, week_of
 from storage.db import ping
 
 log = logging.getLogger(__name__)
@@ -116,5 +118,15 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
             start_link=result.start_link,
             due_at=result.due_at,
         )
+
+    @app.get("/api/v1/summary", tags=["api"], dependencies=[Depends(require_token)])
+    async def week_summary(week: str | None = None) -> dict[str, object]:
+        """The digest's figures for an ISO week (default: the last complete week), as JSON."""
+        zone = settings.timezone
+        try:
+            chosen = parse_week(week) if week else shift(week_of(services.engine.clock(), zone), -1, zone)
+        except ValueError as exc:
+            raise RequestValidationError([{"loc": ("query", "week"), "msg": str(exc), "type": "value_error"}]) from None
+        return summary(await services.weekly.build(chosen))
 
     return app

@@ -20,6 +20,7 @@ from handlers.ports import Channels
 from handlers.sentiment import TextAnalyzer
 from handlers.suggestions import SuggestionBox, SuggestionRules
 from handlers.trigger import Trigger
+from handlers.weekly import Rules, WeeklyFigures
 from storage.db import create_engine, ping, session_factory
 from storage.migrate import upgrade
 
@@ -36,6 +37,7 @@ class Services:
     trigger: Trigger
     dispatcher: Dispatcher
     dispatch: Dispatch
+    weekly: WeeklyFigures
 
     @property
     def channels(self) -> Channels:
@@ -46,6 +48,17 @@ def describe_database_error(url: str, exc: BaseException) -> str:
     where = make_url(url).render_as_string(hide_password=True)
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
     return f"DATABASE_URL: cannot use {where}: {reason}"
+
+
+def weekly_rules(config: Config) -> Rules:
+    file = config.file
+    return Rules(
+        min_group_size=file.anonymity.min_group_size,
+        timezone=config.settings.timezone,
+        csat_target=file.targets.csat,
+        nps_target=file.targets.nps,
+        ces_target=file.targets.ces,
+    )
 
 
 @asynccontextmanager
@@ -86,6 +99,7 @@ async def build_services(
             trigger=Trigger(engine, wake=dispatcher.wake),
             dispatcher=dispatcher,
             dispatch=Dispatch(engine, conversation),
+            weekly=WeeklyFigures(engine, weekly_rules(config)),
         )
     finally:
         await database.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import httpx
 import pytest
@@ -20,9 +21,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def _with_token(services: Services, token: str | None) -> Services:
     settings = services.config.settings.model_copy(update={"api_token": SecretStr(token) if token else None})
     config = services.config.model_copy(update={"settings": settings})
-    return Services(
-        config, services.database, services.engine, services.trigger, services.dispatcher, services.dispatch
-    )
+    return dataclasses.replace(services, config=config)
 
 
 @pytest.fixture
@@ -133,8 +132,7 @@ async def test_healthz(client):
 
 async def test_healthz_503_when_database_is_down(services):
     await services.database.dispose()
-    broken = Services(services.config, _unreachable_engine(), services.engine, services.trigger,
-                      services.dispatcher, services.dispatch)  # fmt: skip
+    broken = dataclasses.replace(services, database=_unreachable_engine())
     app = create_app(broken)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sayso") as http:
         response = await http.get("/healthz")
@@ -153,3 +151,32 @@ async def test_openapi_docs(client):
     assert (await client.get("/docs")).status_code == 200
     spec = (await client.get("/openapi.json")).json()
     assert "/api/v1/interactions" in spec["paths"]
+
+
+async def test_summary_of_a_week(client, services):
+    from datetime import timedelta
+
+    from handlers.weekly import week_bounds
+    from storage.history import PastResponse, add_history
+
+    start, _ = week_bounds("2026-W47", "UTC")
+    records = [PastResponse("console", f"s{i}", "csat", start + timedelta(days=2), {"overall": v}, touchpoint="phone")
+               for i, v in enumerate([5, 4, 3, 5, 2, 4])]  # fmt: skip
+    async with services.engine.sessions() as session, session.begin():
+        await add_history(session, records)
+    response = await client.get("/api/v1/summary", params={"week": "2026-W47"}, headers=AUTH)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["week"] == "2026-W47" and body["sent"] == 6
+    assert body["csat"]["value"] == pytest.approx(4 / 6, abs=1e-4) and body["csat"]["n"] == 6
+    assert body["breakdowns"]["touchpoint"] == [{"name": "phone", "n": 6, "csat": body["csat"]}]
+    assert body["targets"][0] == {"name": "csat", "target": 0.85, "value": pytest.approx(4 / 6), "status": "missed"}
+    assert len(body["trend"]) == 12 and body["trend"][-1]["csat"] == body["csat"]
+
+
+async def test_summary_rejects_a_bad_week_and_needs_the_token(client):
+    bad = await client.get("/api/v1/summary", params={"week": "2026-47"}, headers=AUTH)
+    assert bad.status_code == 422 and "write it like 2026-W47" in bad.json()["detail"]
+    assert (await client.get("/api/v1/summary")).status_code == 401
+    default = await client.get("/api/v1/summary", headers=AUTH)
+    assert default.status_code == 200 and default.json()["csat"] is None
