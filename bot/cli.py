@@ -145,6 +145,32 @@ def export_rows(
     err.print(f"{count} {what} exported" + (f" to {out}" if out else ""))
 
 
+@app.command()
+def digest(
+    preview: Annotated[bool, typer.Option("--preview", help="Print the digest in this terminal.")] = False,
+    week: Annotated[str | None, typer.Option(help="ISO week such as 2026-W47 (default: last week).")] = None,
+) -> None:
+    """The weekly digest: scores with their uncertainty, trend, drivers, breakdowns, comments."""
+    from bot.digest_view import print_week
+    from handlers.weekly import parse_week, shift, week_of
+
+    if not preview:
+        raise _fail("choose --preview (posting the digest to Slack and Telegram is not available yet)")
+    config = _config()
+    zone = config.settings.timezone
+    try:
+        chosen = parse_week(week) if week else None
+    except ValueError as exc:
+        raise _fail(f"--week: {exc}") from None
+
+    async def _preview() -> None:
+        async with build_services(config) as services:
+            target = chosen or shift(week_of(services.engine.clock(), zone), -1, zone)
+            print_week(await services.weekly.build(target), Console(highlight=False))
+
+    _run(_preview())
+
+
 @app.command("demo-data")
 def demo_data(
     answers: Annotated[int, typer.Option(min=1, help="About how many answers to create.")],

@@ -133,3 +133,19 @@ def test_db_upgrade_and_send(tmp_path):
     assert '"new": false' in second.stdout
     bad = sayso("send", "--platform", "fax", "--user", "U1", cwd=tmp_path)
     assert bad.returncode == 2 and "--platform" in bad.stderr
+
+
+def test_demo_data_then_digest_preview(tmp_path):
+    filled = sayso("demo-data", "--answers", "3000", "--weeks", "4", "--seed", "3", cwd=tmp_path)
+    assert filled.returncode == 0, filled.stderr
+    assert "answers in" in filled.stderr
+    with sqlite3.connect(tmp_path / "sayso.db") as db:
+        assert db.execute("SELECT count(*) FROM answers").fetchone()[0] >= 3000
+        assert db.execute("SELECT count(DISTINCT agent) FROM interactions").fetchone()[0] == 6
+    shown = sayso("digest", "--preview", env={"COLUMNS": "120"}, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    for heading in ("CSAT (share of 4–5)", "What drives satisfaction", "By touchpoint", "Comments:"):
+        assert heading in shown.stdout
+    assert sayso("digest", "--preview", "--week", "2026-47", cwd=tmp_path).returncode == 2
+    empty = sayso("digest", "--preview", "--week", "2020-W01", cwd=tmp_path)
+    assert "No responses this week." in empty.stdout
