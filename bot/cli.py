@@ -148,27 +148,40 @@ def export_rows(
 @app.command()
 def digest(
     preview: Annotated[bool, typer.Option("--preview", help="Print the digest in this terminal.")] = False,
+    send: Annotated[bool, typer.Option("--send", help="Post it to the configured destinations.")] = False,
     week: Annotated[str | None, typer.Option(help="ISO week such as 2026-W47 (default: last week).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --send: send again where it was sent.")] = False,
 ) -> None:
     """The weekly digest: scores with their uncertainty, trend, drivers, breakdowns, comments."""
     from bot.digest_view import print_week
+    from bot.platforms import outbound_only
     from handlers.weekly import parse_week, shift, week_of
 
-    if not preview:
-        raise _fail("choose --preview (posting the digest to Slack and Telegram is not available yet)")
+    if preview == send:
+        raise _fail("choose one of --preview and --send")
     config = _config()
+    if send and not (config.settings.digest_slack_channels or config.settings.digest_telegram_chats):
+        raise _fail("--send: no destination; set SAYSO_DIGEST_SLACK_CHANNELS or SAYSO_DIGEST_TELEGRAM_CHATS")
     zone = config.settings.timezone
     try:
         chosen = parse_week(week) if week else None
     except ValueError as exc:
         raise _fail(f"--week: {exc}") from None
 
-    async def _preview() -> None:
+    async def _digest() -> dict[str, str] | None:
         async with build_services(config) as services:
             target = chosen or shift(week_of(services.engine.clock(), zone), -1, zone)
-            print_week(await services.weekly.build(target), Console(highlight=False))
+            if preview:
+                print_week(await services.weekly.build(target), Console(highlight=False))
+                return None
+            async with outbound_only(services):
+                return await services.digests.send(target, force=force)
 
-    _run(_preview())
+    outcome = _run(_digest())
+    for destination, result in (outcome or {}).items():
+        print(f"{destination}: {result}")
+    if outcome and any(result.startswith("failed") for result in outcome.values()):
+        raise typer.Exit(1)
 
 
 @app.command("demo-data")

@@ -192,6 +192,18 @@ class SuggestionsConfig(_Section):
     theme_weeks: int = Field(12, ge=1, le=104)
 
 
+class DigestConfig(_Section):
+    languages: dict[str, str] = Field(default_factory=dict, description="destination chat id → language code")
+
+    @field_validator("languages")
+    @classmethod
+    def _shipped(cls, value: dict[str, str]) -> dict[str, str]:
+        for chat, code in value.items():
+            if code not in SHIPPED:
+                raise ValueError(f"{chat}: language must be one of {', '.join(SHIPPED)}, not {code!r}")
+        return value
+
+
 class TargetsConfig(_Section):
     csat: float | None = Field(0.85, ge=0, le=1, description="share of 4–5 answers")
     nps: float | None = Field(30, ge=-100, le=100)
@@ -206,6 +218,7 @@ class FileConfig(_Section):
     throttle: ThrottleConfig = ThrottleConfig()
     anonymity: AnonymityConfig = AnonymityConfig()
     suggestions: SuggestionsConfig = SuggestionsConfig()
+    digest: DigestConfig = DigestConfig()
     targets: TargetsConfig = TargetsConfig()
     surveys: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

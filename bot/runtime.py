@@ -18,7 +18,7 @@ from bot.console import PLATFORM as CONSOLE
 from bot.console import ConsoleChannel, LineReader
 from bot.http import create_app
 from bot.platforms import build_adapters
-from bot.scheduler import build_scheduler
+from bot.scheduler import build_scheduler, send_due_digest
 from bot.wiring import Services, StartupError, build_services
 from handlers.events import Sender
 from handlers.trigger import TriggerRequest
@@ -130,6 +130,8 @@ async def run(config: Config) -> None:
         background: list[asyncio.Task[object]] = [asyncio.create_task(services.dispatcher.run(), name="dispatcher")]
         scheduler = build_scheduler(services)
         scheduler.start()
+        if services.digests.destinations:  # down at the scheduled time? send it now
+            background.append(asyncio.create_task(send_due_digest(services), name="digest catch-up"))
         if not adapters:
             channel = _console(config)
             services.channels.add(channel)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -9,6 +11,40 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.wiring import Services
 from handlers.suggestion_prompts import Cadence, SuggestionPrompter
+from handlers.weekly import shift, week_of
+
+log = logging.getLogger(__name__)
+
+
+def digest_trigger(services: Services) -> CronTrigger:
+    settings = services.config.settings
+    return CronTrigger.from_crontab(settings.digest_cron, timezone=ZoneInfo(settings.timezone))
+
+
+def last_fire(trigger: CronTrigger, now: datetime) -> datetime | None:
+    """The latest time at or before `now` the trigger fired, looking back eight days."""
+    previous = None
+    moment = now - timedelta(days=8)
+    while (fire := trigger.get_next_fire_time(previous, moment)) is not None and fire <= now:
+        previous, moment = fire, fire + timedelta(seconds=1)
+    return previous
+
+
+def digest_week(fired_at: datetime, timezone: str) -> str:
+    """A digest reports on the last complete week before it fires."""
+    return shift(week_of(fired_at, timezone), -1, timezone)
+
+
+async def send_due_digest(services: Services) -> dict[str, str]:
+    """Send the digest of the latest scheduled time that has passed: on schedule, and on start-up
+    to catch up after downtime. The ledger makes a second call for the same week a no-op."""
+    settings = services.config.settings
+    fired = last_fire(digest_trigger(services), services.engine.clock())
+    if fired is None:
+        return {}
+    outcome = await services.digests.send(digest_week(fired, settings.timezone))
+    log.info("digest run", extra={"outcome": outcome})
+    return outcome
 
 
 def build_scheduler(services: Services) -> AsyncIOScheduler:
@@ -16,6 +52,16 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
     settings, file = services.config.settings, services.config.file
     zone = ZoneInfo(settings.timezone)
     scheduler = AsyncIOScheduler(timezone=zone)
+    if services.digests.destinations:
+        scheduler.add_job(
+            send_due_digest,
+            digest_trigger(services),
+            args=[services],
+            id="digest",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=6 * 3600,
+        )
     rules = file.suggestions
     if rules.prompt_every_days:
         cadence = Cadence(

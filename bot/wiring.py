@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.logs import keep_payloads_out, redact
 from handlers.conversation import Conversation
 from handlers.delivery import Dispatcher
+from handlers.digest import Destination, DigestSender
 from handlers.dispatch import Dispatch
 from handlers.engine import Engine
 from handlers.ports import Channels
@@ -38,6 +39,7 @@ class Services:
     dispatcher: Dispatcher
     dispatch: Dispatch
     weekly: WeeklyFigures
+    digests: DigestSender
 
     @property
     def channels(self) -> Channels:
@@ -59,6 +61,15 @@ def weekly_rules(config: Config) -> Rules:
         nps_target=file.targets.nps,
         ces_target=file.targets.ces,
     )
+
+
+def digest_destinations(config: Config) -> list[Destination]:
+    settings, languages = config.settings, config.file.digest.languages
+    default = config.file.default_language
+    chats = [("slack", c) for c in settings.digest_slack_channels] + [
+        ("telegram", c) for c in settings.digest_telegram_chats
+    ]
+    return [Destination(platform, chat, languages.get(chat, default)) for platform, chat in chats]
 
 
 @asynccontextmanager
@@ -86,6 +97,7 @@ async def build_services(
             analyzer=analyzer or TextAnalyzer(),
         )
         dispatcher = Dispatcher(engine)
+        weekly = WeeklyFigures(engine, weekly_rules(config))
         rules = config.file.suggestions
         suggestions = SuggestionBox(
             engine,
@@ -99,7 +111,8 @@ async def build_services(
             trigger=Trigger(engine, wake=dispatcher.wake),
             dispatcher=dispatcher,
             dispatch=Dispatch(engine, conversation),
-            weekly=WeeklyFigures(engine, weekly_rules(config)),
+            weekly=weekly,
+            digests=DigestSender(engine, weekly, digest_destinations(config)),
         )
     finally:
         await database.dispose()

@@ -185,3 +185,20 @@ class SuggestionReceipt(SQLModel, table=True):
 
     key: str = Field(max_length=64, primary_key=True)
     iso_week: str = Field(max_length=8)
+
+
+class DigestDelivery(SQLModel, table=True):
+    """The ledger of digests: one row per period and destination, so each is sent exactly once,
+    whichever replica or restart gets there first."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("period", "destination", name="uq_digest_period_destination"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=16, description="ISO week, e.g. 2026-W47")
+    destination: str = Field(max_length=80, description="platform:chat, e.g. slack:C0123 or telegram:-100200")
+    state: str = Field(default="sending", max_length=16)  # sending | sent | failed
+    attempts: int = Field(default=1)
+    last_error: str | None = Field(default=None, max_length=500)
+    claimed_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_utc())

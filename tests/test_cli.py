@@ -149,3 +149,10 @@ def test_demo_data_then_digest_preview(tmp_path):
     assert sayso("digest", "--preview", "--week", "2026-47", cwd=tmp_path).returncode == 2
     empty = sayso("digest", "--preview", "--week", "2020-W01", cwd=tmp_path)
     assert "No responses this week." in empty.stdout
+
+
+def test_digest_send_needs_a_destination(tmp_path):
+    result = sayso("digest", "--send", cwd=tmp_path)
+    assert result.returncode == 2 and "SAYSO_DIGEST_SLACK_CHANNELS" in result.stderr
+    both = sayso("digest", "--send", "--preview", cwd=tmp_path)
+    assert both.returncode == 2 and "one of --preview and --send" in both.stderr

@@ -1,0 +1,127 @@
+"""The digest: rendered per language, sent once per week and destination, retried where it failed."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.scheduler import digest_week, last_fire, send_due_digest
+from bot.wiring import build_services
+from handlers.digest import Destination, DigestSender, render, split
+from handlers.i18n import lang
+from handlers.ports import DeliveryFailed
+from handlers.weekly import week_bounds
+from storage.history import PastResponse, add_history
+from tests.conftest import make_config
+from tests.fakes.recording import RecordingChannel
+
+WEEK = "2026-W47"
+
+
+@pytest.fixture
+def chats(services):
+    slack = RecordingChannel(platform="slack")
+    telegram = RecordingChannel(platform="telegram", reaches_unknown_users=False)
+    services.channels.add(slack)
+    services.channels.add(telegram)
+    return slack, telegram
+
+
+def _sender(services, destinations) -> DigestSender:
+    return DigestSender(services.engine, services.weekly, destinations)
+
+
+DESTINATIONS = [Destination("slack", "C0STAFF"), Destination("telegram", "-100200", "hu")]
+
+
+async def _plant(services) -> None:
+    start, _ = week_bounds(WEEK, "UTC")
+    records = [PastResponse("console", f"d{i}", "csat", start + timedelta(days=1), {"overall": v})
+               for i, v in enumerate([5, 4, 4, 2, 5, 3])]  # fmt: skip
+    async with services.engine.sessions() as session, session.begin():
+        await add_history(session, records)
+
+
+async def test_sent_once_per_destination_in_its_language(services, chats):
+    slack, telegram = chats
+    await _plant(services)
+    sender = _sender(services, DESTINATIONS)
+    assert await sender.send(WEEK) == {"slack:C0STAFF": "sent", "telegram:-100200": "sent"}
+    assert await sender.send(WEEK) == {"slack:C0STAFF": "already sent", "telegram:-100200": "already sent"}
+    assert slack.texts("text")[0].startswith("Customer feedback, week 2026-W47")
+    assert "CSAT (share of 4–5): 67%" in slack.texts("text")[0]
+    assert telegram.texts("text")[0].startswith("Ügyfél-visszajelzések, 2026-W47 hét")
+    assert len(slack.sent) == len(telegram.sent) == 1
+    forced = await sender.send(WEEK, force=True)
+    assert set(forced.values()) == {"sent"} and len(slack.sent) == 2
+
+
+async def test_an_empty_week_says_so(services, chats):
+    slack, _ = chats
+    await _sender(services, DESTINATIONS[:1]).send("2020-W01")
+    assert "No responses this week." in slack.texts("text")[0]
+
+
+async def test_a_failed_destination_is_retried_without_resending_the_others(services, chats):
+    slack, telegram = chats
+    slack.failures.append(DeliveryFailed("slack", "channel_not_found", permanent=True))
+    sender = _sender(services, DESTINATIONS)
+    first = await sender.send(WEEK)
+    assert first == {"slack:C0STAFF": "failed: channel_not_found", "telegram:-100200": "sent"}
+    second = await sender.send(WEEK)
+    assert second == {"slack:C0STAFF": "sent", "telegram:-100200": "already sent"}
+    assert len(telegram.sent) == 1 and len(slack.sent) == 1
+
+
+async def test_two_replicas_on_one_database_send_each_digest_once(db_url, analyzer, services, chats):
+    """Two complete service stacks (as two `sayso run` processes would have) race for the same week."""
+    slack, telegram = chats
+    await _plant(services)
+    async with build_services(make_config(db_url), analyzer=analyzer) as other:
+        other.channels.add(slack)
+        other.channels.add(telegram)
+        results = await asyncio.gather(
+            _sender(services, DESTINATIONS).send(WEEK), _sender(other, DESTINATIONS).send(WEEK)
+        )
+    sent = [outcome for result in results for outcome in result.values()]
+    assert sent.count("sent") == 2 and sent.count("already sent") == 2
+    assert len(slack.sent) == 1 and len(telegram.sent) == 1
+
+
+async def test_missed_schedule_is_caught_up_on_start_and_only_once(services, chats):
+    slack, _ = chats
+    services = dataclasses.replace(services, digests=_sender(services, DESTINATIONS[:1]))
+    # The process was down at Monday 09:00; it starts on Monday 11:30.
+    monday = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)
+    object.__setattr__(services.engine, "clock", lambda: monday)
+    assert await send_due_digest(services) == {"slack:C0STAFF": "sent"}
+    assert slack.texts("text")[0].startswith("Customer feedback, week 2026-W47")
+    assert await send_due_digest(services) == {"slack:C0STAFF": "already sent"}
+
+
+def test_schedule_in_the_configured_time_zone_across_daylight_saving():
+    from zoneinfo import ZoneInfo
+
+    from apscheduler.triggers.cron import CronTrigger
+
+    trigger = CronTrigger.from_crontab("0 9 * * mon", timezone=ZoneInfo("Europe/Budapest"))
+    before_dst = last_fire(trigger, datetime(2026, 3, 24, tzinfo=UTC))
+    after_dst = last_fire(trigger, datetime(2026, 3, 31, tzinfo=UTC))
+    assert before_dst == datetime(2026, 3, 23, 8, 0, tzinfo=UTC)  # 09:00 CET
+    assert after_dst == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)  # 09:00 CEST
+    assert digest_week(after_dst, "Europe/Budapest") == "2026-W13"
+
+
+def test_long_digests_split_between_paragraphs():
+    parts = ["a" * 1800, "b" * 1800, "c" * 500]
+    assert [len(m) for m in split(parts)] == [1800, 2302]
+    assert all(len(m) <= 3000 for m in split(["x" * 5000]))
+
+
+async def test_render_says_not_enough_for_drivers(services):
+    figures = await services.weekly.build(WEEK, trend_weeks=1)
+    text = "\n".join(render(figures, lang("en")))
+    assert "No responses this week." in text
