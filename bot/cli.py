@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
@@ -281,7 +282,7 @@ def config_check() -> None:
     table = Table("setting", "value", title="Sayso configuration")
     for name, field in type(config.settings).model_fields.items():
         value = getattr(config.settings, name)
-        shown = "(set, hidden)" if value is not None and "Secret" in type(value).__name__ else value
+        shown = "(set, hidden)" if isinstance(value, SecretStr) else value
         table.add_row(str(field.validation_alias or name), _show(shown))
     file = config.file
     table.add_row("surveys", ", ".join(sorted(config.surveys)))

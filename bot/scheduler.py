@@ -12,6 +12,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.wiring import Services
 from handlers.suggestion_prompts import Cadence, SuggestionPrompter
 from handlers.weekly import shift, week_of
+from storage.events import forget_events_before
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +48,23 @@ async def send_due_digest(services: Services) -> dict[str, str]:
     return outcome
 
 
+EVENT_RETENTION = timedelta(days=14)
+
+
+async def prune_events(services: Services) -> int:
+    """Forget platform deliveries older than two weeks; no platform redelivers that late."""
+    engine = services.engine
+    async with engine.sessions() as session, session.begin():
+        return await forget_events_before(session, before=engine.clock() - EVENT_RETENTION)
+
+
 def build_scheduler(services: Services) -> AsyncIOScheduler:
     """Jobs are idempotent per period (ledgers in the database), so a late or repeated run sends nothing twice."""
     settings, file = services.config.settings, services.config.file
     zone = ZoneInfo(settings.timezone)
     scheduler = AsyncIOScheduler(timezone=zone)
+    scheduler.add_job(prune_events, CronTrigger(hour=3, minute=17, timezone=zone), args=[services],
+                      id="prune-events", coalesce=True, max_instances=1)  # fmt: skip
     if services.digests.destinations:
         scheduler.add_job(
             send_due_digest,

@@ -25,7 +25,6 @@ COMMENTS = {
     "hu": (["Gyors és kedves ügyintézés", "Nagyon segítőkész volt a kolléga"],
            ["Túl sokat kellett várni a telefonban", "A problémám nem oldódott meg"]),
 }  # fmt: skip
-ANSWERS_PER_CSAT = 5  # overall, three attributes, one follow-up (often skipped)
 
 
 def _scale(value: float, low: int, high: int) -> int:

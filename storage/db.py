@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
@@ -75,12 +73,3 @@ async def ping(engine: AsyncEngine) -> None:
     """Raise if the database cannot be reached."""
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
-
-
-@asynccontextmanager
-async def engine_scope(url: str, **kwargs: Any) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(url, **kwargs)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()

@@ -45,8 +45,3 @@ async def finish_delivery(
         row.state, row.sent_at = "sent", now
     else:
         row.state, row.last_error = "failed", error[:500]
-
-
-async def delivered(session: AsyncSession, *, period: str) -> set[str]:
-    stmt = select(DigestDelivery.destination).where(DigestDelivery.period == period, DigestDelivery.state == "sent")
-    return set((await session.execute(stmt)).scalars())

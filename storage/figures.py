@@ -51,9 +51,15 @@ class Moments:
 
 @dataclass(frozen=True, slots=True)
 class Funnel:
+    """Surveys sent in a period and how far people got."""
+
     sent: int
     answered: int
     completed: int
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.answered / self.sent if self.sent else None
 
 
 def _sent_between(start: datetime, end: datetime) -> ColumnElement[bool]:

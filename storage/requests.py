@@ -109,10 +109,6 @@ async def request_by_id(session: AsyncSession, *, request_id: int, for_update: b
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def interaction_of(session: AsyncSession, request: SurveyRequest) -> Interaction:
-    return (await session.execute(select(Interaction).where(Interaction.id == request.interaction_id))).scalar_one()
-
-
 async def open_request_for(session: AsyncSession, *, respondent_id: int) -> SurveyRequest | None:
     """The respondent's survey in progress (the newest, should there be several)."""
     result = await session.execute(

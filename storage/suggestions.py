@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, update
@@ -85,8 +85,3 @@ async def claim_prompt(session: AsyncSession, *, target: str, period: str) -> bo
     """Take the one prompt a target may get in a period; False if it already had it."""
     return await insert_ignore(session, PromptLedger, {"target": target, "period": period},
                                conflict=("target", "period")) is not None  # fmt: skip
-
-
-def stream_columns() -> Iterable[str]:
-    """The exported fields: exactly what a suggestion row stores."""
-    return [column.name for column in Suggestion.__table__.columns]  # type: ignore[attr-defined]

@@ -125,3 +125,15 @@ async def test_render_says_not_enough_for_drivers(services):
     figures = await services.weekly.build(WEEK, trend_weeks=1)
     text = "\n".join(render(figures, lang("en")))
     assert "No responses this week." in text
+
+
+async def test_old_delivery_records_are_pruned(services):
+    from bot.scheduler import build_scheduler, prune_events
+    from storage.events import claim_event
+
+    async with services.engine.sessions() as session, session.begin():
+        await claim_event(session, platform="telegram", event_id="old-1")
+    clock = services.engine.clock
+    object.__setattr__(services.engine, "clock", lambda: clock() + timedelta(days=15))
+    assert await prune_events(services) == 1
+    assert "prune-events" in {job.id for job in build_scheduler(services).get_jobs()}
