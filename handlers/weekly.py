@@ -10,7 +10,17 @@ from zoneinfo import ZoneInfo
 from handlers.drivers import DriverAnalysis, analyze
 from handlers.engine import Engine
 from handlers.statistics import Change, Mean, NetScore, Share, mean_change, net_change, share_change
-from storage.figures import DIMENSIONS, Moments, TextTone, cross_products, funnel, moments, recent_comments, text_tone
+from storage.figures import (
+    DIMENSIONS,
+    Moments,
+    TextTone,
+    cross_products,
+    funnel,
+    moments,
+    moments_by_period,
+    recent_comments,
+    text_tone,
+)
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 CSAT_TOP = 4  # "satisfied" on a 1–5 scale
@@ -164,17 +174,24 @@ class WeeklyFigures:
             tone = await text_tone(session, start=start, end=end)
             comments = await recent_comments(session, start=start, end=end)
         changes = self._changes((csat, nps, ces), before)
-        trend = []
-        for back in reversed(range(trend_weeks)):
-            earlier = shift(week, -back, rules.timezone)
-            c, n, _ = (csat, nps, ces) if back == 0 else await self._headline(earlier)
-            trend.append(TrendPoint(earlier, _share(c), _net(n)))
+        trend = await self._trend(week, trend_weeks)
         return WeekFigures(
             week=week, sent=flow.sent, answered=flow.answered, completed=flow.completed,
             csat=_share(csat), nps=_net(nps), ces=_mean(ces), attributes=attributes, changes=changes,
             breakdowns=breakdowns, targets=self._targets(_share(csat), _net(nps), _mean(ces)),
             drivers=analyze(sums), tone=tone, comments=comments, trend=trend, min_group_size=rules.min_group_size,
         )  # fmt: skip
+
+    async def _trend(self, week: str, weeks: int) -> list[TrendPoint]:
+        zone = self._rules.timezone
+        names = [shift(week, -back, zone) for back in reversed(range(weeks))]
+        edges = [week_bounds(name, zone)[0] for name in names] + [week_bounds(week, zone)[1]]
+        async with self._engine.sessions() as session:
+            csat = await moments_by_period(session, edges=edges, survey="csat", question="overall",
+                                           top_min=CSAT_TOP, bottom_max=2)  # fmt: skip
+            nps = await moments_by_period(session, edges=edges, survey="nps", question="recommend",
+                                          top_min=NPS_PROMOTER, bottom_max=NPS_DETRACTOR)  # fmt: skip
+        return [TrendPoint(name, _share(c), _net(n)) for name, c, n in zip(names, csat, nps, strict=True)]
 
     def _group(self, m: Moments) -> Group:
         if m.n < self._rules.min_group_size:

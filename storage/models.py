@@ -78,7 +78,10 @@ class SurveyRequest(SQLModel, table=True):
     """One survey sent (or to be sent) for one interaction; its state drives the conversation."""
 
     __tablename__ = "survey_requests"
-    __table_args__ = (Index("ix_survey_requests_state_due", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_survey_requests_state_due", "state", "due_at"),
+        Index("ix_survey_requests_sent_at", "sent_at"),  # every figure selects a period of sent surveys
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     interaction_id: int = Field(foreign_key="interactions.id", unique=True)
@@ -202,3 +205,27 @@ class DigestDelivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     claimed_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
     sent_at: datetime | None = Field(default=None, sa_column=_utc())
+
+
+class StaffVote(SQLModel, table=True):
+    """That someone answered a week's staff poll, as a hash, so each person counts once.
+
+    The estimate itself goes to `staff_estimates` with nothing linking the two rows.
+    """
+
+    __tablename__ = "staff_votes"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    period: str = Field(max_length=8, primary_key=True, description="ISO week the poll asks about")
+    voter: str = Field(max_length=64, primary_key=True)
+
+
+class StaffEstimate(SQLModel, table=True):
+    """One staff guess of a week's CSAT (percent), anonymous among staff: no voter, no time."""
+
+    __tablename__ = "staff_estimates"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    period: str = Field(max_length=8, index=True)
+    estimate: int
