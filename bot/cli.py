@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.config import Config, ConfigError, load_config
-from bot.wiring import StartupError, build_services
+from bot.wiring import StartupError, build_services, complaint_rules
 from handlers.trigger import TriggerRequest, UnknownSurvey
 from storage.migrate import current_revision
 
@@ -152,14 +152,19 @@ def digest(
     send: Annotated[bool, typer.Option("--send", help="Post it to the configured destinations.")] = False,
     week: Annotated[str | None, typer.Option(help="ISO week such as 2026-W47 (default: last week).")] = None,
     force: Annotated[bool, typer.Option("--force", help="With --send: send again where it was sent.")] = False,
+    chart: Annotated[
+        Path | None, typer.Option(help="With --preview: also write the digest's chart to this PNG file.")
+    ] = None,
 ) -> None:
     """The weekly digest: scores with their uncertainty, trend, drivers, breakdowns, comments."""
-    from bot.digest_view import print_week
+    from bot.digest_view import print_digest
     from bot.platforms import outbound_only
     from handlers.weekly import parse_week, shift, week_of
 
     if preview == send:
         raise _fail("choose one of --preview and --send")
+    if chart and not preview:
+        raise _fail("--chart goes with --preview")
     config = _config()
     if send and not (config.settings.digest_slack_channels or config.settings.digest_telegram_chats):
         raise _fail("--send: no destination; set SAYSO_DIGEST_SLACK_CHANNELS or SAYSO_DIGEST_TELEGRAM_CHATS")
@@ -173,7 +178,11 @@ def digest(
         async with build_services(config) as services:
             target = chosen or shift(week_of(services.engine.clock(), zone), -1, zone)
             if preview:
-                print_week(await services.weekly.build(target), Console(highlight=False))
+                content = await services.digests.gather(target)
+                print_digest(content, Console(highlight=False))
+                if chart:
+                    chart.write_bytes(await services.digests.chart(content, config.file.default_language))
+                    err.print(f"chart written to {chart}")
                 return None
             async with outbound_only(services):
                 return await services.digests.send(target, force=force)
@@ -227,7 +236,7 @@ def suggestions_report(
 ) -> None:
     """Themes, repeated complaints and breakdowns; groups smaller than min_group_size are not counted."""
     from bot.suggestion_view import print_report
-    from handlers.suggestion_report import Rules, build_report, weeks_ending
+    from handlers.suggestion_report import build_report, weeks_ending
 
     config = _config()
     file = config.file
@@ -237,7 +246,7 @@ def suggestions_report(
             span = weeks_ending(
                 services.engine.clock(), weeks or file.suggestions.theme_weeks, config.settings.timezone
             )
-            rules = Rules(file.anonymity.min_group_size, file.anonymity.show_verbatims, file.suggestions.repeat_min)
+            rules = complaint_rules(config).rules
             print_report(await build_report(services.engine, weeks=span, rules=rules), Console(highlight=False))
 
     _run(_report())

@@ -109,11 +109,7 @@ class Settings(BaseSettings):
     @field_validator("digest_cron")
     @classmethod
     def _cron(cls, value: str) -> str:
-        try:
-            CronTrigger.from_crontab(value)
-        except ValueError as exc:
-            raise ValueError(f"not a crontab expression ({exc}); for example '0 9 * * mon'") from None
-        return value
+        return check_cron(value)
 
     @field_validator("log_level")
     @classmethod
@@ -192,8 +188,23 @@ class SuggestionsConfig(_Section):
     theme_weeks: int = Field(12, ge=1, le=104)
 
 
+def check_cron(value: str) -> str:
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(f"not a crontab expression ({exc}); for example '0 9 * * mon'") from None
+    return value
+
+
 class DigestConfig(_Section):
     languages: dict[str, str] = Field(default_factory=dict, description="destination chat id → language code")
+    poll_cron: str | None = Field("0 14 * * fri", description="when the staff perception poll goes out; none: off")
+    complaint_weeks: int = Field(4, ge=1, le=52, description="weeks of suggestions the digest's complaints cover")
+
+    @field_validator("poll_cron")
+    @classmethod
+    def _poll_cron(cls, value: str | None) -> str | None:
+        return check_cron(value) if value else None
 
     @field_validator("languages")
     @classmethod

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from handlers.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
-from handlers.replies import Prompt
+from handlers.replies import Prompt, Report
 
 PLATFORM = "console"
 
@@ -76,6 +76,9 @@ class ConsoleChannel:
         self.console.print()
         self._show(text)
         return self._ref(chat_id)
+
+    async def send_report(self, chat_id: str, report: Report) -> list[MessageRef]:
+        return [await self.send_text(chat_id, report.plain())]
 
     async def send_image(self, chat_id: str, image: bytes, caption: str) -> MessageRef:
         with tempfile.NamedTemporaryFile(prefix="sayso-", suffix=".png", delete=False) as handle:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from handlers.digest_report import ACT_IMPORTANCE, ACT_PERFORMANCE, DigestContent, attribute_name
+from handlers.i18n import lang
 from handlers.statistics import Change
 from handlers.weekly import WeekFigures
 
@@ -20,6 +22,23 @@ def _change(change: Change | None, scale: float = 1, unit: str = "") -> str:
 
 def _spark(values: list[float | None]) -> str:
     return "".join(" " if v is None else _SPARK[min(7, int(v * 8))] for v in values)
+
+
+def print_digest(content: DigestContent, console: Console) -> None:
+    print_week(content.figures, console)
+    if content.figures.empty:
+        return
+    if content.staff is not None:
+        staff = f"{content.staff.median:.0f}%" if content.staff.median is not None else "not shown (too few)"
+        customers = f"{content.figures.csat.value:.0%}" if content.figures.csat else "—"
+        console.print(f"Staff estimate of CSAT: {staff} from {content.staff.n} answers; customers said {customers}")
+    if content.complaints:
+        console.print("[bold]Repeated in the suggestion box[/bold]")
+        for theme in content.complaints:
+            count = theme.count if theme.count is not None else f"fewer than {content.figures.min_group_size}"
+            console.print(f"  {theme.label}: {count}")
+            for quote in theme.quotes:
+                console.print(f"    “{quote}”")
 
 
 def print_week(figures: WeekFigures, console: Console) -> None:
@@ -52,8 +71,10 @@ def print_week(figures: WeekFigures, console: Console) -> None:
     drivers = Table("attribute", "importance", "performance", "where to act", title="What drives satisfaction")
     analysis = figures.drivers
     for driver in analysis.drivers:
-        act = "fix first" if driver.importance >= 0.25 and driver.performance < 4 else "keep up"
-        drivers.add_row(driver.attribute, f"{driver.importance:.2f}", f"{driver.performance:.2f}", act)
+        act = driver.importance >= ACT_IMPORTANCE and driver.performance < ACT_PERFORMANCE
+        name = attribute_name(driver.attribute, lang("en"))
+        advice = "fix first" if act else "keep up"
+        drivers.add_row(name, f"{driver.importance:.2f}", f"{driver.performance:.2f}", advice)
     if analysis.reliable:
         console.print(drivers)
     else:

@@ -12,13 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Config
 from bot.logs import keep_payloads_out, redact
+from handlers.broadcast import Destination
 from handlers.conversation import Conversation
 from handlers.delivery import Dispatcher
-from handlers.digest import Destination, DigestSender
+from handlers.digest import ComplaintRules, DigestSender
 from handlers.dispatch import Dispatch
 from handlers.engine import Engine
 from handlers.ports import Channels
 from handlers.sentiment import TextAnalyzer
+from handlers.staff_poll import StaffPoll
+from handlers.suggestion_report import Rules as SuggestionReportRules
 from handlers.suggestions import SuggestionBox, SuggestionRules
 from handlers.trigger import Trigger
 from handlers.weekly import Rules, WeeklyFigures
@@ -40,6 +43,7 @@ class Services:
     dispatch: Dispatch
     weekly: WeeklyFigures
     digests: DigestSender
+    staff_poll: StaffPoll
 
     @property
     def channels(self) -> Channels:
@@ -61,6 +65,13 @@ def weekly_rules(config: Config) -> Rules:
         nps_target=file.targets.nps,
         ces_target=file.targets.ces,
     )
+
+
+def complaint_rules(config: Config) -> ComplaintRules:
+    file = config.file
+    rules = SuggestionReportRules(file.anonymity.min_group_size, file.anonymity.show_verbatims,
+                                  file.suggestions.repeat_min)  # fmt: skip
+    return ComplaintRules(rules, file.digest.complaint_weeks)
 
 
 def digest_destinations(config: Config) -> list[Destination]:
@@ -103,7 +114,9 @@ async def build_services(
             engine,
             SuggestionRules(max_chars=rules.max_chars, max_per_day=rules.max_per_day, timezone=settings.timezone),
         )
-        conversation = Conversation(engine, suggestions, wake_dispatcher=dispatcher.wake)
+        destinations = digest_destinations(config)
+        poll = StaffPoll(engine, destinations, min_group_size=config.file.anonymity.min_group_size)
+        conversation = Conversation(engine, suggestions, staff_poll=poll, wake_dispatcher=dispatcher.wake)
         yield Services(
             config=config,
             database=database,
@@ -112,7 +125,15 @@ async def build_services(
             dispatcher=dispatcher,
             dispatch=Dispatch(engine, conversation),
             weekly=weekly,
-            digests=DigestSender(engine, weekly, digest_destinations(config)),
+            digests=DigestSender(
+                engine,
+                weekly,
+                destinations,
+                poll=poll,
+                complaints=complaint_rules(config),
+                csat_target=config.file.targets.csat,
+            ),
+            staff_poll=poll,
         )
     finally:
         await database.dispose()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 _ANSWER = re.compile(r"^a\|(?P<token>[A-Za-z0-9_-]{8,16})\|(?P<q>\d{1,2})\|(?P<v>-|\d{1,2})$")
 _LANGUAGE = re.compile(r"^l\|(?P<code>[a-z]{2,3})$")
+_POLL = re.compile(r"^p\|(?P<week>\d{4}-W\d{2})\|(?P<percent>\d{1,3})$")
 SUGGEST = "s|open"
 MAX_BYTES = 64
 
@@ -32,7 +33,15 @@ class SuggestPress:
     """The button under a suggestion prompt: opens the suggestion flow."""
 
 
-Payload = AnswerPress | LanguagePress | SuggestPress
+@dataclass(frozen=True, slots=True)
+class PollPress:
+    """A staff member's estimate in the weekly perception poll."""
+
+    week: str
+    percent: int
+
+
+Payload = AnswerPress | LanguagePress | SuggestPress | PollPress
 
 
 def answer_data(token: str, question_index: int, value: int | None) -> str:
@@ -43,6 +52,10 @@ def language_data(code: str) -> str:
     return f"l|{code}"
 
 
+def poll_data(week: str, percent: int) -> str:
+    return f"p|{week}|{percent}"
+
+
 def decode(data: str) -> Payload | None:
     if len(data.encode()) > MAX_BYTES:
         return None
@@ -51,4 +64,6 @@ def decode(data: str) -> Payload | None:
         return AnswerPress(match["token"], int(match["q"]), None if raw == "-" else int(raw))
     if match := _LANGUAGE.match(data):
         return LanguagePress(match["code"])
+    if (match := _POLL.match(data)) and int(match["percent"]) <= 100:
+        return PollPress(match["week"], int(match["percent"]))
     return SuggestPress() if data == SUGGEST else None

@@ -11,7 +11,7 @@ from datetime import datetime
 from handlers import machine, notes
 from handlers.account import Account
 from handlers.asking import remember
-from handlers.callbacks import LanguagePress, SuggestPress, decode
+from handlers.callbacks import AnswerPress, LanguagePress, PollPress, SuggestPress, decode
 from handlers.engine import Engine
 from handlers.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
 from handlers.i18n import Lang
@@ -20,6 +20,7 @@ from handlers.ports import DeliveryFailed
 from handlers.render import answered_text, help_text, question_prompt
 from handlers.replies import Ack
 from handlers.sentiment import TextVerdict
+from handlers.staff_poll import StaffPoll
 from handlers.suggestions import SuggestionBox
 from handlers.surveys import TEXT_MAX_CHARS, Kind, Survey
 from storage.events import claim_event, event_seen
@@ -51,10 +52,16 @@ class _Applied:
 
 class Conversation:
     def __init__(
-        self, engine: Engine, suggestions: SuggestionBox, *, wake_dispatcher: Callable[[], None] = lambda: None
+        self,
+        engine: Engine,
+        suggestions: SuggestionBox,
+        *,
+        staff_poll: StaffPoll | None = None,
+        wake_dispatcher: Callable[[], None] = lambda: None,
     ) -> None:
         self._engine = engine
         self._suggestions = suggestions
+        self._staff_poll = staff_poll
         self._account = Account(engine, wake_dispatcher=wake_dispatcher)
 
     async def handle(self, event: InboundEvent) -> Ack:
@@ -74,7 +81,9 @@ class Conversation:
             return await self._account.set_language(event.sender, payload.code, event.event_id)
         if isinstance(payload, SuggestPress):
             return await self._suggest(event.sender, "", event.event_id)
-        if payload is None:
+        if isinstance(payload, PollPress) and self._staff_poll is not None:
+            return await self._staff_poll.vote(event.sender, payload.week, payload.percent)
+        if not isinstance(payload, AnswerPress):
             return Ack(self._engine.language_of(None, platform=event.sender.language_code).say(notes.INVALID_BUTTON))
         return await self._answer(
             event.sender,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from handlers.events import MessageRef
-from handlers.replies import Prompt
+from handlers.replies import Prompt, Report
 
 
 class DeliveryFailed(Exception):
@@ -54,6 +54,10 @@ class Outbound(Protocol):
     async def send_text(self, chat_id: str, text: str) -> MessageRef: ...
 
     async def send_image(self, chat_id: str, image: bytes, caption: str) -> MessageRef: ...
+
+    async def send_report(self, chat_id: str, report: Report) -> list[MessageRef]:
+        """Post a report laid out for the platform, in as many messages as its limits need."""
+        ...
 
     async def open_chat(self, user_id: str) -> str:
         """Return the private chat id with a user (opening a DM where the platform needs it)."""

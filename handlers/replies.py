@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -43,3 +43,43 @@ class Ack:
 
     note: str | None = None
     follow_up: Callable[[], Awaitable[None]] = _nothing
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """Part of a report: an optional heading and lines of plain text."""
+
+    heading: str | None
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A longer message such as the digest. Adapters lay it out (Block Kit, HTML) and split it
+    between sections where the platform's limits require."""
+
+    title: str
+    sections: tuple[Section, ...]
+    rtl: bool = False
+
+    def plain(self) -> str:
+        parts = [self.title]
+        for section in self.sections:
+            head = [section.heading] if section.heading else []
+            parts.append("\n".join([*head, *section.lines]))
+        return "\n\n".join(parts)
+
+
+def pack(pieces: Iterable[str], limit: int, separator: str = "\n\n") -> list[str]:
+    """Join pieces into as few messages of at most `limit` characters as possible, breaking only
+    between pieces (a piece longer than `limit` is broken at lines, then cut)."""
+    messages: list[str] = []
+    for piece in pieces:
+        parts = [piece] if len(piece) <= limit else pack(piece.split("\n"), limit, "\n")
+        for part in parts:
+            part = part[:limit]
+            if messages and len(messages[-1]) + len(separator) + len(part) <= limit:
+                messages[-1] += separator + part
+            else:
+                messages.append(part)
+    return messages

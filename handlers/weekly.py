@@ -137,6 +137,10 @@ class WeeklyFigures:
         self._engine = engine
         self._rules = rules
 
+    @property
+    def timezone(self) -> str:
+        return self._rules.timezone
+
     def _attributes(self) -> list[str]:
         survey = self._engine.surveys.get("csat")
         return [q.id for q in survey.questions if q.attribute] if survey else []

@@ -10,7 +10,9 @@ import pytest
 
 from bot.scheduler import digest_week, last_fire, send_due_digest
 from bot.wiring import build_services
-from handlers.digest import Destination, DigestSender, render, split
+from handlers.broadcast import Destination
+from handlers.digest import DigestSender
+from handlers.digest_report import DigestContent, compose
 from handlers.i18n import lang
 from handlers.ports import DeliveryFailed
 from handlers.weekly import week_bounds
@@ -51,18 +53,18 @@ async def test_sent_once_per_destination_in_its_language(services, chats):
     sender = _sender(services, DESTINATIONS)
     assert await sender.send(WEEK) == {"slack:C0STAFF": "sent", "telegram:-100200": "sent"}
     assert await sender.send(WEEK) == {"slack:C0STAFF": "already sent", "telegram:-100200": "already sent"}
-    assert slack.texts("text")[0].startswith("Customer feedback, week 2026-W47")
-    assert "CSAT (share of 4–5): 67%" in slack.texts("text")[0]
-    assert telegram.texts("text")[0].startswith("Ügyfél-visszajelzések, 2026-W47 hét")
-    assert len(slack.sent) == len(telegram.sent) == 1
+    assert slack.texts("report")[0].startswith("Customer feedback, week 2026-W47")
+    assert "CSAT (share of 4–5): 67%" in slack.texts("report")[0]
+    assert telegram.texts("report")[0].startswith("Ügyfél-visszajelzések, 2026-W47 hét")
+    assert [s.kind for s in slack.sent] == [s.kind for s in telegram.sent] == ["report", "image"]
     forced = await sender.send(WEEK, force=True)
-    assert set(forced.values()) == {"sent"} and len(slack.sent) == 2
+    assert set(forced.values()) == {"sent"} and len(slack.texts("report")) == 2
 
 
 async def test_an_empty_week_says_so(services, chats):
     slack, _ = chats
     await _sender(services, DESTINATIONS[:1]).send("2020-W01")
-    assert "No responses this week." in slack.texts("text")[0]
+    assert "No responses this week." in slack.texts("report")[0]
 
 
 async def test_a_failed_destination_is_retried_without_resending_the_others(services, chats):
@@ -73,7 +75,7 @@ async def test_a_failed_destination_is_retried_without_resending_the_others(serv
     assert first == {"slack:C0STAFF": "failed: channel_not_found", "telegram:-100200": "sent"}
     second = await sender.send(WEEK)
     assert second == {"slack:C0STAFF": "sent", "telegram:-100200": "already sent"}
-    assert len(telegram.sent) == 1 and len(slack.sent) == 1
+    assert len(telegram.texts("report")) == 1 and len(slack.texts("report")) == 1
 
 
 async def test_two_replicas_on_one_database_send_each_digest_once(db_url, analyzer, services, chats):
@@ -88,7 +90,7 @@ async def test_two_replicas_on_one_database_send_each_digest_once(db_url, analyz
         )
     sent = [outcome for result in results for outcome in result.values()]
     assert sent.count("sent") == 2 and sent.count("already sent") == 2
-    assert len(slack.sent) == 1 and len(telegram.sent) == 1
+    assert len(slack.texts("report")) == 1 and len(telegram.texts("report")) == 1
 
 
 async def test_missed_schedule_is_caught_up_on_start_and_only_once(services, chats):
@@ -98,7 +100,7 @@ async def test_missed_schedule_is_caught_up_on_start_and_only_once(services, cha
     monday = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)
     object.__setattr__(services.engine, "clock", lambda: monday)
     assert await send_due_digest(services) == {"slack:C0STAFF": "sent"}
-    assert slack.texts("text")[0].startswith("Customer feedback, week 2026-W47")
+    assert slack.texts("report")[0].startswith("Customer feedback, week 2026-W47")
     assert await send_due_digest(services) == {"slack:C0STAFF": "already sent"}
 
 
@@ -115,16 +117,10 @@ def test_schedule_in_the_configured_time_zone_across_daylight_saving():
     assert digest_week(after_dst, "Europe/Budapest") == "2026-W13"
 
 
-def test_long_digests_split_between_paragraphs():
-    parts = ["a" * 1800, "b" * 1800, "c" * 500]
-    assert [len(m) for m in split(parts)] == [1800, 2302]
-    assert all(len(m) <= 3000 for m in split(["x" * 5000]))
-
-
-async def test_render_says_not_enough_for_drivers(services):
-    figures = await services.weekly.build(WEEK, trend_weeks=1)
-    text = "\n".join(render(figures, lang("en")))
-    assert "No responses this week." in text
+async def test_an_empty_week_has_no_chart_and_says_so_in_every_language(services):
+    figures = await services.weekly.build("2020-W01", trend_weeks=1)
+    assert "No responses this week." in compose(DigestContent(figures), lang("en")).plain()
+    assert "Ezen a héten nem érkezett válasz." in compose(DigestContent(figures), lang("hu")).plain()
 
 
 async def test_old_delivery_records_are_pruned(services):

@@ -11,10 +11,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack_adapter.inbound import PLATFORM
-from bot.slack_adapter.render import answered_blocks, prompt_blocks, section
+from bot.slack_adapter.render import answered_blocks, prompt_blocks, report_messages, section
 from handlers.events import MessageRef
 from handlers.ports import DeliveryFailed
-from handlers.replies import Prompt
+from handlers.replies import Prompt, Report
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,15 @@ class SlackChannel:
             lambda: self.client.chat_postMessage(channel=chat_id, text=text, blocks=[section(text)])
         )
         return MessageRef(PLATFORM, response["channel"], response["ts"])
+
+    async def send_report(self, chat_id: str, report: Report) -> list[MessageRef]:
+        sent = []
+        for blocks in report_messages(report):
+            response = await self._call(
+                lambda blocks=blocks: self.client.chat_postMessage(channel=chat_id, text=report.title, blocks=blocks)
+            )
+            sent.append(MessageRef(PLATFORM, response["channel"], response["ts"]))
+        return sent
 
     async def send_image(self, chat_id: str, image: bytes, caption: str) -> MessageRef:
         response = await self._call(

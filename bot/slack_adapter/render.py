@@ -7,11 +7,12 @@ from typing import Any
 from handlers import notes
 from handlers.callbacks import language_data
 from handlers.i18n import SHIPPED, Lang, lang
-from handlers.replies import Prompt
+from handlers.replies import Prompt, Report, pack
 
 Block = dict[str, Any]
-# Slack's limits: section text 3000 characters, button text 75, 25 elements in an actions block.
-_SECTION, _BUTTON, _ACTIONS = 3000, 75, 25
+# Slack's limits: section text 3000 characters, button text 75, 25 elements in an actions block,
+# header text 150, 50 blocks in a message.
+_SECTION, _BUTTON, _ACTIONS, _HEADER, _BLOCKS = 3000, 75, 25, 150, 50
 OPEN_TEXT = "open_text"
 ANSWER_ACTION = "answer-{}"
 SUGGEST_MODAL = "suggest_modal"
@@ -26,6 +27,24 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
 
 def section(text: str) -> Block:
     return {"type": "section", "text": _plain(text, _SECTION)}
+
+
+def _escape(text: str) -> str:
+    """mrkdwn treats &, < and > as control characters: people's comments must show as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def report_messages(report: Report) -> list[list[Block]]:
+    """A report as Block Kit messages: a header, a section per part (split at lines where a part
+    passes 3000 characters), and a new message every 50 blocks."""
+    blocks: list[Block] = [{"type": "header", "text": _plain(report.title, _HEADER)}]
+    for part in report.sections:
+        lines = [_escape(line) for line in part.lines]
+        if part.heading:
+            lines.insert(0, f"*{_escape(part.heading)}*")
+        for text in pack(lines, _SECTION, "\n"):
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    return [blocks[start : start + _BLOCKS] for start in range(0, len(blocks), _BLOCKS)]
 
 
 def prompt_blocks(prompt: Prompt, language: Lang | None = None) -> list[Block]:

@@ -12,14 +12,15 @@ from typing import Any, TypeVar
 import httpx
 from aiolimiter import AsyncLimiter
 from telegram import Bot, Message
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 
 from bot.telegram_adapter.inbound import PLATFORM
-from bot.telegram_adapter.render import keyboard, prompt_text
+from bot.telegram_adapter.render import keyboard, prompt_text, report_html
 from handlers.events import MessageRef
 from handlers.ports import DeliveryFailed
-from handlers.replies import Prompt
+from handlers.replies import Prompt, Report
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -92,6 +93,15 @@ class TelegramChannel:
 
     async def send_text(self, chat_id: str, text: str) -> MessageRef:
         return self._ref(await self._deliver(lambda: self._bot.send_message(int(chat_id), text[:4096])))
+
+    async def send_report(self, chat_id: str, report: Report) -> list[MessageRef]:
+        sent = []
+        for text in report_html(report):
+            message = await self._deliver(
+                lambda text=text: self._bot.send_message(int(chat_id), text, parse_mode=ParseMode.HTML)
+            )
+            sent.append(self._ref(message))
+        return sent
 
     async def send_image(self, chat_id: str, image: bytes, caption: str) -> MessageRef:
         return self._ref(await self._deliver(lambda: self._bot.send_photo(int(chat_id), image, caption=caption[:1024])))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.replies import Prompt
+from handlers.replies import Prompt, Report, pack
 
 _RLM = "\u200f"
 MAX_TEXT = 4096
@@ -37,3 +39,15 @@ def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
 
 def _button(prompt: Prompt, text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(_RLM + text if prompt.rtl else text, callback_data=data)
+
+
+def report_html(report: Report) -> list[str]:
+    """A report as HTML messages of at most 4096 characters, split between sections (or lines)."""
+    mark = _RLM if report.rtl else ""
+    parts = [f"{mark}<b>{html.escape(report.title)}</b>"]
+    for section in report.sections:
+        lines = [f"{mark}{html.escape(line)}" for line in section.lines]
+        if section.heading:
+            lines.insert(0, f"{mark}<b>{html.escape(section.heading)}</b>")
+        parts.append("\n".join(lines))
+    return pack(parts, MAX_TEXT)

@@ -7,16 +7,17 @@ from dataclasses import dataclass, field
 
 from handlers.events import MessageRef
 from handlers.ports import DeliveryFailed
-from handlers.replies import Prompt
+from handlers.replies import Prompt, Report
 
 
 @dataclass
 class Sent:
-    kind: str  # ask | show_choice | text | image
+    kind: str  # ask | show_choice | text | report | image
     chat_id: str
     text: str
     prompt: Prompt | None = None
     message: MessageRef | None = None
+    report: Report | None = None
 
 
 @dataclass
@@ -45,6 +46,11 @@ class RecordingChannel:
         ref = self._next(chat_id)
         self.sent.append(Sent("text", chat_id, text, message=ref))
         return ref
+
+    async def send_report(self, chat_id: str, report: Report) -> list[MessageRef]:
+        ref = self._next(chat_id)
+        self.sent.append(Sent("report", chat_id, report.plain(), message=ref, report=report))
+        return [ref]
 
     async def send_image(self, chat_id: str, image: bytes, caption: str) -> MessageRef:
         ref = self._next(chat_id)

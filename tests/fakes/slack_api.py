@@ -36,6 +36,7 @@ class FakeSlack(CallLog):
     scripted: list[Scripted] = field(default_factory=list)
     inactive: set[str] = field(default_factory=set)  # users whose account is deactivated
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)  # file id → bytes uploaded
     envelopes: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)  # to push over Socket Mode
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -124,7 +125,7 @@ class FakeSlack(CallLog):
         return socket
 
     async def _upload(self, request: web.Request) -> web.Response:
-        await request.read()
+        self.uploads[request.match_info["file_id"]] = await request.read()
         return web.Response(text="OK")
 
     async def _auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
@@ -146,6 +147,8 @@ class FakeSlack(CallLog):
     async def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         if params["channel"].lstrip("D") in {u.lstrip("U") for u in self.inactive}:
             return {"error": "account_inactive"}
+        if not _valid_blocks(params.get("blocks", [])):
+            return {"error": "invalid_blocks"}
         return self._post(params)
 
     async def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -232,3 +235,11 @@ def view_submission(user: str, callback_id: str, text: str, *, metadata: str = "
                  "private_metadata": metadata,
                  "state": {"values": {"text": {"value": {"type": "plain_text_input", "value": text}}}}},
     }  # fmt: skip
+
+
+def _valid_blocks(blocks: list[dict[str, Any]]) -> bool:
+    """Slack's own limits: 50 blocks, header text 150 characters, section text 3000."""
+    limits = {"header": 150, "section": 3000}
+    return len(blocks) <= 50 and all(
+        len(block.get("text", {}).get("text", "")) <= limits.get(block["type"], 3000) for block in blocks
+    )

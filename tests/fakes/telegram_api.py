@@ -13,6 +13,7 @@ import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
@@ -121,6 +122,9 @@ class FakeTelegram(CallLog):
             )
         handler = getattr(self, f"_{method}", None)
         result = await handler(params) if handler else True
+        if isinstance(result, web.Response):
+            call.status = result.status
+            return result
         return web.json_response({"ok": True, "result": result})
 
     async def _getMe(self, _: dict[str, Any]) -> dict[str, Any]:
@@ -147,8 +151,15 @@ class FakeTelegram(CallLog):
         self.messages[(chat_id, message_id)] = message
         return message
 
-    async def _sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        return self._message(int(params["chat_id"]), params, text=params["text"])
+    async def _sendMessage(self, params: dict[str, Any]) -> dict[str, Any] | web.Response:
+        text = params["text"]
+        if params.get("parse_mode") == "HTML":
+            text = _entities_checked(text)
+            if text is None:
+                return _bad_request("Bad Request: can't parse entities")
+        if len(text) > 4096:
+            return _bad_request("Bad Request: message is too long")
+        return self._message(int(params["chat_id"]), params, text=text)
 
     async def _sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
         photo = [{"file_id": "photo-1", "file_unique_id": "u1", "width": 800, "height": 600}]
@@ -196,3 +207,36 @@ def callback_update(from_user: dict[str, Any], message: dict[str, Any], data: st
             "data": data,
         }
     }
+
+
+class _TelegramHTML(HTMLParser):
+    """Telegram's HTML mode: a few tags, properly nested, and entities; the text as shown."""
+
+    ALLOWED = frozenset({"b", "strong", "i", "em", "u", "s", "code", "pre", "a", "blockquote"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.text: list[str] = []
+        self.valid = True
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.valid &= tag in self.ALLOWED
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.valid &= bool(self.open) and self.open.pop() == tag
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _entities_checked(markup: str) -> str | None:
+    parser = _TelegramHTML()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.text) if parser.valid and not parser.open else None
+
+
+def _bad_request(description: str) -> web.Response:
+    return web.json_response({"ok": False, "error_code": 400, "description": description}, status=400)

@@ -1,0 +1,67 @@
+"""Posting to the staff destinations once per period each, whichever replica or restart gets there first."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from handlers.engine import Engine
+from handlers.ports import DeliveryFailed, Outbound
+from storage.digests import claim_delivery, finish_delivery
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """A staff channel or group, and the language posts to it are written in."""
+
+    platform: str
+    chat_id: str
+    language: str = "en"
+
+    @property
+    def key(self) -> str:
+        return f"{self.platform}:{self.chat_id}"
+
+
+Post = Callable[[Destination, Outbound], Awaitable[None]]
+
+
+async def broadcast(
+    engine: Engine, period: str, destinations: Sequence[Destination], post: Post, *, force: bool = False
+) -> dict[str, str]:
+    """Run `post` for every destination that has not had `period` yet; say what happened to each.
+
+    A ledger row per (period, destination) is claimed and committed before posting, so replicas
+    racing for the same period post once; a failed destination is retried on the next call
+    without posting again to the others.
+    """
+    outcome: dict[str, str] = {}
+    for destination in destinations:
+        async with engine.sessions() as session, session.begin():
+            mine = await claim_delivery(session, period=period, destination=destination.key, now=engine.clock(),
+                                        lease=LEASE, force=force)  # fmt: skip
+        if not mine:
+            outcome[destination.key] = "already sent"
+            continue
+        channel = engine.channels.get(destination.platform)
+        error = None
+        if channel is None:
+            error = f"{destination.platform} is not configured"
+        else:
+            try:
+                await post(destination, channel)
+            except DeliveryFailed as failure:
+                error = failure.reason
+        async with engine.sessions() as session, session.begin():
+            await finish_delivery(session, period=period, destination=destination.key, now=engine.clock(),
+                                  error=error)  # fmt: skip
+        if error:
+            log.warning("post to staff not delivered", extra={"period": period, "destination": destination.key,
+                                                               "reason": error})  # fmt: skip
+        outcome[destination.key] = f"failed: {error}" if error else "sent"
+    return outcome
