@@ -18,7 +18,7 @@ from bot.console import PLATFORM as CONSOLE
 from bot.console import ConsoleChannel, LineReader
 from bot.http import create_app
 from bot.platforms import build_adapters
-from bot.scheduler import build_scheduler, send_due_digest
+from bot.scheduler import build_scheduler, post_due_poll, send_due_digest
 from bot.wiring import Services, StartupError, build_services
 from handlers.events import Sender
 from handlers.trigger import TriggerRequest
@@ -132,6 +132,7 @@ async def run(config: Config) -> None:
         scheduler.start()
         if services.digests.destinations:  # down at the scheduled time? send it now
             background.append(asyncio.create_task(send_due_digest(services), name="digest catch-up"))
+            background.append(asyncio.create_task(post_due_poll(services), name="staff poll catch-up"))
         if not adapters:
             channel = _console(config)
             services.channels.add(channel)

@@ -48,6 +48,26 @@ async def send_due_digest(services: Services) -> dict[str, str]:
     return outcome
 
 
+def poll_trigger(services: Services) -> CronTrigger | None:
+    cron = services.config.file.digest.poll_cron
+    return CronTrigger.from_crontab(cron, timezone=ZoneInfo(services.config.settings.timezone)) if cron else None
+
+
+async def post_due_poll(services: Services) -> dict[str, str]:
+    """Post this week's staff poll once its time has come (on schedule, or on start after downtime).
+
+    A poll whose week is over is not posted late: its digest is about to show the answer.
+    """
+    trigger, zone = poll_trigger(services), services.config.settings.timezone
+    now = services.engine.clock()
+    fired = last_fire(trigger, now) if trigger else None
+    if fired is None or week_of(fired, zone) != week_of(now, zone):
+        return {}
+    outcome = await services.staff_poll.post(week_of(fired, zone))
+    log.info("staff poll run", extra={"outcome": outcome})
+    return outcome
+
+
 EVENT_RETENTION = timedelta(days=14)
 
 
@@ -75,6 +95,9 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
             max_instances=1,
             misfire_grace_time=6 * 3600,
         )
+    if services.staff_poll.destinations and (polls := poll_trigger(services)):
+        scheduler.add_job(post_due_poll, polls, args=[services], id="staff-poll", coalesce=True, max_instances=1,
+                          misfire_grace_time=6 * 3600)  # fmt: skip
     rules = file.suggestions
     if rules.prompt_every_days:
         cadence = Cadence(
