@@ -38,6 +38,9 @@ from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack, block_ac
 
 SAYSO = str(Path(sys.executable).with_name("sayso"))
 
+# Benchmarks run at any hour: no quiet hours.
+ANY_HOUR = FileConfig(delivery={"quiet_start": None, "quiet_end": None})
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -53,7 +56,7 @@ def percentile(values: list[float], share: float) -> float:
 async def prepare(env: dict[str, str], users: list[str]) -> None:
     """Send every user a survey through the fake; return one press of "4" per survey."""
     settings = Settings(_env_file=None, **env)  # type: ignore[arg-type]
-    config = Config(settings=settings, file=FileConfig(), surveys=dict(BUILTIN))
+    config = Config(settings=settings, file=ANY_HOUR, surveys=dict(BUILTIN))
     async with build_services(config) as services:
         (adapter,) = build_adapters(services)
         for user in users:
@@ -133,7 +136,7 @@ async def run(presses: int, clients: int, database: str | None) -> None:
         await fake.stop()
 
     settings = Settings(_env_file=None, **{"DATABASE_URL": db_url})  # type: ignore[arg-type]
-    config = Config(settings=settings, file=FileConfig(), surveys=dict(BUILTIN))
+    config = Config(settings=settings, file=ANY_HOUR, surveys=dict(BUILTIN))
     async with build_services(config) as services, services.engine.sessions() as session:
         stored = (await session.execute(select(func.count()).select_from(Answer))).scalar_one()
         distinct = (await session.execute(select(func.count(func.distinct(Answer.request_id))))).scalar_one()

@@ -33,6 +33,9 @@ from tests.fakes.telegram_api import TOKEN, FakeTelegram
 
 LIMIT = 30.0
 
+# Benchmarks run at any hour: no quiet hours.
+ANY_HOUR = FileConfig(delivery={"quiet_start": None, "quiet_end": None})
+
 
 async def baseline(fake: FakeTelegram, messages: int) -> float:
     async with httpx.AsyncClient(base_url=f"{fake.base_url}{TOKEN}/") as client:
@@ -59,7 +62,7 @@ async def run(chats: int) -> None:
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_API_BASE_URL=fake.base_url,
         )
-        config = Config(settings=settings, file=FileConfig(), surveys=dict(BUILTIN))
+        config = Config(settings=settings, file=ANY_HOUR, surveys=dict(BUILTIN))
         async with build_services(config) as services:
             (adapter,) = build_adapters(services)
             await adapter.initialize()

@@ -7,7 +7,7 @@ naming the variable or key.
 from __future__ import annotations
 
 import tomllib
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +27,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from handlers.i18n import SHIPPED
 from handlers.policy import Policy
+from handlers.quiet_hours import QuietHours
 from handlers.surveys import BUILTIN, Survey
 from storage.db import DatabaseUrlError, async_url
 
@@ -166,6 +167,19 @@ class DeliveryConfig(_Section):
     expiry_hours: float = Field(72, gt=0, le=24 * 90)
     max_attempts: int = Field(5, ge=1, le=50)
     retry_backoff_seconds: float = Field(30, gt=0, le=86400)
+    quiet_start: time | None = Field(time(21, 0), description="local time (the respondent's zone) quiet hours begin")
+    quiet_end: time | None = Field(time(8, 0), description="local time surveys may go out again")
+    reminder_hours: float = Field(24, ge=0, le=24 * 30, description="one reminder after this long; 0: none")
+
+    @model_validator(mode="after")
+    def _quiet_pair(self) -> Self:
+        if (self.quiet_start is None) != (self.quiet_end is None) or (
+            self.quiet_start is not None and self.quiet_start == self.quiet_end
+        ):
+            raise ValueError("quiet_start and quiet_end go together and must differ (or both be left out)")
+        if self.reminder_hours and self.reminder_hours >= self.expiry_hours:
+            raise ValueError("reminder_hours must be shorter than expiry_hours")
+        return self
 
 
 class ThrottleConfig(_Section):
@@ -240,7 +254,8 @@ class FileConfig(_Section):
             raise ValueError(f"must be one of {', '.join(SHIPPED)}")
         return value
 
-    def policy(self) -> Policy:
+    def policy(self, timezone: str = "UTC") -> Policy:
+        d = self.delivery
         return Policy(
             default_language=self.default_language,
             default_survey=self.delivery.default_survey,
@@ -249,6 +264,9 @@ class FileConfig(_Section):
             throttle_window=timedelta(days=self.throttle.window_days),
             max_attempts=self.delivery.max_attempts,
             retry_backoff=timedelta(seconds=self.delivery.retry_backoff_seconds),
+            timezone=timezone,
+            quiet_hours=QuietHours(d.quiet_start, d.quiet_end) if d.quiet_start and d.quiet_end is not None else None,
+            reminder_after=timedelta(hours=d.reminder_hours) if d.reminder_hours else None,
         )
 
 

@@ -7,11 +7,12 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.summary import summary
@@ -38,6 +39,18 @@ class InteractionIn(BaseModel):
     language: str | None = Field(None, max_length=16, examples=["ur"])
     occurred_at: AwareDatetime | None = None
     delay_seconds: int | None = Field(None, ge=0, le=30 * 86400)
+    timezone: str | None = Field(None, max_length=64, examples=["Asia/Karachi"],
+                                 description="the customer's IANA time zone, for quiet hours")  # fmt: skip
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown IANA time zone {value!r} (for example Asia/Karachi)") from None
+        return value
 
 
 class InteractionOut(BaseModel):

@@ -104,7 +104,7 @@ async def build_services(
             sessions=session_factory(database),
             channels=Channels(),
             surveys=config.surveys,
-            policy=config.file.policy(),
+            policy=config.file.policy(settings.timezone),
             analyzer=analyzer or TextAnalyzer(),
         )
         dispatcher = Dispatcher(engine)

@@ -5,14 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 
+from handlers.asking import remember
 from handlers.engine import Engine
 from handlers.events import MessageRef
 from handlers.machine import pending
 from handlers.ports import DeliveryFailed
-from handlers.render import question_prompt
+from handlers.render import INTRO, REMINDER, question_prompt
 from storage.models import RequestState, Respondent
-from storage.requests import answer_values, claim_due, request_by_id
+from storage.requests import (
+    answer_values,
+    claim_due,
+    claim_reminders,
+    expire_overdue,
+    request_by_id,
+    unclaim_reminder,
+)
 from storage.respondents import touch
 
 log = logging.getLogger(__name__)
@@ -40,6 +49,7 @@ class Dispatcher:
             try:
                 while await self.send_due() == self._batch:
                     pass
+                await self.sweep()
             except Exception:
                 log.exception("survey dispatch pass failed; retrying in %.0f s", self._idle)
             with contextlib.suppress(TimeoutError):
@@ -81,8 +91,12 @@ class Dispatcher:
         if question is None:
             await self._finish(request_id, state=RequestState.COMPLETED)
             return
+        if (wake := self.quiet_until(respondent)) is not None:
+            await self._defer(request_id, wake)
+            return
         language = engine.language_of(respondent, requested=request.language)
-        prompt = question_prompt(survey, question, token=request.token, language=language, intro=not stored)
+        prompt = question_prompt(survey, question, token=request.token, language=language,
+                                 intro=None if stored else INTRO)  # fmt: skip
         chat_id = respondent.chat_id
         try:
             chat_id = chat_id or await channel.open_chat(respondent.platform_user_id)
@@ -117,10 +131,64 @@ class Dispatcher:
                     request.message_ref = request.message_ref or f"{message.chat_id}|{message.message_id}"
             request.sent_at = request.sent_at or now
             request.expires_at = now + self._engine.policy.expiry
+            if self._engine.policy.reminder_after:  # while active, due_at is when the reminder is due
+                request.due_at = now + self._engine.policy.reminder_after
             request.last_error = error
             request.updated_at = now
             if owner.chat_id != chat_id:
                 touch(owner, chat_id=chat_id)
+
+    def quiet_until(self, respondent: Respondent) -> datetime | None:
+        """When a message to this person may go out, if not now (the console user is at the terminal)."""
+        policy = self._engine.policy
+        if policy.quiet_hours is None or respondent.platform == "console":
+            return None
+        return policy.quiet_hours.next_allowed(self._engine.clock(), respondent.timezone or policy.timezone)
+
+    async def _defer(self, request_id: int, until: datetime) -> None:
+        async with self._engine.sessions() as session, session.begin():
+            request = await request_by_id(session, request_id=request_id, for_update=True)
+            assert request is not None
+            # Waiting for the morning is not a failed attempt.
+            request.state, request.due_at, request.attempts = RequestState.SCHEDULED, until, request.attempts - 1
+            request.updated_at = self._engine.clock()
+        log.info("survey deferred to the end of quiet hours", extra={"request_id": request_id})
+
+    async def sweep(self) -> tuple[int, int]:
+        """Expire surveys left unanswered too long and send each open one its single reminder."""
+        engine = self._engine
+        now = engine.clock()
+        async with engine.sessions() as session, session.begin():
+            expired = await expire_overdue(session, now=now)
+            due = await claim_reminders(session, now=now, limit=self._batch) if engine.policy.reminder_after else []
+        await asyncio.gather(*(self._remind(request_id) for request_id in due))
+        return expired, len(due)
+
+    async def _remind(self, request_id: int) -> None:
+        engine = self._engine
+        async with engine.sessions() as session:
+            request = await request_by_id(session, request_id=request_id)
+            assert request is not None
+            respondent = await session.get(Respondent, request.respondent_id)
+            stored = await answer_values(session, request_id=request_id)
+        survey = engine.surveys.get(request.survey)
+        channel = engine.channels.get(respondent.platform) if respondent else None
+        question = pending(survey, stored) if survey else None
+        if respondent is None or respondent.opted_out or channel is None or question is None or not respondent.chat_id:
+            return
+        if (wake := self.quiet_until(respondent)) is not None:
+            async with engine.sessions() as session, session.begin():
+                await unclaim_reminder(session, request_id=request_id, due_at=wake)
+            return
+        language = engine.language_of(respondent, requested=request.language)
+        prompt = question_prompt(survey, question, token=request.token, language=language, intro=REMINDER)  # type: ignore[arg-type]
+        try:
+            message = await channel.ask(respondent.chat_id, prompt)
+        except DeliveryFailed as failure:  # one reminder only: a failed one is not retried
+            log.info("reminder not delivered", extra={"request_id": request_id, "reason": failure.reason})
+            return
+        await remember(engine, request, question.id, message)
+        log.info("reminder sent", extra={"request_id": request_id})
 
     async def _failed(self, request_id: int, failure: DeliveryFailed) -> None:
         engine = self._engine

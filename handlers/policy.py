@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from handlers.quiet_hours import QuietHours
+
 
 @dataclass(frozen=True, slots=True)
 class Policy:
@@ -15,3 +17,6 @@ class Policy:
     throttle_window: timedelta = timedelta(days=7)
     max_attempts: int = 5
     retry_backoff: timedelta = timedelta(seconds=30)
+    timezone: str = "UTC"  # for people whose own zone is not known
+    quiet_hours: QuietHours | None = None
+    reminder_after: timedelta | None = None

@@ -10,15 +10,18 @@ from handlers.surveys import Kind, Question, Survey
 _ROWS = {Kind.NPS: (6, 5)}
 
 
-def question_prompt(survey: Survey, question: Question, *, token: str, language: Lang, intro: bool = False) -> Prompt:
+INTRO = N_("Thank you for talking to us! A few quick questions about how it went.")
+REMINDER = N_("A gentle reminder: we would still love to hear how it went. It takes a minute.")
+
+
+def question_prompt(
+    survey: Survey, question: Question, *, token: str, language: Lang, intro: str | None = None
+) -> Prompt:
+    """A question with its buttons; `intro` (a catalog message) goes above it."""
     index = survey.index(question.id)
     text = language.pick(question.text)
     if intro:
-        text = (
-            language.gettext(N_("Thank you for talking to us! A few quick questions about how it went."))
-            + "\n\n"
-            + text
-        )
+        text = language.gettext(intro) + "\n\n" + text
     hint = None
     if question.kind is Kind.TEXT:
         options: tuple[Option, ...] = (Option("-", language.gettext(N_("Skip")), answer_data(token, index, None)),)

@@ -32,6 +32,7 @@ class TriggerRequest:
     language: str | None = None
     occurred_at: datetime | None = None
     delay_seconds: int | None = None
+    timezone: str | None = None  # the customer's IANA zone, kept for quiet hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,8 @@ class Trigger:
         delay = timedelta(seconds=req.delay_seconds) if req.delay_seconds is not None else engine.policy.delay
         async with engine.sessions() as session, session.begin():
             respondent = await ensure_respondent(session, platform=req.platform, user_id=req.user_id)
+            if req.timezone and respondent.timezone != req.timezone:
+                respondent.timezone = req.timezone
             state, reason = await self._admission(session, respondent, now)
             language = engine.language_of(respondent, requested=req.language)
             request, created = await record_interaction(

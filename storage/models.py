@@ -55,6 +55,7 @@ class Respondent(SQLModel, table=True):
     platform_language: str | None = Field(default=None, max_length=16, description="the client's language code")
     opted_out: bool = Field(default=False)
     unreachable_reason: str | None = Field(default=None, max_length=200)
+    timezone: str | None = Field(default=None, max_length=64, description="IANA zone, for quiet hours")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
 
@@ -100,6 +101,7 @@ class SurveyRequest(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_utc())
     completed_at: datetime | None = Field(default=None, sa_column=_utc())
     expires_at: datetime | None = Field(default=None, sa_column=_utc())
+    reminded_at: datetime | None = Field(default=None, sa_column=_utc())
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
 
@@ -229,3 +231,35 @@ class StaffEstimate(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     period: str = Field(max_length=8, index=True)
     estimate: int
+
+
+class AlertState(StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+
+
+class Alert(SQLModel, table=True):
+    """A low score to follow up: posted to staff, claimed, resolved with a note, checked with the customer.
+
+    One per survey request. `claimed_by`/`resolved_by` name staff members, never the customer.
+    """
+
+    __tablename__ = "alerts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="survey_requests.id", unique=True)
+    reasons: str = Field(max_length=200, description="e.g. 'csat 1, negative comment'")
+    state: str = Field(default=AlertState.OPEN, max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
+    posted_at: datetime | None = Field(default=None, sa_column=_utc())
+    raised_again_at: datetime | None = Field(default=None, sa_column=_utc())
+    claimed_at: datetime | None = Field(default=None, sa_column=_utc())
+    claimed_by: str | None = Field(default=None, max_length=80)
+    resolving_by: str | None = Field(default=None, max_length=80, description="who was asked for the note")
+    resolved_at: datetime | None = Field(default=None, sa_column=_utc())
+    resolved_by: str | None = Field(default=None, max_length=80)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    check_sent_at: datetime | None = Field(default=None, sa_column=_utc())
+    sorted: bool | None = Field(default=None, description="the customer's answer to 'Is it sorted now?'")
+    checked_at: datetime | None = Field(default=None, sa_column=_utc())

@@ -214,3 +214,40 @@ async def answer_values(session: AsyncSession, *, request_id: int) -> dict[str, 
     """Stored answers by question id: the number, the text, or None for a skipped question."""
     answers = await answers_of(session, request_id=request_id)
     return {qid: a.value_int if a.value_int is not None else a.value_text for qid, a in answers.items()}
+
+
+async def expire_overdue(session: AsyncSession, *, now: datetime) -> int:
+    """Close open surveys past their expiry; a later press is told the survey has closed."""
+    result = await session.execute(
+        update(SurveyRequest)
+        .where(col(SurveyRequest.state) == RequestState.ACTIVE, col(SurveyRequest.expires_at) <= now)
+        .values(state=RequestState.EXPIRED, updated_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def claim_reminders(session: AsyncSession, *, now: datetime, limit: int) -> list[int]:
+    """Open surveys whose reminder is due (`due_at`, set when sent) and not yet sent; one replica each."""
+    stmt = (
+        select(SurveyRequest)
+        .where(
+            col(SurveyRequest.state) == RequestState.ACTIVE,
+            col(SurveyRequest.reminded_at).is_(None),
+            col(SurveyRequest.due_at) <= now,
+            col(SurveyRequest.sent_at) < col(SurveyRequest.due_at),
+        )
+        .order_by(col(SurveyRequest.due_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list((await session.execute(stmt)).scalars())
+    for row in rows:
+        row.reminded_at = row.updated_at = now
+    return [row.id for row in rows]  # type: ignore[misc]
+
+
+async def unclaim_reminder(session: AsyncSession, *, request_id: int, due_at: datetime) -> None:
+    """Quiet hours at the respondent's: the reminder waits for the morning."""
+    await session.execute(
+        update(SurveyRequest).where(col(SurveyRequest.id) == request_id).values(reminded_at=None, due_at=due_at)
+    )

@@ -91,10 +91,16 @@ def analyzer() -> TextAnalyzer:
     return TextAnalyzer()
 
 
+def file_config(**file: Any) -> FileConfig:
+    """The operator's file as tests use it: no quiet hours unless a test asks for them, so a
+    suite run at night in UTC behaves like one by day."""
+    delivery = {"quiet_start": None, "quiet_end": None, **file.pop("delivery", {})}
+    return FileConfig.model_validate({"delivery": delivery, **file})
+
+
 def make_config(database_url: str, **file: Any) -> Config:
     settings = Settings(_env_file=None, **{"DATABASE_URL": database_url})  # type: ignore[call-arg]
-    file_config = FileConfig.model_validate(file)
-    return Config(settings=settings, file=file_config, surveys=dict(BUILTIN))
+    return Config(settings=settings, file=file_config(**file), surveys=dict(BUILTIN))
 
 
 @pytest.fixture

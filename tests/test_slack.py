@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot.config import Config, FileConfig, Settings
+from bot.config import Config, Settings
 from bot.http import create_app
 from bot.platforms import build_adapters
 from bot.wiring import Services, build_services
@@ -23,6 +23,7 @@ from handlers.i18n import lang
 from handlers.surveys import BUILTIN
 from handlers.trigger import TriggerRequest
 from storage.models import Answer, RequestState, Respondent, Suggestion
+from tests.conftest import file_config
 from tests.fakes.chat import count, request_row, stored_answers
 from tests.fakes.slack_api import (
     BOT_TOKEN,
@@ -82,7 +83,7 @@ class Slack:
 def _config(db_url: str, fake: FakeSlack) -> Config:
     env = {"DATABASE_URL": db_url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
            "SLACK_API_BASE_URL": fake.base_url}  # fmt: skip
-    return Config(settings=Settings(_env_file=None, **env), file=FileConfig(), surveys=dict(BUILTIN))  # type: ignore[arg-type]
+    return Config(settings=Settings(_env_file=None, **env), file=file_config(), surveys=dict(BUILTIN))  # type: ignore[arg-type]
 
 
 async def slack_harness(db_url: str, analyzer) -> AsyncIterator[Slack]:
@@ -306,7 +307,7 @@ async def test_socket_mode_receives_the_same_interactions(tmp_path, analyzer):
     fake = await FakeSlack().start()
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'socket.db'}", "SLACK_BOT_TOKEN": BOT_TOKEN,
            "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_API_BASE_URL": fake.base_url}  # fmt: skip
-    config = Config(settings=Settings(_env_file=None, **env), file=FileConfig(), surveys=dict(BUILTIN))  # type: ignore[arg-type]
+    config = Config(settings=Settings(_env_file=None, **env), file=file_config(), surveys=dict(BUILTIN))  # type: ignore[arg-type]
     try:
         async with build_services(config, analyzer=analyzer) as services:
             (adapter,) = build_adapters(services)

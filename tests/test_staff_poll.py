@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.config import Config, FileConfig, Settings
+from bot.config import Config, Settings
 from bot.scheduler import post_due_poll
 from bot.wiring import build_services
 from handlers.events import ButtonPressed, MessageRef, Sender
 from handlers.surveys import BUILTIN
 from handlers.weekly import week_bounds
 from storage.history import PastResponse, add_history
+from tests.conftest import file_config
 from tests.fakes.recording import RecordingChannel
 from tests.fakes.telegram_api import FakeTelegram, callback_update, user
 from tests.fakes.telegram_harness import telegram_harness
@@ -26,7 +27,7 @@ GROUP = "-100200"
 async def staff(db_url, analyzer):
     """Services for a team whose Hungarian Telegram group gets the digest and the poll."""
     settings = Settings(_env_file=None, DATABASE_URL=db_url, SAYSO_DIGEST_TELEGRAM_CHATS=GROUP)  # type: ignore[call-arg]
-    file = FileConfig.model_validate({"anonymity": {"min_group_size": 3}, "digest": {"languages": {GROUP: "hu"}}})
+    file = file_config(anonymity={"min_group_size": 3}, digest={"languages": {GROUP: "hu"}})
     config = Config(settings=settings, file=file, surveys=dict(BUILTIN))
     async with build_services(config, analyzer=analyzer) as services:
         chat = RecordingChannel(platform="telegram", reaches_unknown_users=False)

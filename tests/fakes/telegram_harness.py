@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.config import Config, FileConfig, Settings
+from bot.config import Config, Settings
 from bot.platforms import build_adapters
 from bot.telegram_adapter.app import TelegramAdapter
 from bot.wiring import Services, build_services
 from handlers.surveys import BUILTIN
 from handlers.trigger import TriggerRequest
+from tests.conftest import file_config
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, callback_update, message_update, user
 
 RLM = "\u200f"
@@ -80,7 +81,7 @@ class TgUser:
 
 def telegram_config(db_url: str, **env: str) -> Config:
     settings = Settings(_env_file=None, **{"DATABASE_URL": db_url, "TELEGRAM_BOT_TOKEN": TOKEN, **env})  # type: ignore[arg-type]
-    return Config(settings=settings, file=FileConfig(), surveys=dict(BUILTIN))
+    return Config(settings=settings, file=file_config(), surveys=dict(BUILTIN))
 
 
 async def telegram_harness(db_url: str, fake: FakeTelegram, analyzer, **env: str) -> AsyncIterator[Harness]:
