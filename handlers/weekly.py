@@ -12,6 +12,7 @@ from handlers.engine import Engine
 from handlers.statistics import Change, Mean, NetScore, Share, mean_change, net_change, share_change
 from storage.figures import (
     DIMENSIONS,
+    Measure,
     Moments,
     TextTone,
     cross_products,
@@ -25,6 +26,10 @@ from storage.figures import (
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 CSAT_TOP = 4  # "satisfied" on a 1–5 scale
 NPS_PROMOTER, NPS_DETRACTOR = 9, 6
+CSAT = Measure("csat", "overall", CSAT_TOP, 2)
+NPS = Measure("nps", "recommend", NPS_PROMOTER, NPS_DETRACTOR)
+CES = Measure("ces", "effort", 6, 2)
+Headline = tuple[Share | None, NetScore | None, Mean | None]  # CSAT, NPS, CES of one week
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,57 +150,40 @@ class WeeklyFigures:
         survey = self._engine.surveys.get("csat")
         return [q.id for q in survey.questions if q.attribute] if survey else []
 
-    async def _headline(self, week: str) -> tuple[Moments | None, Moments | None, Moments | None]:
-        start, end = week_bounds(week, self._rules.timezone)
-        async with self._engine.sessions() as session:
-            csat = await moments(session, start=start, end=end, survey="csat", question="overall",
-                                 top_min=CSAT_TOP, bottom_max=2)  # fmt: skip
-            nps = await moments(session, start=start, end=end, survey="nps", question="recommend",
-                                top_min=NPS_PROMOTER, bottom_max=NPS_DETRACTOR)  # fmt: skip
-            ces = await moments(session, start=start, end=end, survey="ces", question="effort", top_min=6, bottom_max=2)
-        return (csat[0] if csat else None), (nps[0] if nps else None), (ces[0] if ces else None)
-
     async def build(self, week: str, *, trend_weeks: int = 12) -> WeekFigures:
         rules, engine = self._rules, self._engine
-        start, end = week_bounds(week, rules.timezone)
-        csat, nps, ces = await self._headline(week)
-        before = await self._headline(shift(week, -1, rules.timezone))
+        zone = rules.timezone
+        start, end = week_bounds(week, zone)
+        periods = max(trend_weeks, 2)  # this week and at least the one before, for the change
+        names = [shift(week, -back, zone) for back in reversed(range(periods))]
+        edges = [week_bounds(name, zone)[0] for name in names] + [end]
+        attributes = {name: Measure("csat", name, CSAT_TOP, 2) for name in self._attributes()}
         async with engine.sessions() as session:
+            grid = await moments_by_period(session, edges=edges, measures=[CSAT, NPS, CES, *attributes.values()])
             flow = await funnel(session, start=start, end=end)
-            attributes = {}
-            for name in self._attributes():
-                found = await moments(session, start=start, end=end, survey="csat", question=name,
-                                      top_min=CSAT_TOP, bottom_max=2)  # fmt: skip
-                if found and (mean := _mean(found[0])):
-                    attributes[name] = mean
             breakdowns = {}
             for dimension in DIMENSIONS:
                 groups = await moments(session, start=start, end=end, survey="csat", question="overall",
                                        top_min=CSAT_TOP, bottom_max=2, by=dimension)  # fmt: skip
                 breakdowns[dimension] = [self._group(g) for g in groups if g.group is not None]
             sums = await cross_products(session, start=start, end=end, survey="csat",
-                                        questions=["overall", *self._attributes()])  # fmt: skip
+                                        questions=["overall", *attributes])  # fmt: skip
             tone = await text_tone(session, start=start, end=end)
             comments = await recent_comments(session, start=start, end=end)
-        changes = self._changes((csat, nps, ces), before)
-        trend = await self._trend(week, trend_weeks)
+
+        def at(index: int) -> Headline:
+            return _share(grid.get((index, CSAT))), _net(grid.get((index, NPS))), _mean(grid.get((index, CES)))
+
+        this = periods - 1
+        csat, nps, ces = at(this)
+        means = {name: mean for name, m in attributes.items() if (mean := _mean(grid.get((this, m))))}
+        trend = [TrendPoint(names[i], *at(i)[:2]) for i in range(periods - trend_weeks, periods)]
         return WeekFigures(
             week=week, sent=flow.sent, answered=flow.answered, completed=flow.completed,
-            csat=_share(csat), nps=_net(nps), ces=_mean(ces), attributes=attributes, changes=changes,
-            breakdowns=breakdowns, targets=self._targets(_share(csat), _net(nps), _mean(ces)),
+            csat=csat, nps=nps, ces=ces, attributes=means, changes=self._changes(at(this), at(this - 1)),
+            breakdowns=breakdowns, targets=self._targets(csat, nps, ces),
             drivers=analyze(sums), tone=tone, comments=comments, trend=trend, min_group_size=rules.min_group_size,
         )  # fmt: skip
-
-    async def _trend(self, week: str, weeks: int) -> list[TrendPoint]:
-        zone = self._rules.timezone
-        names = [shift(week, -back, zone) for back in reversed(range(weeks))]
-        edges = [week_bounds(name, zone)[0] for name in names] + [week_bounds(week, zone)[1]]
-        async with self._engine.sessions() as session:
-            csat = await moments_by_period(session, edges=edges, survey="csat", question="overall",
-                                           top_min=CSAT_TOP, bottom_max=2)  # fmt: skip
-            nps = await moments_by_period(session, edges=edges, survey="nps", question="recommend",
-                                          top_min=NPS_PROMOTER, bottom_max=NPS_DETRACTOR)  # fmt: skip
-        return [TrendPoint(name, _share(c), _net(n)) for name, c, n in zip(names, csat, nps, strict=True)]
 
     def _group(self, m: Moments) -> Group:
         if m.n < self._rules.min_group_size:
@@ -203,14 +191,15 @@ class WeeklyFigures:
         return Group(str(m.group), m.n, _share(m))
 
     @staticmethod
-    def _changes(now: tuple[Moments | None, ...], before: tuple[Moments | None, ...]) -> dict[str, Change | None]:
-        csat, nps, ces = now
-        csat0, nps0, ces0 = before
-        s, s0, n, n0, c, c0 = _share(csat), _share(csat0), _net(nps), _net(nps0), _mean(ces), _mean(ces0)
+    def _changes(
+        now: tuple[Share | None, NetScore | None, Mean | None],
+        before: tuple[Share | None, NetScore | None, Mean | None],
+    ) -> dict[str, Change | None]:
+        (csat, nps, ces), (csat0, nps0, ces0) = now, before
         return {
-            "csat": share_change(s, s0) if s and s0 else None,
-            "nps": net_change(n, n0) if n and n0 else None,
-            "ces": mean_change(c, c0) if c and c0 else None,
+            "csat": share_change(csat, csat0) if csat and csat0 else None,
+            "nps": net_change(nps, nps0) if nps and nps0 else None,
+            "ces": mean_change(ces, ces0) if ces and ces0 else None,
         }
 
     def _targets(self, csat: Share | None, nps: NetScore | None, ces: Mean | None) -> list[TargetCheck]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func
+from sqlalchemy import Float, and_, case, cast, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import col, select
@@ -93,20 +93,56 @@ async def moments(
                           bottom_max=bottom_max, group=DIMENSIONS[by] if by else None)  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """A numeric question and what counts as its top and bottom answers (e.g. CSAT 4–5 and 1–2)."""
+
+    survey: str
+    question: str
+    top_min: int
+    bottom_max: int
+
+
 async def moments_by_period(
-    session: AsyncSession, *, edges: Sequence[datetime], survey: str, question: str, top_min: int, bottom_max: int
-) -> list[Moments | None]:
-    """`moments` for each period between consecutive `edges` (say, 12 weeks) in one pass over the rows.
+    session: AsyncSession, *, edges: Sequence[datetime], measures: Sequence[Measure]
+) -> dict[tuple[int, Measure], Moments]:
+    """`moments` of several questions for each period between consecutive `edges` (say, 12 weeks),
+    in one pass over the rows: the whole digest's scores and trend from a single scan.
 
     The period is a CASE over the edges rather than a date function, so weeks in any time zone
     (and across daylight-saving changes) group the same way on SQLite and PostgreSQL.
     """
-    sent = col(SurveyRequest.sent_at)
+    sent, survey, question = col(SurveyRequest.sent_at), col(SurveyRequest.survey), col(Answer.question_id)
+    value, raw = cast(col(Answer.value_int), Float), col(Answer.value_int)
     period = case(*[(sent < edge, index) for index, edge in enumerate(edges[1:])])
-    found = await _moments(session, start=edges[0], end=edges[-1], survey=survey, question=question,
-                           top_min=top_min, bottom_max=bottom_max, group=period)  # fmt: skip
-    by_index = {m.group: m for m in found}
-    return [by_index.get(index) for index in range(len(edges) - 1)]
+    top = or_(*[and_(survey == m.survey, question == m.question, raw >= m.top_min) for m in measures])
+    bottom = or_(*[and_(survey == m.survey, question == m.question, raw <= m.bottom_max) for m in measures])
+    stmt = (
+        select(
+            period,
+            survey,
+            question,
+            func.count(raw),
+            func.sum(value),
+            func.sum(value * value),
+            func.sum(case((top, 1), else_=0)),
+            func.sum(case((bottom, 1), else_=0)),
+        )
+        .select_from(Answer)
+        .join(SurveyRequest, col(SurveyRequest.id) == col(Answer.request_id))
+        .where(
+            _sent_between(edges[0], edges[-1]),
+            or_(*[and_(survey == m.survey, question == m.question) for m in measures]),
+            raw.is_not(None),
+        )
+        .group_by(period, survey, question)
+    )
+    by_key = {(m.survey, m.question): m for m in measures}
+    found = {}
+    for index, survey_key, question_id, n, total, total_sq, top_n, bottom_n in (await session.execute(stmt)).all():
+        measure = by_key[(survey_key, question_id)]
+        found[(int(index), measure)] = Moments(None, int(n), float(total), float(total_sq), int(top_n), int(bottom_n))
+    return found
 
 
 async def _moments(
