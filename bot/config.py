@@ -191,6 +191,15 @@ class AnonymityConfig(_Section):
     show_verbatims: bool = True
 
 
+class AlertsConfig(_Section):
+    enabled: bool = True
+    csat_at_most: int = Field(2, ge=1, le=4, description="an overall CSAT at or below this raises an alert")
+    nps_at_most: int = Field(6, ge=0, le=9, description="detractors: 0–6")
+    sentiment_at_most: float = Field(-0.5, ge=-1, le=0, description="a comment this negative (English) raises one")
+    reraise_after_hours: float = Field(4, gt=0, le=24 * 14, description="raised again once if unclaimed")
+    tell_customer: bool = Field(True, description="tell the customer someone will get back to them")
+
+
 class SuggestionsConfig(_Section):
     max_chars: int = Field(1000, ge=50, le=4000)
     max_per_day: int = Field(3, ge=1, le=100, description="per person, counted in memory only")
@@ -243,6 +252,7 @@ class FileConfig(_Section):
     throttle: ThrottleConfig = ThrottleConfig()
     anonymity: AnonymityConfig = AnonymityConfig()
     suggestions: SuggestionsConfig = SuggestionsConfig()
+    alerts: AlertsConfig = AlertsConfig()
     digest: DigestConfig = DigestConfig()
     targets: TargetsConfig = TargetsConfig()
     surveys: dict[str, dict[str, Any]] = Field(default_factory=dict)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.wiring import Services
 from handlers.suggestion_prompts import Cadence, SuggestionPrompter
@@ -95,6 +96,9 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
             max_instances=1,
             misfire_grace_time=6 * 3600,
         )
+    if services.followup.destinations:  # post ready alerts, raise unclaimed ones again
+        scheduler.add_job(services.followup.run_once, IntervalTrigger(minutes=1, timezone=zone), id="alerts",
+                          coalesce=True, max_instances=1)  # fmt: skip
     if services.staff_poll.destinations and (polls := poll_trigger(services)):
         scheduler.add_job(post_due_poll, polls, args=[services], id="staff-poll", coalesce=True, max_instances=1,
                           misfire_grace_time=6 * 3600)  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,6 +19,7 @@ from handlers.delivery import Dispatcher
 from handlers.digest import ComplaintRules, DigestSender
 from handlers.dispatch import Dispatch
 from handlers.engine import Engine
+from handlers.followup import AlertRules, FollowUp
 from handlers.ports import Channels
 from handlers.sentiment import TextAnalyzer
 from handlers.staff_poll import StaffPoll
@@ -44,6 +46,7 @@ class Services:
     weekly: WeeklyFigures
     digests: DigestSender
     staff_poll: StaffPoll
+    followup: FollowUp
 
     @property
     def channels(self) -> Channels:
@@ -74,13 +77,36 @@ def complaint_rules(config: Config) -> ComplaintRules:
     return ComplaintRules(rules, file.digest.complaint_weeks)
 
 
-def digest_destinations(config: Config) -> list[Destination]:
-    settings, languages = config.settings, config.file.digest.languages
-    default = config.file.default_language
-    chats = [("slack", c) for c in settings.digest_slack_channels] + [
-        ("telegram", c) for c in settings.digest_telegram_chats
-    ]
+def _destinations(config: Config, slack: list[str], telegram: list[str]) -> list[Destination]:
+    languages, default = config.file.digest.languages, config.file.default_language
+    chats = [("slack", c) for c in slack] + [("telegram", c) for c in telegram]
     return [Destination(platform, chat, languages.get(chat, default)) for platform, chat in chats]
+
+
+def digest_destinations(config: Config) -> list[Destination]:
+    settings = config.settings
+    return _destinations(config, settings.digest_slack_channels, settings.digest_telegram_chats)
+
+
+def alert_destinations(config: Config) -> list[Destination]:
+    """SAYSO_ALERT_* where set, else the digest's destinations; none when alerts are off."""
+    settings = config.settings
+    if not config.file.alerts.enabled:
+        return []
+    if settings.alert_slack_channels is None and settings.alert_telegram_chats is None:
+        return digest_destinations(config)
+    return _destinations(config, settings.alert_slack_channels or [], settings.alert_telegram_chats or [])
+
+
+def alert_rules(config: Config) -> AlertRules:
+    alerts = config.file.alerts
+    return AlertRules(
+        csat_at_most=alerts.csat_at_most,
+        nps_at_most=alerts.nps_at_most,
+        sentiment_at_most=alerts.sentiment_at_most,
+        reraise_after=timedelta(hours=alerts.reraise_after_hours),
+        tell_customer=alerts.tell_customer,
+    )
 
 
 @asynccontextmanager
@@ -116,7 +142,9 @@ async def build_services(
         )
         destinations = digest_destinations(config)
         poll = StaffPoll(engine, destinations, min_group_size=config.file.anonymity.min_group_size)
-        conversation = Conversation(engine, suggestions, staff_poll=poll, wake_dispatcher=dispatcher.wake)
+        followup = FollowUp(engine, alert_rules(config), alert_destinations(config))
+        conversation = Conversation(engine, suggestions, staff_poll=poll, followup=followup,
+                                    wake_dispatcher=dispatcher.wake)  # fmt: skip
         yield Services(
             config=config,
             database=database,
@@ -132,8 +160,10 @@ async def build_services(
                 poll=poll,
                 complaints=complaint_rules(config),
                 csat_target=config.file.targets.csat,
+                followup=followup,
             ),
             staff_poll=poll,
+            followup=followup,
         )
     finally:
         await database.dispose()

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 _ANSWER = re.compile(r"^a\|(?P<token>[A-Za-z0-9_-]{8,16})\|(?P<q>\d{1,2})\|(?P<v>-|\d{1,2})$")
 _LANGUAGE = re.compile(r"^l\|(?P<code>[a-z]{2,3})$")
+_ALERT = re.compile(r"^al\|(?P<action>[cr])\|(?P<id>\d{1,12})$")
+_CHECK = re.compile(r"^k\|(?P<token>[A-Za-z0-9_-]{8,16})\|(?P<sorted>[01])$")
 _POLL = re.compile(r"^p\|(?P<week>\d{4}-W\d{2})\|(?P<percent>\d{1,3})$")
 SUGGEST = "s|open"
 MAX_BYTES = 64
@@ -41,7 +43,23 @@ class PollPress:
     percent: int
 
 
-Payload = AnswerPress | LanguagePress | SuggestPress | PollPress
+@dataclass(frozen=True, slots=True)
+class AlertPress:
+    """Claim (`c`) or Resolve (`r`) under a low-score alert in a staff channel."""
+
+    action: str
+    alert_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckPress:
+    """The customer's answer to "Is it sorted now?" after staff resolved their alert."""
+
+    token: str
+    sorted: bool
+
+
+Payload = AnswerPress | LanguagePress | SuggestPress | PollPress | AlertPress | CheckPress
 
 
 def answer_data(token: str, question_index: int, value: int | None) -> str:
@@ -56,6 +74,14 @@ def poll_data(week: str, percent: int) -> str:
     return f"p|{week}|{percent}"
 
 
+def alert_data(action: str, alert_id: int) -> str:
+    return f"al|{action}|{alert_id}"
+
+
+def check_data(token: str, is_sorted: bool) -> str:
+    return f"k|{token}|{int(is_sorted)}"
+
+
 def decode(data: str) -> Payload | None:
     if len(data.encode()) > MAX_BYTES:
         return None
@@ -64,6 +90,10 @@ def decode(data: str) -> Payload | None:
         return AnswerPress(match["token"], int(match["q"]), None if raw == "-" else int(raw))
     if match := _LANGUAGE.match(data):
         return LanguagePress(match["code"])
+    if match := _ALERT.match(data):
+        return AlertPress(match["action"], int(match["id"]))
+    if match := _CHECK.match(data):
+        return CheckPress(match["token"], match["sorted"] == "1")
     if (match := _POLL.match(data)) and int(match["percent"]) <= 100:
         return PollPress(match["week"], int(match["percent"]))
     return SuggestPress() if data == SUGGEST else None

@@ -11,9 +11,10 @@ from datetime import datetime
 from handlers import machine, notes
 from handlers.account import Account
 from handlers.asking import remember
-from handlers.callbacks import AnswerPress, LanguagePress, PollPress, SuggestPress, decode
+from handlers.callbacks import AlertPress, AnswerPress, CheckPress, LanguagePress, PollPress, SuggestPress, decode
 from handlers.engine import Engine
 from handlers.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
+from handlers.followup import FollowUp
 from handlers.i18n import Lang
 from handlers.machine import Outcome, Status
 from handlers.ports import DeliveryFailed
@@ -48,6 +49,7 @@ class _Applied:
     question_id: str
     value: machine.Value
     previous_question: str | None
+    alerted: bool = False  # this answer opened a low-score alert
 
 
 class Conversation:
@@ -57,11 +59,13 @@ class Conversation:
         suggestions: SuggestionBox,
         *,
         staff_poll: StaffPoll | None = None,
+        followup: FollowUp | None = None,
         wake_dispatcher: Callable[[], None] = lambda: None,
     ) -> None:
         self._engine = engine
         self._suggestions = suggestions
         self._staff_poll = staff_poll
+        self._followup = followup
         self._account = Account(engine, wake_dispatcher=wake_dispatcher)
 
     async def handle(self, event: InboundEvent) -> Ack:
@@ -83,6 +87,12 @@ class Conversation:
             return await self._suggest(event.sender, "", event.event_id)
         if isinstance(payload, PollPress) and self._staff_poll is not None:
             return await self._staff_poll.vote(event.sender, payload.week, payload.percent)
+        if isinstance(payload, AlertPress) and self._followup is not None:
+            return await self._followup.press(event.sender, payload.action, payload.alert_id)
+        if isinstance(payload, CheckPress) and self._followup is not None:
+            checked = await self._followup.check_answer(event.sender, payload.token, payload.sorted)
+            if checked is not None:
+                return checked
         if not isinstance(payload, AnswerPress):
             return Ack(self._engine.language_of(None, platform=event.sender.language_code).say(notes.INVALID_BUTTON))
         return await self._answer(
@@ -98,6 +108,10 @@ class Conversation:
         engine, sender = self._engine, event.sender
         if self._suggestions.awaits_text(sender):
             return await self._suggest(sender, event.text, event.event_id)
+        if self._followup is not None and (ack := await self._followup.take_note(sender, event.text)) is not None:
+            return ack
+        if not sender.private:
+            return Ack()  # a reply in a staff group that is not an awaited note
         async with engine.sessions() as session:
             if event.event_id and await event_seen(session, platform=sender.platform, event_id=event.event_id):
                 return Ack()  # a redelivery of a message already answered
@@ -159,13 +173,16 @@ class Conversation:
             answers = await answer_values(session, request_id=request.id)  # type: ignore[arg-type]
             step = machine.answer(survey, self._status(request, now), answers, question.id, value)
             previous = request.current_question
+            alerted = False
             if step.store:
                 await save_answer(session, request_id=request.id, answer=_answer_value(question.id, value, verdict))  # type: ignore[arg-type]
+                if self._followup is not None:  # in this transaction: a stored low score always has its alert
+                    alerted = await self._followup.note_answer(session, request, question.id, value, verdict)
                 request.current_question = step.next_question.id if step.next_question else None
                 if step.completed:
                     request.state, request.completed_at = RequestState.COMPLETED, now
                 request.updated_at = now
-        applied = _Applied(step, survey, request, language, question.id, value, previous)
+        applied = _Applied(step, survey, request, language, question.id, value, previous, alerted)
         return self._reply(sender, applied, pressed)
 
     def _status(self, request: SurveyRequest, now: datetime) -> Status:
@@ -212,6 +229,8 @@ class Conversation:
                 shown = await channel.ask(sender.chat_id, then)
             if then is not None and shown is not None and shown != target:  # Slack keeps one message
                 await remember(self._engine, request, following.id, shown)  # type: ignore[union-attr]
+            if applied.alerted and self._followup and (sorry := self._followup.tell_customer(language)):
+                await channel.send_text(sender.chat_id, sorry)
             if step.completed:
                 await channel.send_text(sender.chat_id, language.say(notes.THANKS))
         except DeliveryFailed as failure:

@@ -10,12 +10,13 @@ from handlers.broadcast import Destination, broadcast
 from handlers.chart import chart_png
 from handlers.digest_report import DigestContent, compose
 from handlers.engine import Engine
+from handlers.followup import FollowUp
 from handlers.i18n import lang
 from handlers.ports import Outbound
 from handlers.staff_poll import StaffPoll
 from handlers.suggestion_report import Rules as SuggestionRules
 from handlers.suggestion_report import ThemeSummary, build_report
-from handlers.weekly import WeeklyFigures, shift
+from handlers.weekly import WeeklyFigures, shift, week_bounds
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class DigestSender:
         poll: StaffPoll | None = None,
         complaints: ComplaintRules | None = None,
         csat_target: float | None = None,
+        followup: FollowUp | None = None,
     ) -> None:
         self._engine = engine
         self._weekly = weekly
@@ -43,6 +45,7 @@ class DigestSender:
         self._poll = poll
         self._complaints = complaints
         self._target = csat_target
+        self._followup = followup
 
     async def gather(self, week: str) -> DigestContent:
         """Everything the week's digest shows, computed once for all destinations."""
@@ -54,7 +57,10 @@ class DigestSender:
             weeks = tuple(shift(week, -back, zone) for back in reversed(range(self._complaints.weeks)))
             report = await build_report(self._engine, weeks=weeks, rules=self._complaints.rules)
             themes = report.repeated
-        return DigestContent(figures, staff if staff and staff.n else None, themes)
+        loop = None
+        if self._followup and self._followup.destinations:
+            loop = await self._followup.closed_loop(*week_bounds(week, self._weekly.timezone))
+        return DigestContent(figures, staff if staff and staff.n else None, themes, loop)
 
     async def chart(self, content: DigestContent, language: str) -> bytes:
         return await asyncio.to_thread(chart_png, content.figures, lang(language), target=self._target)

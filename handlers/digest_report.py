@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from handlers.followup import ClosedLoop
 from handlers.i18n import N_, Lang
 from handlers.replies import Report, Section
 from handlers.staff_poll import StaffEstimate
@@ -36,6 +37,11 @@ COMMENTS = N_("Comments: %(count)d, %(positive)d positive and %(negative)d negat
 COMPLAINTS = N_("Repeated in the suggestion box")
 COMPLAINT = N_("%(theme)s: %(count)s suggestions")
 FEWER_THAN = N_("fewer than %(min)d")
+FOLLOW_UP = N_("Following up low scores")
+LOOP = N_("Alerts: %(opened)d opened, %(claimed)d claimed, %(resolved)d resolved.")
+LOOP_TIMES = N_("Median time to claim: %(claim)s h; to resolve: %(resolve)s h.")
+LOOP_CHECK = N_("Customers asked afterwards: %(yes)d said it is sorted, %(no)d said not yet.")
+LOOP_OPEN = N_("Unresolved: %(alerts)s")
 RESPOND_HINT = N_("Tell people what you did about it: sayso suggestions respond --theme … --text …")
 ATTRIBUTE_NAMES = {"speed": N_("Speed of response"), "attitude": N_("Staff attitude"), "solution": N_("Solution")}
 # A driver that matters this much and is rated below this is where effort pays first.
@@ -49,6 +55,7 @@ class DigestContent:
     figures: WeekFigures
     staff: StaffEstimate | None = None
     complaints: tuple[ThemeSummary, ...] = ()
+    closed_loop: ClosedLoop | None = None
 
 
 def attribute_name(attribute: str, language: Lang) -> str:
@@ -81,6 +88,8 @@ def compose(content: DigestContent, language: Lang) -> Report:
                    unscored=tone.comments - tone.scored)  # fmt: skip
     quotes = tuple(f"“{comment}”" for comment in figures.comments)
     sections.append(Section(language.gettext(COMMENTS_HEADING), (comments, *quotes)))
+    if content.closed_loop is not None:
+        sections.append(Section(language.gettext(FOLLOW_UP), _closed_loop(content.closed_loop, language)))
     if content.complaints:
         sections.append(Section(language.gettext(COMPLAINTS), _complaints(content.complaints, figures, language)))
     return Report(title, tuple(sections), rtl=language.rtl)
@@ -130,4 +139,17 @@ def _complaints(themes: tuple[ThemeSummary, ...], figures: WeekFigures, language
         lines.append(language.say(COMPLAINT, theme=theme.label or "", count=count))
         lines.extend(f"  “{quote}”" for quote in theme.quotes)
     lines.append(language.gettext(RESPOND_HINT))
+    return tuple(lines)
+
+
+def _closed_loop(loop: ClosedLoop, language: Lang) -> tuple[str, ...]:
+    say = language.say
+    lines = [say(LOOP, opened=loop.opened, claimed=loop.claimed, resolved=loop.resolved)]
+    if loop.median_hours_to_claim is not None:
+        resolve = f"{loop.median_hours_to_resolve:.1f}" if loop.median_hours_to_resolve is not None else "—"
+        lines.append(say(LOOP_TIMES, claim=f"{loop.median_hours_to_claim:.1f}", resolve=resolve))
+    if loop.sorted_yes or loop.sorted_no:
+        lines.append(say(LOOP_CHECK, yes=loop.sorted_yes, no=loop.sorted_no))
+    if loop.unresolved:
+        lines.append(say(LOOP_OPEN, alerts=", ".join(f"#{i} ({reasons})" for i, reasons in loop.unresolved)))
     return tuple(lines)

@@ -36,6 +36,13 @@ def to_event(update: Update, *, bot_username: str | None) -> InboundEvent | None
         if addressee and bot_username and addressee.lower() != bot_username.lower():
             return None  # meant for another bot in a group
         return CommandReceived(sender, command.lower(), args.strip(), event_id=event_id)
-    if not private:
-        return None  # group chatter is not a survey answer
+    replied = message.reply_to_message
+    to_us = (
+        replied is not None
+        and replied.from_user is not None
+        and replied.from_user.is_bot
+        and (bot_username is None or (replied.from_user.username or "").lower() == bot_username.lower())
+    )
+    if not private and not to_us:
+        return None  # group chatter is not for us; a reply to the bot is (an alert's resolution note)
     return TextReceived(sender, text, event_id=event_id)
