@@ -170,8 +170,9 @@ class FollowUp:
         lines.append(say(CONTEXT, touchpoint=view.touchpoint or "—", agent=view.agent or "—",
                          language=view.language or "—"))  # fmt: skip
         lines.append(say(REACH, who=_reach(view)))
-        options = (Option("claim", language.gettext(CLAIM), alert_data("c", view.alert.id)),  # type: ignore[arg-type]
-                   Option("resolve", language.gettext(RESOLVE), alert_data("r", view.alert.id)))  # type: ignore[arg-type]  # fmt: skip
+        claim, resolve = language.gettext(CLAIM), language.gettext(RESOLVE)
+        options = (Option(claim, claim, alert_data("c", view.alert.id)),  # type: ignore[arg-type]
+                   Option(resolve, resolve, alert_data("r", view.alert.id)))  # type: ignore[arg-type]  # fmt: skip
         return Prompt("\n".join(lines), options, rows=(2,), rtl=language.rtl)
 
     def _staff_language(self, sender: Sender) -> Lang:
@@ -239,8 +240,8 @@ class FollowUp:
         if view is None or respondent is None or channel is None or not view.chat_id or respondent.opted_out:
             return
         language = engine.language_of(respondent, requested=view.language)
-        options = (Option("yes", language.gettext(YES), check_data(view.token, True)),
-                   Option("no", language.gettext(NO), check_data(view.token, False)))  # fmt: skip
+        yes, no = language.gettext(YES), language.gettext(NO)
+        options = (Option(yes, yes, check_data(view.token, True)), Option(no, no, check_data(view.token, False)))
         try:
             await channel.ask(view.chat_id, Prompt(language.gettext(CHECK), options, rtl=language.rtl))
         except DeliveryFailed as failure:
