@@ -55,7 +55,7 @@ async def test_alert_claim_resolve_and_check_on_telegram(tmp_path, analyzer):
 
             async def press(who: dict, button: dict) -> str:
                 before = len(fake.sent("answerCallbackQuery"))
-                fake.push(callback_update(who, alert_message, button["callback_data"]))
+                fake.push(callback_update(who, alert_message, button["callback_data"]))  # noqa: B023
                 return (await fake.wait_for("answerCallbackQuery", before + 1))[-1].params["text"]
 
             assert (await press(staff, buttons[0])).startswith("You claimed alert #1")
@@ -111,7 +111,7 @@ async def test_alert_claim_resolve_and_check_on_slack(tmp_path, analyzer):
 
         check = (await s.fake.wait_for("chat.postMessage", 4, channel="D100"))[-1]
         assert check.params["text"] == "Our team has followed up on your feedback. Is it sorted now?"
-        ts, message = s.message("D100")
+        ts, _ = s.message("D100")
         no = next(b for b in s.buttons("D100") if b["text"]["text"] == "No, not yet")
         action = {"type": "button", "action_id": no["action_id"], "value": no["value"], "text": no["text"]}
         await s.interact(block_actions("U100", "D100", ts, action))
