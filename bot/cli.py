@@ -194,6 +194,33 @@ def digest(
         raise typer.Exit(1)
 
 
+@app.command()
+def forget(
+    platform: Annotated[Literal["slack", "telegram", "console"], typer.Option(help="Where the person is.")],
+    user: Annotated[str, typer.Option(help="Their Slack user id or Telegram user id.")],
+    delete_answers: Annotated[
+        bool, typer.Option("--delete-answers", help="Delete their answers too, instead of keeping them unlinked.")
+    ] = False,
+) -> None:
+    """Erase a respondent's identity; their answers stay in the figures, unlinked from them."""
+    from storage.privacy import forget as forget_respondent
+
+    config = _config()
+
+    async def _forget() -> Any:
+        async with build_services(config) as services, services.engine.sessions() as session, session.begin():
+            return await forget_respondent(session, platform=platform, user_id=user, delete_answers=delete_answers)
+
+    result = _run(_forget())
+    if result is None:
+        raise _fail(f"no respondent {user!r} on {platform}", 1)
+    # The log line and the output never repeat the erased identity.
+    logging.getLogger("sayso.privacy").info("respondent forgotten", extra={"responses": result.responses,
+                                                                           "deleted": result.deleted})  # fmt: skip
+    verb = "deleted" if result.deleted else "kept, unlinked"
+    print(f"forgotten; {result.responses} responses {verb}")
+
+
 @app.command("demo-data")
 def demo_data(
     answers: Annotated[int, typer.Option(min=1, help="About how many answers to create.")],

@@ -189,6 +189,7 @@ class ThrottleConfig(_Section):
 class AnonymityConfig(_Section):
     min_group_size: int = Field(5, ge=2, le=1000)
     show_verbatims: bool = True
+    text_retention_days: int = Field(365, ge=0, le=3650, description="free text unlinked from people after; 0: never")
 
 
 class AlertsConfig(_Section):

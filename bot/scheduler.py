@@ -14,6 +14,7 @@ from bot.wiring import Services
 from handlers.suggestion_prompts import Cadence, SuggestionPrompter
 from handlers.weekly import shift, week_of
 from storage.events import forget_events_before
+from storage.privacy import unlink_old_text as unlink_text_before
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,16 @@ async def prune_events(services: Services) -> int:
         return await forget_events_before(session, before=engine.clock() - EVENT_RETENTION)
 
 
+async def unlink_old_text(services: Services) -> int:
+    """Retention: free-text answers older than the configured days stop pointing at their authors."""
+    days, engine = services.config.file.anonymity.text_retention_days, services.engine
+    async with engine.sessions() as session, session.begin():
+        unlinked = await unlink_text_before(session, before=engine.clock() - timedelta(days=days))
+    if unlinked:
+        log.info("old free-text responses unlinked from respondents", extra={"responses": unlinked})
+    return unlinked
+
+
 def build_scheduler(services: Services) -> AsyncIOScheduler:
     """Jobs are idempotent per period (ledgers in the database), so a late or repeated run sends nothing twice."""
     settings, file = services.config.settings, services.config.file
@@ -96,6 +107,9 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
             max_instances=1,
             misfire_grace_time=6 * 3600,
         )
+    if file.anonymity.text_retention_days:
+        scheduler.add_job(unlink_old_text, CronTrigger(hour=3, minute=41, timezone=zone), args=[services],
+                          id="text-retention", coalesce=True, max_instances=1)  # fmt: skip
     if services.followup.destinations:  # post ready alerts, raise unclaimed ones again
         scheduler.add_job(services.followup.run_once, IntervalTrigger(minutes=1, timezone=zone), id="alerts",
                           coalesce=True, max_instances=1)  # fmt: skip
