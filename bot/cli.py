@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.config import Config, ConfigError, load_config
+from bot.logs import setup_logging
 from bot.wiring import StartupError, build_services, complaint_rules
 from handlers.trigger import TriggerRequest, UnknownSurvey
 from storage.migrate import current_revision
@@ -43,9 +44,7 @@ def _config() -> Config:
         config = load_config()
     except ConfigError as exc:
         raise _fail(str(exc)) from None
-    logging.basicConfig(
-        level=config.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    setup_logging(config.settings.log_level)
     return config
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,11 +16,13 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.logs import request_id
 from bot.summary import summary
 from bot.wiring import Services, describe_database_error
 from handlers.trigger import TriggerRequest, UnknownSurvey
 from handlers.weekly import parse_week, shift, week_of
 from storage.db import ping
+from storage.requests import queue_status
 
 log = logging.getLogger(__name__)
 VERSION = "0.1.0"
@@ -77,6 +80,18 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
         app.include_router(router)
     settings = services.config.settings
 
+    @app.middleware("http")
+    async def _request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """Every log line while serving carries the caller's X-Request-ID, or a fresh one, echoed back."""
+        given = request.headers.get("x-request-id", "")
+        token = request_id.set(given[:64] if given.isprintable() and given else uuid.uuid4().hex)
+        try:
+            response = await call_next(request)
+            response.headers["X-Request-ID"] = request_id.get() or ""
+            return response
+        finally:
+            request_id.reset(token)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content=_readable(exc))
@@ -104,7 +119,18 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
             response.status_code = 503
             return {"status": "error", "database": describe_database_error(settings.database_url, exc),
                     "platforms": platforms, "version": VERSION}  # fmt: skip
-        return {"status": "ok", "database": "ok", "platforms": platforms, "version": VERSION}
+        now = services.engine.clock()
+        async with services.engine.sessions() as session:
+            queue = await queue_status(session, now=now)
+        oldest = queue.oldest_due
+        waited = (now - oldest).total_seconds() if oldest else 0.0
+        backlog = {
+            "scheduled": queue.scheduled,
+            "due": queue.due,
+            "oldest_due": oldest.isoformat() if oldest else None,
+            "oldest_due_seconds": round(waited, 1),
+        }
+        return {"status": "ok", "database": "ok", "platforms": platforms, "version": VERSION, "queue": backlog}
 
     @app.post(
         "/api/v1/interactions",
@@ -122,6 +148,8 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
             raise RequestValidationError(
                 [{"loc": ("body", "survey"), "msg": str(exc), "type": "value_error"}]
             ) from None
+        log.info("interaction reported", extra={"survey_request": result.request_id, "status": result.status,
+                                                "new": result.created})  # fmt: skip
         if not result.created:
             response.status_code = 200
         return InteractionOut(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any
+import sys
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 _secrets: set[str] = set()
 _base_factory = logging.getLogRecordFactory()
@@ -39,3 +43,43 @@ def redact(*secrets: str | None) -> None:
     _secrets.update(secret for secret in secrets if secret and len(secret) >= 6)
     if _secrets and logging.getLogRecordFactory() is not _redacting_factory:
         logging.setLogRecordFactory(_redacting_factory)
+
+
+# The id of the HTTP request being served (a header from the caller, or a fresh one), on every
+# log line written while serving it.
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+
+
+class _WithRequestId(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, with whatever `extra` the call site gave, for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({key: value for key, value in vars(record).items() if key not in _STANDARD and value is not None})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def setup_logging(level: str, *, stream: TextIO | None = None) -> None:
+    """JSON lines when stderr is not a terminal (a container, a service manager); readable text on one."""
+    stream = stream or sys.stderr
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(_WithRequestId())
+    if stream.isatty():
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    else:
+        handler.setFormatter(JsonFormatter())
+    logging.basicConfig(level=level, handlers=[handler], force=True)

@@ -127,7 +127,8 @@ async def run(config: Config) -> None:
         adapters = build_adapters(services)
         for adapter in adapters:
             await adapter.start()
-        background: list[asyncio.Task[object]] = [asyncio.create_task(services.dispatcher.run(), name="dispatcher")]
+        dispatching = asyncio.create_task(services.dispatcher.run(), name="dispatcher")
+        background: list[asyncio.Task[object]] = []
         scheduler = build_scheduler(services)
         scheduler.start()
         if services.digests.destinations:  # down at the scheduled time? send it now
@@ -155,6 +156,14 @@ async def run(config: Config) -> None:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
             scheduler.shutdown(wait=False)
+            # Sends under way finish (through the adapters, still open) before anything closes.
+            services.dispatcher.stop()
+            try:
+                await asyncio.wait_for(dispatching, SHUTDOWN_GRACE)
+            except TimeoutError:
+                log.warning(
+                    "sends still under way after %s s; their claims expire and they are retried", SHUTDOWN_GRACE
+                )
             for adapter in adapters:
                 await adapter.stop()
             for task in background:
@@ -162,6 +171,9 @@ async def run(config: Config) -> None:
             for task in background:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+
+
+SHUTDOWN_GRACE = 30  # seconds for in-flight sends; a container's stop timeout is usually longer
 
 
 def _request_exit(server: uvicorn.Server, sig: signal.Signals) -> None:

@@ -38,16 +38,22 @@ class Dispatcher:
         # pipe full without one slow chat holding up the batch.
         self._parallel = asyncio.Semaphore(parallel)
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         """Ask for an early pass, e.g. right after a trigger with no delay."""
         self._wake.set()
 
+    def stop(self) -> None:
+        """Finish the sends under way, then leave `run`: a shutdown loses no claimed survey."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
-        """Loop until cancelled; database faults are logged and retried on the next pass."""
-        while True:
+        """Loop until stopped; database faults are logged and retried on the next pass."""
+        while not self._stopping:
             try:
-                while await self.send_due() == self._batch:
+                while await self.send_due() == self._batch and not self._stopping:
                     pass
                 await self.sweep()
             except Exception:
@@ -69,7 +75,7 @@ class Dispatcher:
             try:
                 await self.send(request_id)
             except Exception:  # one broken request must not stop the batch; its claim expires and retries
-                log.exception("sending a survey failed", extra={"request_id": request_id})
+                log.exception("sending a survey failed", extra={"survey_request": request_id})
 
     async def send(self, request_id: int) -> None:
         engine = self._engine
@@ -108,7 +114,7 @@ class Dispatcher:
                 return
             message, error = None, f"delivery unconfirmed, not resent: {failure.reason}"
         await self._record_sent(request_id, respondent.id, question.id, chat_id, message, error)  # type: ignore[arg-type]
-        log.info("survey sent", extra={"request_id": request_id, "platform": respondent.platform})
+        log.info("survey sent", extra={"survey_request": request_id, "platform": respondent.platform})
 
     async def _record_sent(
         self,
@@ -152,7 +158,7 @@ class Dispatcher:
             # Waiting for the morning is not a failed attempt.
             request.state, request.due_at, request.attempts = RequestState.SCHEDULED, until, request.attempts - 1
             request.updated_at = self._engine.clock()
-        log.info("survey deferred to the end of quiet hours", extra={"request_id": request_id})
+        log.info("survey deferred to the end of quiet hours", extra={"survey_request": request_id})
 
     async def sweep(self) -> tuple[int, int]:
         """Expire surveys left unanswered too long and send each open one its single reminder."""
@@ -185,10 +191,10 @@ class Dispatcher:
         try:
             message = await channel.ask(respondent.chat_id, prompt)
         except DeliveryFailed as failure:  # one reminder only: a failed one is not retried
-            log.info("reminder not delivered", extra={"request_id": request_id, "reason": failure.reason})
+            log.info("reminder not delivered", extra={"survey_request": request_id, "reason": failure.reason})
             return
         await remember(engine, request, question.id, message)
-        log.info("reminder sent", extra={"request_id": request_id})
+        log.info("reminder sent", extra={"survey_request": request_id})
 
     async def _failed(self, request_id: int, failure: DeliveryFailed) -> None:
         engine = self._engine
@@ -212,7 +218,7 @@ class Dispatcher:
                 request.state, request.due_at = RequestState.SCHEDULED, now + backoff
         log.warning(
             "survey send failed",
-            extra={"request_id": request_id, "reason": failure.reason, "permanent": failure.permanent},
+            extra={"survey_request": request_id, "reason": failure.reason, "permanent": failure.permanent},
         )
 
     async def _finish(self, request_id: int, *, state: RequestState, error: str | None = None) -> None:

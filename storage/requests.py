@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, or_, update
+from sqlalchemy import CursorResult, case, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -251,3 +251,22 @@ async def unclaim_reminder(session: AsyncSession, *, request_id: int, due_at: da
     await session.execute(
         update(SurveyRequest).where(col(SurveyRequest.id) == request_id).values(reminded_at=None, due_at=due_at)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStatus:
+    scheduled: int  # waiting, due or not
+    due: int  # due now and not yet sent
+    oldest_due: datetime | None
+
+
+async def queue_status(session: AsyncSession, *, now: datetime) -> QueueStatus:
+    waiting = col(SurveyRequest.state).in_([RequestState.SCHEDULED, RequestState.SENDING])
+    is_due = col(SurveyRequest.due_at) <= now
+    stmt = select(
+        func.count(),
+        func.coalesce(func.sum(case((is_due, 1), else_=0)), 0),
+        func.min(case((is_due, col(SurveyRequest.due_at)))),
+    ).where(waiting)
+    scheduled, due, oldest = (await session.execute(stmt)).one()
+    return QueueStatus(int(scheduled), int(due), oldest)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import io
+import json
+import logging
 
 import httpx
 import pytest
 from pydantic import SecretStr
 
 from bot.http import create_app
+from bot.logs import setup_logging
 from bot.wiring import Services
 from storage.models import Interaction, SurveyRequest
 from tests.fakes.chat import count
@@ -123,11 +127,32 @@ async def test_delayed_survey_reports_its_due_time(client):
     assert response.json()["due_at"].startswith("2030-01-01T09:10:00")
 
 
-async def test_healthz(client):
+async def test_healthz_reports_the_queue(client):
     response = await client.get("/healthz")
     assert response.status_code == 200
+    empty = {"scheduled": 0, "due": 0, "oldest_due": None, "oldest_due_seconds": 0.0}
     assert response.json() == {"status": "ok", "database": "ok", "platforms": {"console": "configured"},
-                               "version": "0.1.0"}  # fmt: skip
+                               "version": "0.1.0", "queue": empty}  # fmt: skip
+    for i, delay in enumerate([0, 0, 3600]):
+        body = {**BODY, "interaction_id": f"q{i}", "user_id": f"q{i}", "delay_seconds": delay}
+        await client.post("/api/v1/interactions", json=body, headers=AUTH)
+    queue = (await client.get("/healthz")).json()["queue"]
+    assert (queue["scheduled"], queue["due"]) == (3, 2) and queue["oldest_due_seconds"] >= 0
+
+
+async def test_every_log_line_of_a_request_carries_its_id(client):
+    stream = io.StringIO()
+    setup_logging("INFO", stream=stream)
+    try:
+        response = await client.post("/api/v1/interactions", json={**BODY, "interaction_id": "logged"},
+                                     headers={**AUTH, "X-Request-ID": "req-42"})  # fmt: skip
+        logging.getLogger("sayso.test").info("after the request")
+    finally:
+        logging.basicConfig(force=True)
+    assert response.headers["X-Request-ID"] == "req-42"
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert any(line.get("request_id") == "req-42" for line in lines)  # JSON: stderr here is not a terminal
+    assert lines[-1]["message"] == "after the request" and "request_id" not in lines[-1]
 
 
 async def test_healthz_503_when_database_is_down(services):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from handlers.ports import DeliveryFailed
@@ -99,3 +100,24 @@ async def test_start_link_opens_the_survey(services):
     await stranger.command("start", payload)
     assert await services.dispatcher.send_due() == 0
     assert len(telegram.prompts) == 1
+
+
+class _SlowChannel(RecordingChannel):
+    """A platform that takes its time, so a shutdown arrives while sends are under way."""
+
+    async def ask(self, chat_id, prompt):
+        await asyncio.sleep(0.3)
+        return await super().ask(chat_id, prompt)
+
+
+async def test_shutdown_finishes_the_sends_under_way(services):
+    slow = _SlowChannel(platform="slack")
+    services.channels.add(slow)
+    results = [await services.trigger(TriggerRequest(interaction_id=f"s{i}", platform="slack", user_id=f"U{i}",
+                                                     delay_seconds=0)) for i in range(20)]  # fmt: skip
+    running = asyncio.create_task(services.dispatcher.run())
+    await asyncio.sleep(0.1)  # the batch is claimed and its sends have started
+    services.dispatcher.stop()
+    await asyncio.wait_for(running, 5)
+    states = {(await request_row(services, r.request_id)).state for r in results}
+    assert states == {RequestState.ACTIVE} and len(slow.prompts) == 20
