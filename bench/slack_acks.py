@@ -66,7 +66,13 @@ async def prepare(env: dict[str, str], users: list[str]) -> None:
         await adapter.stop()
 
 
-async def fire(url: str, requests: list[tuple[str, bytes | None, dict[str, str]]], clients: int) -> list[float]:
+async def fire(
+    url: str,
+    requests: list[tuple[str, bytes | None, dict[str, str]]],
+    clients: int,
+    *,
+    accept: tuple[int, ...] = (200,),
+) -> list[float]:
     queue: asyncio.Queue[tuple[str, bytes | None, dict[str, str]]] = asyncio.Queue()
     for item in requests:
         queue.put_nowait(item)
@@ -79,7 +85,7 @@ async def fire(url: str, requests: list[tuple[str, bytes | None, dict[str, str]]
                 started = time.perf_counter()
                 response = await (client.post(path, content=body, headers=headers) if body else client.get(path))
                 latencies.append(time.perf_counter() - started)
-                if response.status_code != 200:
+                if response.status_code not in accept:
                     raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:200]}")
 
     await asyncio.gather(*(worker() for _ in range(clients)))

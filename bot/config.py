@@ -167,6 +167,7 @@ class DeliveryConfig(_Section):
     expiry_hours: float = Field(72, gt=0, le=24 * 90)
     max_attempts: int = Field(5, ge=1, le=50)
     retry_backoff_seconds: float = Field(30, gt=0, le=86400)
+    quiet_hours: bool = Field(True, description="no surveys or reminders at night in the respondent's zone")
     quiet_start: time | None = Field(time(21, 0), description="local time (the respondent's zone) quiet hours begin")
     quiet_end: time | None = Field(time(8, 0), description="local time surveys may go out again")
     reminder_hours: float = Field(24, ge=0, le=24 * 30, description="one reminder after this long; 0: none")
@@ -276,7 +277,9 @@ class FileConfig(_Section):
             max_attempts=self.delivery.max_attempts,
             retry_backoff=timedelta(seconds=self.delivery.retry_backoff_seconds),
             timezone=timezone,
-            quiet_hours=QuietHours(d.quiet_start, d.quiet_end) if d.quiet_start and d.quiet_end is not None else None,
+            quiet_hours=QuietHours(d.quiet_start, d.quiet_end)
+            if d.quiet_hours and d.quiet_start and d.quiet_end
+            else None,
             reminder_after=timedelta(hours=d.reminder_hours) if d.reminder_hours else None,
         )
 
