@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
 import sys
 import tempfile
@@ -22,13 +21,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import httpx
 from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.slack_acks import SAYSO, fire, free_port
+from bench.slack_acks import fire, free_port, start_server
 from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 TOKEN = "bench-token-0123456789"
@@ -50,22 +48,9 @@ async def run(interactions: int, clients: int, database: str | None) -> None:
                           "touchpoint": "phone"}).encode() for i in range(interactions)]  # fmt: skip
     requests = [("/api/v1/interactions", body, headers) for body in bodies]
     retries = requests[::10]
-    log_file = folder / "server.log"
-    with log_file.open("wb") as server_log:
-        server = await asyncio.create_subprocess_exec(
-            SAYSO, "run", env={**os.environ, **env}, stdout=server_log, stderr=server_log
-        )
+    server = await start_server(env, folder / "server.log")
     url = f"http://127.0.0.1:{port}"
     try:
-        async with httpx.AsyncClient(base_url=url) as probe:
-            for _ in range(400):
-                try:
-                    if (await probe.get("/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.05)
-            else:
-                raise RuntimeError(f"sayso run did not start:\n{log_file.read_text()}")
         baseline = await fire(url, [("/healthz", None, {})] * min(interactions, 2000), clients)
         started = time.perf_counter()
         await fire(url, requests + retries, clients, accept=(200, 202))

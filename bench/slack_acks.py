@@ -66,6 +66,23 @@ async def prepare(env: dict[str, str], users: list[str]) -> None:
         await adapter.stop()
 
 
+async def start_server(env: dict[str, str], log_file: Path) -> asyncio.subprocess.Process:
+    """`sayso run` in a subprocess, logging to `log_file`; returns once /healthz answers."""
+    with log_file.open("wb") as server_log:
+        server = await asyncio.create_subprocess_exec(
+            SAYSO, "run", env={**os.environ, **env}, stdout=server_log, stderr=server_log
+        )
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{env['SAYSO_HTTP_PORT']}") as probe:
+        for _ in range(400):
+            try:
+                if (await probe.get("/healthz")).status_code == 200:
+                    return server
+            except httpx.TransportError:
+                await asyncio.sleep(0.05)
+    server.kill()
+    raise RuntimeError(f"sayso run did not start:\n{log_file.read_text()}")
+
+
 async def fire(
     url: str,
     requests: list[tuple[str, bytes | None, dict[str, str]]],
@@ -114,20 +131,8 @@ async def run(presses: int, clients: int, database: str | None) -> None:
     doubles = [(p, b, {**h, **sign(b)}) for p, b, h in doubles]  # type: ignore[arg-type]
 
     log_file = Path(folder) / "server.log"
-    with log_file.open("wb") as server_log:
-        server = await asyncio.create_subprocess_exec(
-            SAYSO, "run", env={**os.environ, **env}, stdout=server_log, stderr=server_log
-        )
+    server = await start_server(env, log_file)
     url = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=url) as probe:
-        for _ in range(200):
-            try:
-                if (await probe.get("/healthz")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                await asyncio.sleep(0.05)
-        else:
-            raise RuntimeError(f"sayso run did not start:\n{log_file.read_text()}")
     try:
         baseline = await fire(url, [("/healthz", None, {})] * len(requests), clients)
         started = time.perf_counter()
