@@ -149,7 +149,7 @@ class FollowUp:
 
         period = f"{'again' if again else 'alert'} {alert_id}"
         outcome = await broadcast(self._engine, period, self.destinations, post)
-        if all(result != "sent" and result.startswith("failed") for result in outcome.values()):
+        if all(result.startswith("failed") for result in outcome.values()):
             return  # nowhere yet: the next run tries again
         async with self._engine.sessions() as session, session.begin():
             alert = await alert_by_id(session, alert_id, for_update=True)
