@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from handlers.engine import Engine
+from handlers.events import Sender
+from handlers.i18n import Lang, lang
 from handlers.ports import DeliveryFailed, Outbound
 from storage.digests import claim_delivery, finish_delivery
 
@@ -29,6 +31,14 @@ class Destination:
 
 
 Post = Callable[[Destination, Outbound], Awaitable[None]]
+
+
+def staff_language(engine: Engine, destinations: Sequence[Destination], sender: Sender) -> Lang:
+    """Answer staff in their channel's configured language; elsewhere in their client's."""
+    for destination in destinations:
+        if (destination.platform, destination.chat_id) == (sender.platform, sender.chat_id):
+            return lang(destination.language)
+    return engine.language_of(None, platform=sender.language_code)
 
 
 async def broadcast(

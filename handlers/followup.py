@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.broadcast import Destination, broadcast
+from handlers.broadcast import Destination, broadcast, staff_language
 from handlers.callbacks import alert_data, check_data
 from handlers.engine import Engine
 from handlers.events import Sender
@@ -176,10 +176,7 @@ class FollowUp:
         return Prompt("\n".join(lines), options, rows=(2,), rtl=language.rtl)
 
     def _staff_language(self, sender: Sender) -> Lang:
-        for destination in self.destinations:
-            if (destination.platform, destination.chat_id) == (sender.platform, sender.chat_id):
-                return lang(destination.language)
-        return self._engine.language_of(None, platform=sender.language_code)
+        return staff_language(self._engine, self.destinations, sender)
 
     # -- staff presses and the note -------------------------------------------------------------
 

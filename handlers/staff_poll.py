@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from handlers.broadcast import Destination, broadcast
+from handlers.broadcast import Destination, broadcast, staff_language
 from handlers.callbacks import poll_data
 from handlers.engine import Engine
 from handlers.events import Sender
@@ -60,14 +60,8 @@ class StaffPoll:
 
         return await broadcast(self._engine, POLL_PERIOD.format(week), self.destinations, ask)
 
-    def language_in(self, sender: Sender) -> Lang:
-        for destination in self.destinations:
-            if (destination.platform, destination.chat_id) == (sender.platform, sender.chat_id):
-                return lang(destination.language)
-        return self._engine.language_of(None, platform=sender.language_code)
-
     async def vote(self, sender: Sender, week: str, percent: int) -> Ack:
-        language = self.language_in(sender)
+        language = staff_language(self._engine, self.destinations, sender)
         async with self._engine.sessions() as session, session.begin():
             if await digest_sent(session, period=week):
                 return Ack(language.gettext(CLOSED))
