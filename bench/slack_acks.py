@@ -39,7 +39,7 @@ from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack, block_ac
 SAYSO = str(Path(sys.executable).with_name("sayso"))
 
 # Benchmarks run at any hour: no quiet hours.
-ANY_HOUR = FileConfig(delivery={"quiet_start": None, "quiet_end": None})
+ANY_HOUR = FileConfig(delivery={"quiet_hours": False})
 
 
 def free_port() -> int:

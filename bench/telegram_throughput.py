@@ -34,7 +34,7 @@ from tests.fakes.telegram_api import TOKEN, FakeTelegram
 LIMIT = 30.0
 
 # Benchmarks run at any hour: no quiet hours.
-ANY_HOUR = FileConfig(delivery={"quiet_start": None, "quiet_end": None})
+ANY_HOUR = FileConfig(delivery={"quiet_hours": False})
 
 
 async def baseline(fake: FakeTelegram, messages: int) -> float:

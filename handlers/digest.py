@@ -67,16 +67,18 @@ class DigestSender:
 
     async def send(self, week: str, *, force: bool = False) -> dict[str, str]:
         """Send `week`'s digest to every destination that has not had it; return what happened to each."""
-        gathered: list[DigestContent] = []
+        gathered: list[DigestContent] = []  # computed once, and only if some destination still needs it
+        charts: dict[str, bytes] = {}  # one drawing per language
 
         async def post(destination: Destination, channel: Outbound) -> None:
             if not gathered:
                 gathered.append(await self.gather(week))
-            content, language = gathered[0], lang(destination.language)
-            report = compose(content, language)
+            content, code = gathered[0], destination.language
+            report = compose(content, lang(code))
             await channel.send_report(destination.chat_id, report)
             if not content.figures.empty:
-                await channel.send_image(destination.chat_id, await self.chart(content, destination.language),
-                                         report.title)  # fmt: skip
+                if code not in charts:
+                    charts[code] = await self.chart(content, code)
+                await channel.send_image(destination.chat_id, charts[code], report.title)
 
         return await broadcast(self._engine, week, self.destinations, post, force=force)

@@ -210,10 +210,16 @@ class FollowUp:
 
     async def take_note(self, sender: Sender, text: str) -> Ack | None:
         """If this staff member owes a resolution note, this text is it; None otherwise."""
-        engine = self._engine
+        engine, staff = self._engine, f"{sender.platform}:{sender.user_id}"
+        if not self.destinations:
+            return None
+        async with engine.sessions() as session:  # a read first: most texts are survey answers
+            owed = await pending_resolution(session, staff=staff)
+        if owed is None:
+            return None
         async with engine.sessions() as session, session.begin():
-            alert = await pending_resolution(session, staff=f"{sender.platform}:{sender.user_id}")
-            if alert is None:
+            alert = await alert_by_id(session, owed.id, for_update=True)  # type: ignore[arg-type]
+            if alert is None or alert.state == AlertState.RESOLVED or alert.resolving_by != staff:
                 return None
             now = engine.clock()
             alert.state, alert.note, alert.resolved_at = AlertState.RESOLVED, text.strip()[:2000], now

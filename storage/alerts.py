@@ -41,7 +41,6 @@ async def pending_resolution(session: AsyncSession, *, staff: str) -> Alert | No
         .where(col(Alert.resolving_by) == staff, col(Alert.state) != AlertState.RESOLVED)
         .order_by(col(Alert.id).desc())
         .limit(1)
-        .with_for_update()
     )
     return (await session.execute(stmt)).scalar_one_or_none()
 

@@ -31,7 +31,7 @@ DIMENSIONS: dict[str, Any] = {
 class Moments:
     """Enough to compute a mean, a variance and shares of a numeric answer in one group."""
 
-    group: Any  # the dimension's value, a period's index, or None for all
+    group: Any  # the dimension's value, or None for all
     n: int
     total: float
     total_sq: float
@@ -89,8 +89,42 @@ async def moments(
     by: str | None = None,
 ) -> list[Moments]:
     """Count, sum, sum of squares and top/bottom counts of one question, overall or per group."""
-    return await _moments(session, start=start, end=end, survey=survey, question=question, top_min=top_min,
-                          bottom_max=bottom_max, group=DIMENSIONS[by] if by else None)  # fmt: skip
+    value = cast(col(Answer.value_int), Float)
+    group = DIMENSIONS[by] if by else None
+    columns = [
+        func.count(col(Answer.value_int)),
+        func.coalesce(func.sum(value), 0.0),
+        func.coalesce(func.sum(value * value), 0.0),
+        func.coalesce(func.sum(case((col(Answer.value_int) >= top_min, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((col(Answer.value_int) <= bottom_max, 1), else_=0)), 0),
+    ]
+    stmt = (
+        select(*([group] if group is not None else []), *columns)
+        .select_from(Answer)
+        .join(SurveyRequest, col(SurveyRequest.id) == col(Answer.request_id))
+        .where(
+            _sent_between(start, end),
+            col(SurveyRequest.survey) == survey,
+            col(Answer.question_id) == question,
+            col(Answer.value_int).is_not(None),
+        )
+    )
+    if group is not None:
+        # Join the tables a dimension lives in only when grouping by it: most figures need none.
+        if group.table is Interaction.__table__:
+            stmt = stmt.join(Interaction, col(Interaction.id) == col(SurveyRequest.interaction_id))
+        if group.table is Respondent.__table__:
+            stmt = stmt.join(Respondent, col(Respondent.id) == col(SurveyRequest.respondent_id))
+        stmt = stmt.group_by(group).order_by(group)
+    rows = (await session.execute(stmt)).all()
+    result = []
+    for row in rows:
+        key, numbers = (row[0], row[1:]) if group is not None else (None, row)
+        n, total, total_sq, top, bottom = numbers
+        if group is None and not n:
+            continue
+        result.append(Moments(key, int(n), float(total), float(total_sq), int(top), int(bottom)))
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,55 +177,6 @@ async def moments_by_period(
         measure = by_key[(survey_key, question_id)]
         found[(int(index), measure)] = Moments(None, int(n), float(total), float(total_sq), int(top_n), int(bottom_n))
     return found
-
-
-async def _moments(
-    session: AsyncSession,
-    *,
-    start: datetime,
-    end: datetime,
-    survey: str,
-    question: str,
-    top_min: int,
-    bottom_max: int,
-    group: Any,
-) -> list[Moments]:
-    value = cast(col(Answer.value_int), Float)
-    columns = [
-        func.count(col(Answer.value_int)),
-        func.coalesce(func.sum(value), 0.0),
-        func.coalesce(func.sum(value * value), 0.0),
-        func.coalesce(func.sum(case((col(Answer.value_int) >= top_min, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((col(Answer.value_int) <= bottom_max, 1), else_=0)), 0),
-    ]
-    stmt = (
-        select(*([group] if group is not None else []), *columns)
-        .select_from(Answer)
-        .join(SurveyRequest, col(SurveyRequest.id) == col(Answer.request_id))
-        .where(
-            _sent_between(start, end),
-            col(SurveyRequest.survey) == survey,
-            col(Answer.question_id) == question,
-            col(Answer.value_int).is_not(None),
-        )
-    )
-    if group is not None:
-        # Join the tables a dimension lives in only when grouping by it: most figures need none.
-        tables = {getattr(column, "table", None) for column in group.base_columns}
-        if Interaction.__table__ in tables:
-            stmt = stmt.join(Interaction, col(Interaction.id) == col(SurveyRequest.interaction_id))
-        if Respondent.__table__ in tables:
-            stmt = stmt.join(Respondent, col(Respondent.id) == col(SurveyRequest.respondent_id))
-        stmt = stmt.group_by(group).order_by(group)
-    rows = (await session.execute(stmt)).all()
-    result = []
-    for row in rows:
-        key, numbers = (row[0], row[1:]) if group is not None else (None, row)
-        n, total, total_sq, top, bottom = numbers
-        if group is None and not n:
-            continue
-        result.append(Moments(key, int(n), float(total), float(total_sq), int(top), int(bottom)))
-    return result
 
 
 @dataclass(frozen=True, slots=True)

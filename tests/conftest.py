@@ -94,7 +94,7 @@ def analyzer() -> TextAnalyzer:
 def file_config(**file: Any) -> FileConfig:
     """The operator's file as tests use it: no quiet hours unless a test asks for them, so a
     suite run at night in UTC behaves like one by day."""
-    delivery = {"quiet_start": None, "quiet_end": None, **file.pop("delivery", {})}
+    delivery = {"quiet_hours": False, **file.pop("delivery", {})}
     return FileConfig.model_validate({"delivery": delivery, **file})
 
 

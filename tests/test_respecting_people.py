@@ -47,7 +47,7 @@ def test_quiet_hours_follow_the_local_clock_across_zones_and_daylight_saving():
 @pytest.fixture
 async def slack_like(db_url, analyzer):
     """Services with quiet hours 21:00–08:00, a 24-hour reminder, 72-hour expiry and a settable clock."""
-    delivery = {"quiet_start": "21:00", "quiet_end": "08:00", "reminder_hours": 24}
+    delivery = {"quiet_hours": True, "quiet_start": "21:00", "quiet_end": "08:00", "reminder_hours": 24}
     async with build_services(make_config(db_url, delivery=delivery), analyzer=analyzer) as services:
         channel = RecordingChannel(platform="slack")
         services.channels.add(channel)
