@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import Config, FileConfig, Settings  # noqa: E402
 from bot.wiring import build_services  # noqa: E402
-from handlers.surveys import BUILTIN  # noqa: E402
-from handlers.weekly import shift, week_bounds, week_of  # noqa: E402
+from handlers.core.surveys import BUILTIN  # noqa: E402
+from handlers.digest.figures import shift, week_bounds, week_of  # noqa: E402
 
 PG = os.environ.get("SAYSO_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SCHEMA = "sayso_bench"
@@ -73,9 +73,9 @@ async def measure(url: str, repeats: int) -> dict[str, float]:
     config = Config(settings=settings, file=FileConfig(), surveys=dict(BUILTIN))
     async with build_services(config) as services:
         zone = settings.timezone
-        week = shift(week_of(services.engine.clock(), zone), -1, zone)
+        week = shift(week_of(services.context.clock(), zone), -1, zone)
         start, end = week_bounds(shift(week, -11, zone), zone)[0], week_bounds(week, zone)[1]
-        async with services.engine.sessions() as session:
+        async with services.context.sessions() as session:
             rows = (await session.execute(text("SELECT count(*) FROM answers"))).scalar_one()
         digest, baseline = [], []
         for _ in range(repeats):
@@ -83,7 +83,7 @@ async def measure(url: str, repeats: int) -> dict[str, float]:
             await services.digests.gather(week)
             digest.append(time.perf_counter() - began)
             began = time.perf_counter()
-            async with services.engine.sessions() as session:
+            async with services.context.sessions() as session:
                 (await session.execute(text(BASELINE), {"start": start, "end": end})).all()
             baseline.append(time.perf_counter() - began)
         tracemalloc.start()

@@ -3,7 +3,7 @@
 Prints the ack latency (p50/p99) of POST /slack/events, signed block_actions, against Slack's
 3-second limit, and the answers lost or duplicated (100 of the presses are double clicks). The
 baseline, measured in the same run and the same way, is GET /healthz on the same server: the
-ratio shows what the engine adds to a request.
+ratio shows what the context adds to a request.
 
     .venv/bin/python bench/slack_acks.py [--presses 1000] [--clients 50] [--database URL]
 """
@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.config import Config, FileConfig, Settings
 from bot.platforms import build_adapters
 from bot.wiring import build_services
-from handlers.surveys import BUILTIN
-from handlers.trigger import TriggerRequest
+from handlers.core.surveys import BUILTIN
+from handlers.survey.trigger import TriggerRequest
 from storage.models import Answer
 from tests.fakes.slack_api import BOT_TOKEN, SIGNING_SECRET, FakeSlack, block_actions, form, sign
 
@@ -61,7 +61,7 @@ async def prepare(env: dict[str, str], users: list[str]) -> None:
         (adapter,) = build_adapters(services)
         for user in users:
             await services.trigger(TriggerRequest(interaction_id=f"bench-{user}", platform="slack", user_id=user))
-        while await services.dispatcher.send_due():
+        while await services.survey_sender.send_due():
             pass
         await adapter.stop()
 
@@ -148,7 +148,7 @@ async def run(presses: int, clients: int, database: str | None) -> None:
 
     settings = Settings(_env_file=None, **{"DATABASE_URL": db_url})  # type: ignore[arg-type]
     config = Config(settings=settings, file=ANY_HOUR, surveys=dict(BUILTIN))
-    async with build_services(config) as services, services.engine.sessions() as session:
+    async with build_services(config) as services, services.context.sessions() as session:
         stored = (await session.execute(select(func.count()).select_from(Answer))).scalar_one()
         distinct = (await session.execute(select(func.count(func.distinct(Answer.request_id))))).scalar_one()
     lost = presses - distinct

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.config import Config, FileConfig, Settings
 from bot.platforms import build_adapters
 from bot.wiring import build_services
-from handlers.surveys import BUILTIN
-from handlers.trigger import TriggerRequest
+from handlers.core.surveys import BUILTIN
+from handlers.survey.trigger import TriggerRequest
 from storage.respondents import ensure_respondent
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
 
@@ -66,7 +66,7 @@ async def run(chats: int) -> None:
         async with build_services(config) as services:
             (adapter,) = build_adapters(services)
             await adapter.initialize()
-            async with services.engine.sessions() as session, session.begin():
+            async with services.context.sessions() as session, session.begin():
                 for i in range(chats):
                     await ensure_respondent(
                         session, platform="telegram", user_id=str(10_000 + i), chat_id=str(10_000 + i)
@@ -75,7 +75,7 @@ async def run(chats: int) -> None:
                 request = TriggerRequest(interaction_id=f"bench-{i}", platform="telegram", user_id=str(10_000 + i))
                 await services.trigger(request)
             started = time.perf_counter()
-            while await services.dispatcher.send_due():
+            while await services.survey_sender.send_due():
                 pass
             elapsed = time.perf_counter() - started
             await adapter.stop()

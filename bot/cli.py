@@ -20,7 +20,7 @@ from rich.table import Table
 from bot.config import Config, ConfigError, load_config
 from bot.logs import setup_logging
 from bot.wiring import StartupError, build_services, complaint_rules
-from handlers.trigger import TriggerRequest, UnknownSurvey
+from handlers.survey.trigger import TriggerRequest, UnknownSurvey
 from storage.migrate import current_revision
 
 app = typer.Typer(help="Sayso: chat-native customer feedback.", no_args_is_help=True, add_completion=False)
@@ -57,7 +57,7 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
 
 @app.command()
 def run() -> None:
-    """Run everything configured: HTTP server, dispatcher and chat platforms (the console if none)."""
+    """Run everything configured: HTTP server, survey_sender and chat platforms (the console if none)."""
     from bot.runtime import run as run_process
 
     with _suppress_interrupt():
@@ -69,7 +69,7 @@ def demo(
     survey: Annotated[str, typer.Option(help="Survey key: csat, nps, ces or one from SAYSO_CONFIG.")] = "csat",
     lang: Annotated[str | None, typer.Option("--lang", help="Language code: en, ur, hi or hu.")] = None,
 ) -> None:
-    """Take one survey in the terminal, stored through the real engine and database."""
+    """Take one survey in the terminal, stored through the real handlers and database."""
     from bot.runtime import demo as run_demo
 
     config = _config()
@@ -158,7 +158,7 @@ def digest(
     """The weekly digest: scores with their uncertainty, trend, drivers, breakdowns, comments."""
     from bot.digest_view import print_digest
     from bot.platforms import outbound_only
-    from handlers.weekly import parse_week, shift, week_of
+    from handlers.digest.figures import parse_week, shift, week_of
 
     if preview == send:
         raise _fail("choose one of --preview and --send")
@@ -175,7 +175,7 @@ def digest(
 
     async def _digest() -> dict[str, str] | None:
         async with build_services(config) as services:
-            target = chosen or shift(week_of(services.engine.clock(), zone), -1, zone)
+            target = chosen or shift(week_of(services.context.clock(), zone), -1, zone)
             if preview:
                 content = await services.digests.gather(target)
                 print_digest(content, Console(highlight=False))
@@ -207,7 +207,7 @@ def forget(
     config = _config()
 
     async def _forget() -> Any:
-        async with build_services(config) as services, services.engine.sessions() as session, session.begin():
+        async with build_services(config) as services, services.context.sessions() as session, session.begin():
             return await forget_respondent(session, platform=platform, user_id=user, delete_answers=delete_answers)
 
     result = _run(_forget())
@@ -227,7 +227,7 @@ def demo_data(
     seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 1,
 ) -> None:
     """Fill the database with a realistic synthetic history (touchpoints, agents, drivers, comments)."""
-    from handlers.demo_history import generate
+    from handlers.digest.demo_history import generate
     from storage.history import add_history
 
     config = _config()
@@ -236,7 +236,7 @@ def demo_data(
         responses = written = 0
         async with build_services(config) as services:
             chunk: list[Any] = []
-            until = services.engine.clock()
+            until = services.context.clock()
             for record in generate(answers=answers, weeks=weeks, seed=seed, until=until):
                 chunk.append(record)
                 if len(chunk) == 2000:
@@ -246,7 +246,7 @@ def demo_data(
         return responses, written
 
     async def _flush(services: Any, chunk: list[Any], responses: int, written: int) -> tuple[int, int]:
-        async with services.engine.sessions() as session, session.begin():
+        async with services.context.sessions() as session, session.begin():
             await add_history(session, chunk)
         responses, written = responses + len(chunk), written + sum(len(r.answers) for r in chunk)
         chunk.clear()
@@ -262,7 +262,7 @@ def suggestions_report(
 ) -> None:
     """Themes, repeated complaints and breakdowns; groups smaller than min_group_size are not counted."""
     from bot.suggestion_view import print_report
-    from handlers.suggestion_report import build_report, weeks_ending
+    from handlers.suggestions.report import build_report, weeks_ending
 
     config = _config()
     file = config.file
@@ -270,10 +270,10 @@ def suggestions_report(
     async def _report() -> None:
         async with build_services(config) as services:
             span = weeks_ending(
-                services.engine.clock(), weeks or file.suggestions.theme_weeks, config.settings.timezone
+                services.context.clock(), weeks or file.suggestions.theme_weeks, config.settings.timezone
             )
             rules = complaint_rules(config).rules
-            print_report(await build_report(services.engine, weeks=span, rules=rules), Console(highlight=False))
+            print_report(await build_report(services.context, weeks=span, rules=rules), Console(highlight=False))
 
     _run(_report())
 
@@ -291,7 +291,7 @@ def suggestions_respond(
     config = _config()
 
     async def _respond() -> None:
-        async with build_services(config) as services, services.engine.sessions() as session, session.begin():
+        async with build_services(config) as services, services.context.sessions() as session, session.begin():
             await add_theme_response(session, theme=theme.strip(), response=text.strip())
 
     _run(_respond())

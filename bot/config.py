@@ -25,10 +25,10 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from handlers.core.policy import Policy
+from handlers.core.quiet_hours import QuietHours
+from handlers.core.surveys import BUILTIN, Survey
 from handlers.i18n import SHIPPED
-from handlers.policy import Policy
-from handlers.quiet_hours import QuietHours
-from handlers.surveys import BUILTIN, Survey
 from storage.db import DatabaseUrlError, async_url
 
 

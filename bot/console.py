@@ -18,8 +18,8 @@ from typing import TextIO
 from rich.console import Console
 from rich.markup import escape
 
-from handlers.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
-from handlers.replies import Prompt, Report
+from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
+from handlers.core.replies import Prompt, Report
 
 PLATFORM = "console"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from handlers.digest_report import ACT_IMPORTANCE, ACT_PERFORMANCE, DigestContent, attribute_name
+from handlers.digest.figures import WeekFigures
+from handlers.digest.report import ACT_IMPORTANCE, ACT_PERFORMANCE, DigestContent, attribute_name
+from handlers.digest.statistics import Change
 from handlers.i18n import lang
-from handlers.statistics import Change
-from handlers.weekly import WeekFigures
 
 _SPARK = "▁▂▃▄▅▆▇█"
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any, Literal, TextIO
 
 from bot.wiring import Services
-from handlers.suggestions import iso_week
+from handlers.suggestions.box import iso_week
 from storage.exports import ANSWER_FIELDS, SUGGESTION_FIELDS, stream_answers, stream_suggestions
 
 
@@ -32,7 +32,7 @@ async def export(
 ) -> int:
     """Write the rows; return how many."""
     settings = services.config.settings
-    async with services.engine.sessions() as session:
+    async with services.context.sessions() as session:
         rows: AsyncIterator[dict[str, Any]]
         fields: Sequence[str]
         if what == "suggestions":

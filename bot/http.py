@@ -19,8 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.logs import request_id
 from bot.summary import summary
 from bot.wiring import Services, describe_database_error
-from handlers.trigger import TriggerRequest, UnknownSurvey
-from handlers.weekly import parse_week, shift, week_of
+from handlers.digest.figures import parse_week, shift, week_of
+from handlers.survey.trigger import TriggerRequest, UnknownSurvey
 from storage.db import ping
 from storage.requests import queue_status
 
@@ -119,8 +119,8 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
             response.status_code = 503
             return {"status": "error", "database": describe_database_error(settings.database_url, exc),
                     "platforms": platforms, "version": VERSION}  # fmt: skip
-        now = services.engine.clock()
-        async with services.engine.sessions() as session:
+        now = services.context.clock()
+        async with services.context.sessions() as session:
             queue = await queue_status(session, now=now)
         oldest = queue.oldest_due
         waited = (now - oldest).total_seconds() if oldest else 0.0
@@ -165,7 +165,7 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
         """The digest's figures for an ISO week (default: the last complete week), as JSON."""
         zone = settings.timezone
         try:
-            chosen = parse_week(week) if week else shift(week_of(services.engine.clock(), zone), -1, zone)
+            chosen = parse_week(week) if week else shift(week_of(services.context.clock(), zone), -1, zone)
         except ValueError as exc:
             raise RequestValidationError([{"loc": ("query", "week"), "msg": str(exc), "type": "value_error"}]) from None
         return summary(await services.weekly.build(chosen))

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 
 from bot.console import ConsoleChannel
 from bot.wiring import Services
-from handlers.ports import Outbound
+from handlers.core.ports import Outbound
 
 
 class Adapter(Protocol):
@@ -35,11 +35,11 @@ def build_adapters(services: Services) -> list[Adapter]:
     if settings.telegram_enabled:
         from bot.telegram_adapter.app import TelegramAdapter
 
-        adapters.append(TelegramAdapter(settings, services.dispatch))
+        adapters.append(TelegramAdapter(settings, services.boundary))
     if settings.slack_enabled:
         from bot.slack_adapter.app import SlackAdapter
 
-        adapters.append(SlackAdapter(settings, services.dispatch, services.engine))
+        adapters.append(SlackAdapter(settings, services.boundary, services.context))
     for adapter in adapters:
         services.channels.add(adapter.channel)
     return adapters

@@ -20,8 +20,8 @@ from bot.http import create_app
 from bot.platforms import build_adapters
 from bot.scheduler import build_scheduler, post_due_poll, send_due_digest
 from bot.wiring import Services, StartupError, build_services
-from handlers.events import Sender
-from handlers.trigger import TriggerRequest
+from handlers.core.events import Sender
+from handlers.survey.trigger import TriggerRequest
 from storage.models import RequestState
 from storage.requests import request_by_id
 
@@ -65,23 +65,23 @@ class ConsoleSession:
         )
         if result.status != RequestState.SCHEDULED:
             raise StartupError(f"the console survey could not be scheduled ({result.status})")
-        await self.services.dispatcher.send_due()
+        await self.services.survey_sender.send_due()
         return result.request_id
 
     async def converse(self, *, until_done: int | None = None) -> bool:
-        """Feed typed lines to the engine; return True if request `until_done` reached its end."""
+        """Feed typed lines to the handlers; return True if request `until_done` reached its end."""
         reader = LineReader()
         while (line := await reader.readline()) is not None:
             event = self.channel.to_event(line, self.sender, self._event_id)
-            ack = await self.services.dispatch(event)
+            ack = await self.services.boundary(event)
             self.channel.note(ack.note)
-            await self.services.dispatch.follow_up(ack, event)
+            await self.services.boundary.follow_up(ack, event)
             if until_done is not None and await self._finished(until_done):
                 return True
         return False
 
     async def _finished(self, request_id: int) -> bool:
-        async with self.services.engine.sessions() as session:
+        async with self.services.context.sessions() as session:
             request = await request_by_id(session, request_id=request_id)
         return request is not None and request.state in _FINAL
 
@@ -119,15 +119,15 @@ class _Server(uvicorn.Server):
 
 
 async def run(config: Config) -> None:
-    """Serve HTTP, dispatch surveys and run every configured platform until SIGINT/SIGTERM."""
+    """Serve HTTP, boundary surveys and run every configured platform until SIGINT/SIGTERM."""
     settings = config.settings
     sock = _listen(settings.http_host, settings.http_port)
     async with build_services(config) as services:
-        await asyncio.to_thread(services.engine.analyzer.warm_up)
+        await asyncio.to_thread(services.context.analyzer.warm_up)
         adapters = build_adapters(services)
         for adapter in adapters:
             await adapter.start()
-        dispatching = asyncio.create_task(services.dispatcher.run(), name="dispatcher")
+        dispatching = asyncio.create_task(services.survey_sender.run(), name="survey_sender")
         background: list[asyncio.Task[object]] = []
         scheduler = build_scheduler(services)
         scheduler.start()
@@ -157,7 +157,7 @@ async def run(config: Config) -> None:
                 loop.remove_signal_handler(sig)
             scheduler.shutdown(wait=False)
             # Sends under way finish (through the adapters, still open) before anything closes.
-            services.dispatcher.stop()
+            services.survey_sender.stop()
             try:
                 await asyncio.wait_for(dispatching, SHUTDOWN_GRACE)
             except TimeoutError:

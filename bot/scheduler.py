@@ -11,8 +11,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.wiring import Services
-from handlers.suggestion_prompts import Cadence, SuggestionPrompter
-from handlers.weekly import shift, week_of
+from handlers.digest.figures import shift, week_of
+from handlers.suggestions.invitations import Cadence, SuggestionPrompter
 from storage.events import forget_events_before
 from storage.privacy import unlink_old_text as unlink_text_before
 
@@ -42,7 +42,7 @@ async def send_due_digest(services: Services) -> dict[str, str]:
     """Send the digest of the latest scheduled time that has passed: on schedule, and on start-up
     to catch up after downtime. The ledger makes a second call for the same week a no-op."""
     settings = services.config.settings
-    fired = last_fire(digest_trigger(services), services.engine.clock())
+    fired = last_fire(digest_trigger(services), services.context.clock())
     if fired is None:
         return {}
     outcome = await services.digests.send(digest_week(fired, settings.timezone))
@@ -61,7 +61,7 @@ async def post_due_poll(services: Services) -> dict[str, str]:
     A poll whose week is over is not posted late: its digest is about to show the answer.
     """
     trigger, zone = poll_trigger(services), services.config.settings.timezone
-    now = services.engine.clock()
+    now = services.context.clock()
     fired = last_fire(trigger, now) if trigger else None
     if fired is None or week_of(fired, zone) != week_of(now, zone):
         return {}
@@ -75,16 +75,16 @@ EVENT_RETENTION = timedelta(days=14)
 
 async def prune_events(services: Services) -> int:
     """Forget platform deliveries older than two weeks; no platform redelivers that late."""
-    engine = services.engine
-    async with engine.sessions() as session, session.begin():
-        return await forget_events_before(session, before=engine.clock() - EVENT_RETENTION)
+    context = services.context
+    async with context.sessions() as session, session.begin():
+        return await forget_events_before(session, before=context.clock() - EVENT_RETENTION)
 
 
 async def unlink_old_text(services: Services) -> int:
     """Retention: free-text answers older than the configured days stop pointing at their authors."""
-    days, engine = services.config.file.anonymity.text_retention_days, services.engine
-    async with engine.sessions() as session, session.begin():
-        unlinked = await unlink_text_before(session, before=engine.clock() - timedelta(days=days))
+    days, context = services.config.file.anonymity.text_retention_days, services.context
+    async with context.sessions() as session, session.begin():
+        unlinked = await unlink_text_before(session, before=context.clock() - timedelta(days=days))
     if unlinked:
         log.info("old free-text responses unlinked from respondents", extra={"responses": unlinked})
     return unlinked
@@ -122,7 +122,7 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
             rules.prompt_every_days, rules.prompt_platforms, rules.prompt_slack_channels, settings.timezone
         )
         scheduler.add_job(
-            SuggestionPrompter(services.engine, cadence).run_once,
+            SuggestionPrompter(services.context, cadence).run_once,
             CronTrigger(hour=rules.prompt_hour, minute=0, timezone=zone),
             id="suggestion-prompts",
             coalesce=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from handlers.suggestion_report import SuggestionReport
+from handlers.suggestions.report import SuggestionReport
 
 
 def _count(count: int | None, threshold: int) -> str:

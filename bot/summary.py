@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.statistics import Change, Mean, NetScore, Share
-from handlers.weekly import WeekFigures
+from handlers.digest.figures import WeekFigures
+from handlers.digest.statistics import Change, Mean, NetScore, Share
 
 
 def _share(share: Share | None) -> dict[str, Any] | None:

@@ -13,20 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Config
 from bot.logs import keep_payloads_out, redact
-from handlers.broadcast import Destination
+from handlers.boundary import ErrorBoundary
 from handlers.conversation import Conversation
-from handlers.delivery import Dispatcher
-from handlers.digest import ComplaintRules, DigestSender
-from handlers.dispatch import Dispatch
-from handlers.engine import Engine
-from handlers.followup import AlertRules, FollowUp
-from handlers.ports import Channels
-from handlers.sentiment import TextAnalyzer
-from handlers.staff_poll import StaffPoll
-from handlers.suggestion_report import Rules as SuggestionReportRules
-from handlers.suggestions import SuggestionBox, SuggestionRules
-from handlers.trigger import Trigger
-from handlers.weekly import Rules, WeeklyFigures
+from handlers.core.broadcast import Destination
+from handlers.core.context import Context
+from handlers.core.ports import Channels
+from handlers.digest.figures import WeeklyFigures, WeeklyRules
+from handlers.digest.sender import ComplaintRules, DigestSender
+from handlers.digest.staff_poll import StaffPoll
+from handlers.followup.alerts import AlertRules, FollowUp
+from handlers.suggestions.box import SuggestionBox, SuggestionRules
+from handlers.suggestions.report import ThemeRules
+from handlers.survey.sender import SurveySender
+from handlers.survey.trigger import Trigger
+from handlers.text.sentiment import TextAnalyzer
 from storage.db import create_engine, ping, session_factory
 from storage.migrate import upgrade
 
@@ -39,10 +39,10 @@ class StartupError(Exception):
 class Services:
     config: Config
     database: AsyncEngine
-    engine: Engine
+    context: Context
     trigger: Trigger
-    dispatcher: Dispatcher
-    dispatch: Dispatch
+    survey_sender: SurveySender
+    boundary: ErrorBoundary
     weekly: WeeklyFigures
     digests: DigestSender
     staff_poll: StaffPoll
@@ -50,7 +50,7 @@ class Services:
 
     @property
     def channels(self) -> Channels:
-        return self.engine.channels
+        return self.context.channels
 
 
 def describe_database_error(url: str, exc: BaseException) -> str:
@@ -59,9 +59,9 @@ def describe_database_error(url: str, exc: BaseException) -> str:
     return f"DATABASE_URL: cannot use {where}: {reason}"
 
 
-def weekly_rules(config: Config) -> Rules:
+def weekly_rules(config: Config) -> WeeklyRules:
     file = config.file
-    return Rules(
+    return WeeklyRules(
         min_group_size=file.anonymity.min_group_size,
         timezone=config.settings.timezone,
         csat_target=file.targets.csat,
@@ -72,7 +72,7 @@ def weekly_rules(config: Config) -> Rules:
 
 def complaint_rules(config: Config) -> ComplaintRules:
     file = config.file
-    rules = SuggestionReportRules(file.anonymity.min_group_size, file.anonymity.show_verbatims,
+    rules = ThemeRules(file.anonymity.min_group_size, file.anonymity.show_verbatims,
                                   file.suggestions.repeat_min)  # fmt: skip
     return ComplaintRules(rules, file.digest.complaint_weeks)
 
@@ -113,7 +113,7 @@ def alert_rules(config: Config) -> AlertRules:
 async def build_services(
     config: Config, *, migrate: bool = True, analyzer: TextAnalyzer | None = None
 ) -> AsyncIterator[Services]:
-    """Connect (and migrate) the database and assemble the engine; platforms add their channels later."""
+    """Connect (and migrate) the database and assemble the context; platforms add their channels later."""
     settings = config.settings
     redact(*(secret.get_secret_value() for secret in settings.secrets()), make_url(settings.database_url).password)
     keep_payloads_out()
@@ -126,35 +126,35 @@ async def build_services(
                 await upgrade(database)
         except (SQLAlchemyError, OSError) as exc:
             raise StartupError(describe_database_error(url, exc)) from exc
-        engine = Engine(
+        context = Context(
             sessions=session_factory(database),
             channels=Channels(),
             surveys=config.surveys,
             policy=config.file.policy(settings.timezone),
             analyzer=analyzer or TextAnalyzer(),
         )
-        dispatcher = Dispatcher(engine)
-        weekly = WeeklyFigures(engine, weekly_rules(config))
+        survey_sender = SurveySender(context)
+        weekly = WeeklyFigures(context, weekly_rules(config))
         rules = config.file.suggestions
         suggestions = SuggestionBox(
-            engine,
+            context,
             SuggestionRules(max_chars=rules.max_chars, max_per_day=rules.max_per_day, timezone=settings.timezone),
         )
         destinations = digest_destinations(config)
-        poll = StaffPoll(engine, destinations, min_group_size=config.file.anonymity.min_group_size)
-        followup = FollowUp(engine, alert_rules(config), alert_destinations(config))
-        conversation = Conversation(engine, suggestions, staff_poll=poll, followup=followup,
-                                    wake_dispatcher=dispatcher.wake)  # fmt: skip
+        poll = StaffPoll(context, destinations, min_group_size=config.file.anonymity.min_group_size)
+        followup = FollowUp(context, alert_rules(config), alert_destinations(config))
+        conversation = Conversation(context, suggestions, staff_poll=poll, followup=followup,
+                                    wake_dispatcher=survey_sender.wake)  # fmt: skip
         yield Services(
             config=config,
             database=database,
-            engine=engine,
-            trigger=Trigger(engine, wake=dispatcher.wake),
-            dispatcher=dispatcher,
-            dispatch=Dispatch(engine, conversation),
+            context=context,
+            trigger=Trigger(context, wake=survey_sender.wake),
+            survey_sender=survey_sender,
+            boundary=ErrorBoundary(context, conversation),
             weekly=weekly,
             digests=DigestSender(
-                engine,
+                context,
                 weekly,
                 destinations,
                 poll=poll,

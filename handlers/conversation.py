@@ -8,22 +8,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from handlers import machine, notes
-from handlers.account import Account
-from handlers.asking import remember
-from handlers.callbacks import AlertPress, AnswerPress, CheckPress, LanguagePress, PollPress, SuggestPress, decode
-from handlers.engine import Engine
-from handlers.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
-from handlers.followup import FollowUp
+from handlers.core import notes
+from handlers.core.callbacks import AlertPress, AnswerPress, CheckPress, LanguagePress, PollPress, SuggestPress, decode
+from handlers.core.context import Context
+from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
+from handlers.core.ports import DeliveryFailed
+from handlers.core.replies import Ack
+from handlers.core.surveys import TEXT_MAX_CHARS, Kind, Survey
+from handlers.digest.staff_poll import StaffPoll
+from handlers.followup.alerts import FollowUp
 from handlers.i18n import Lang
-from handlers.machine import Outcome, Status
-from handlers.ports import DeliveryFailed
-from handlers.render import answered_text, help_text, question_prompt
-from handlers.replies import Ack
-from handlers.sentiment import TextVerdict
-from handlers.staff_poll import StaffPoll
-from handlers.suggestions import SuggestionBox
-from handlers.surveys import TEXT_MAX_CHARS, Kind, Survey
+from handlers.suggestions.box import SuggestionBox
+from handlers.survey import machine
+from handlers.survey.account import Account
+from handlers.survey.asking import remember
+from handlers.survey.machine import Outcome, Status
+from handlers.survey.prompts import answered_text, help_text, question_prompt
+from handlers.text.sentiment import TextVerdict
 from storage.events import claim_event, event_seen
 from storage.models import RequestState, SurveyRequest
 from storage.requests import (
@@ -55,18 +56,18 @@ class _Applied:
 class Conversation:
     def __init__(
         self,
-        engine: Engine,
+        context: Context,
         suggestions: SuggestionBox,
         *,
         staff_poll: StaffPoll | None = None,
         followup: FollowUp | None = None,
         wake_dispatcher: Callable[[], None] = lambda: None,
     ) -> None:
-        self._engine = engine
+        self._context = context
         self._suggestions = suggestions
         self._staff_poll = staff_poll
         self._followup = followup
-        self._account = Account(engine, wake_dispatcher=wake_dispatcher)
+        self._account = Account(context, wake_dispatcher=wake_dispatcher)
 
     async def handle(self, event: InboundEvent) -> Ack:
         match event:
@@ -94,7 +95,7 @@ class Conversation:
             if checked is not None:
                 return checked
         if not isinstance(payload, AnswerPress):
-            return Ack(self._engine.language_of(None, platform=event.sender.language_code).say(notes.INVALID_BUTTON))
+            return Ack(self._context.language_of(None, platform=event.sender.language_code).say(notes.INVALID_BUTTON))
         return await self._answer(
             event.sender,
             payload.token,
@@ -105,22 +106,22 @@ class Conversation:
         )
 
     async def _text(self, event: TextReceived) -> Ack:
-        engine, sender = self._engine, event.sender
+        context, sender = self._context, event.sender
         if self._suggestions.awaits_text(sender):
             return await self._suggest(sender, event.text, event.event_id)
         if self._followup is not None and (ack := await self._followup.take_note(sender, event.text)) is not None:
             return ack
         if not sender.private:
             return Ack()  # a reply in a staff group that is not an awaited note
-        async with engine.sessions() as session:
+        async with context.sessions() as session:
             if event.event_id and await event_seen(session, platform=sender.platform, event_id=event.event_id):
                 return Ack()  # a redelivery of a message already answered
             respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
             request = await open_request_for(session, respondent_id=respondent.id) if respondent else None  # type: ignore[arg-type]
             answers = await answer_values(session, request_id=request.id) if request else {}  # type: ignore[arg-type]
-        language = engine.language_of(respondent, requested=request.language if request else None,
+        language = context.language_of(respondent, requested=request.language if request else None,
                                       platform=sender.language_code)  # fmt: skip
-        survey = engine.surveys.get(request.survey) if request else None
+        survey = context.surveys.get(request.survey) if request else None
         question = machine.pending(survey, answers) if survey else None
         if request is None or survey is None or question is None:
             return Ack(language.say(notes.NO_OPEN_SURVEY))
@@ -132,7 +133,7 @@ class Conversation:
                 return Ack(language.say(notes.TOO_LONG, max=TEXT_MAX_CHARS) if problem == "too_long"
                            else language.say(notes.EMPTY_TEXT))  # fmt: skip
             value = text
-            verdict = await asyncio.to_thread(engine.analyzer.analyze, text, request.language)
+            verdict = await asyncio.to_thread(context.analyzer.analyze, text, request.language)
         else:
             try:
                 value = int(text)
@@ -153,18 +154,18 @@ class Conversation:
         pressed: MessageRef | None = None,
         verdict: TextVerdict | None = None,
     ) -> Ack:
-        engine = self._engine
-        now = engine.clock()
-        async with engine.sessions() as session, session.begin():
+        context = self._context
+        now = context.clock()
+        async with context.sessions() as session, session.begin():
             if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
                 return Ack()  # a redelivery: the first delivery did everything already
             respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
             request = await request_by_token(session, token=token, for_update=True)
-            language = engine.language_of(respondent, platform=sender.language_code)
+            language = context.language_of(respondent, platform=sender.language_code)
             if request is None or respondent is None or request.respondent_id != respondent.id:
                 return Ack(language.say(notes.INVALID_BUTTON))
-            language = engine.language_of(respondent, requested=request.language, platform=sender.language_code)
-            survey = engine.surveys.get(request.survey)
+            language = context.language_of(respondent, requested=request.language, platform=sender.language_code)
+            survey = context.surveys.get(request.survey)
             if survey is None or question_index >= len(survey.questions):
                 return Ack(language.say(notes.INVALID_BUTTON))
             if respondent.opted_out:
@@ -190,7 +191,7 @@ class Conversation:
             return Status.COMPLETED
         if request.state == RequestState.ACTIVE and request.expires_at and request.expires_at <= now:
             request.state, request.updated_at = RequestState.EXPIRED, now
-        # SENDING: the first question is out but the dispatcher has not recorded it yet.
+        # SENDING: the first question is out but the survey_sender has not recorded it yet.
         return Status.OPEN if request.state in (RequestState.ACTIVE, RequestState.SENDING) else Status.CLOSED
 
     def _reply(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> Ack:
@@ -210,7 +211,7 @@ class Conversation:
     async def _show_progress(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> None:
         """Show the chosen answer and, if one is due, the next question (in the same message
         where the platform can), or the thanks."""
-        channel = self._engine.channels.get(sender.platform)
+        channel = self._context.channels.get(sender.platform)
         if channel is None:
             return
         step, language, survey, request = applied.step, applied.language, applied.survey, applied.request
@@ -228,7 +229,7 @@ class Conversation:
             elif then is not None:
                 shown = await channel.ask(sender.chat_id, then)
             if then is not None and shown is not None and shown != target:  # Slack keeps one message
-                await remember(self._engine, request, following.id, shown)  # type: ignore[union-attr]
+                await remember(self._context, request, following.id, shown)  # type: ignore[union-attr]
             if applied.alerted and self._followup and (sorry := self._followup.tell_customer(language)):
                 await channel.send_text(sender.chat_id, sorry)
             if step.completed:
@@ -239,7 +240,7 @@ class Conversation:
 
     async def _command(self, event: CommandReceived) -> Ack:
         sender, command = event.sender, event.command.lower().lstrip("/")
-        language = self._engine.language_of(None, platform=sender.language_code)
+        language = self._context.language_of(None, platform=sender.language_code)
         if command in ("start", "stop", "language", "suggest") and not sender.private:
             return Ack(language.say(notes.PRIVATE_ONLY))
         if command == "suggest":
@@ -250,15 +251,15 @@ class Conversation:
             return await self._account.stop(sender, event.event_id)
         if command == "language":
             return await self._account.set_language(sender, event.args.strip(), event.event_id)
-        async with self._engine.sessions() as session:
+        async with self._context.sessions() as session:
             respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
-        return Ack(help_text(self._engine.language_of(respondent, platform=sender.language_code)))
+        return Ack(help_text(self._context.language_of(respondent, platform=sender.language_code)))
 
     async def _suggest(self, sender: Sender, text: str, event_id: str | None) -> Ack:
         """No database statement around a suggestion names its author: not even a language lookup
         (a database's statement log would put the two side by side), and no `processed_events`
         row (those carry a time); the box deduplicates on its own."""
-        language = self._engine.language_of(None, platform=sender.language_code)
+        language = self._context.language_of(None, platform=sender.language_code)
         return Ack(await self._suggestions.submit(sender, text, language, event_id))
 
 

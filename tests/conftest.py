@@ -1,4 +1,4 @@
-"""Shared fixtures: a real SQLite file and a real PostgreSQL schema per test, and the engine on top."""
+"""Shared fixtures: a real SQLite file and a real PostgreSQL schema per test, and the services on top."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Config, FileConfig, Settings
 from bot.wiring import Services, build_services
-from handlers.sentiment import TextAnalyzer
-from handlers.surveys import BUILTIN
+from handlers.core.surveys import BUILTIN
+from handlers.text.sentiment import TextAnalyzer
 from tests.fakes.recording import RecordingChannel
 
 PG_URL = os.environ.get("SAYSO_TEST_DATABASE_URL")

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from handlers import notes
-from handlers.events import CommandReceived, Sender, TextReceived
+from handlers.core import notes
+from handlers.core.events import CommandReceived, Sender, TextReceived
 from tests.fakes.telegram_api import FakeTelegram, message_update
 from tests.fakes.telegram_harness import telegram_harness
 
@@ -55,9 +55,9 @@ async def test_nobody_can_tell_who_wrote_a_suggestion(db_url, analyzer, caplog):
             moments.append(datetime.now(UTC))
             assert "névtelenül" in replies[-1].params["text"]
             console = Sender("console", CONSOLE_PERSON, CONSOLE_PERSON, "en")
-            ack = await h.services.dispatch(CommandReceived(console, "suggest", "", event_id="c-1"))
+            ack = await h.services.boundary(CommandReceived(console, "suggest", "", event_id="c-1"))
             assert ack.note == notes.SUGGEST_PROMPT
-            ack = await h.services.dispatch(TextReceived(console, "Please add a wheelchair ramp", event_id="c-2"))
+            ack = await h.services.boundary(TextReceived(console, "Please add a wheelchair ramp", event_id="c-2"))
             assert ack.note == notes.SUGGESTION_THANKS
             moments.append(datetime.now(UTC))
             values = await _all_values(h.services)

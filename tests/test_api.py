@@ -181,13 +181,13 @@ async def test_openapi_docs(client):
 async def test_summary_of_a_week(client, services):
     from datetime import timedelta
 
-    from handlers.weekly import week_bounds
+    from handlers.digest.figures import week_bounds
     from storage.history import PastResponse, add_history
 
     start, _ = week_bounds("2026-W47", "UTC")
     records = [PastResponse("console", f"s{i}", "csat", start + timedelta(days=2), {"overall": v}, touchpoint="phone")
                for i, v in enumerate([5, 4, 3, 5, 2, 4])]  # fmt: skip
-    async with services.engine.sessions() as session, session.begin():
+    async with services.context.sessions() as session, session.begin():
         await add_history(session, records)
     response = await client.get("/api/v1/summary", params={"week": "2026-W47"}, headers=AUTH)
     assert response.status_code == 200

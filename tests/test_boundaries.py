@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from handlers import notes
+from handlers.boundary import ErrorBoundary
 from handlers.conversation import Conversation
-from handlers.dispatch import Dispatch
-from handlers.events import ButtonPressed, Sender, TextReceived
+from handlers.core import notes
+from handlers.core.events import ButtonPressed, Sender, TextReceived
 from handlers.i18n import lang
-from handlers.suggestions import SuggestionBox, SuggestionRules
+from handlers.suggestions.box import SuggestionBox, SuggestionRules
 from storage.db import create_engine, session_factory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,8 +41,8 @@ def test_storage_does_not_import_handlers_or_bot():
 @pytest.fixture
 def broken_dispatch(services):
     database = create_engine("postgresql://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 2})
-    engine = dataclasses.replace(services.engine, sessions=session_factory(database))
-    return Dispatch(engine, Conversation(engine, SuggestionBox(engine, SuggestionRules())))
+    context = dataclasses.replace(services.context, sessions=session_factory(database))
+    return ErrorBoundary(context, Conversation(context, SuggestionBox(context, SuggestionRules())))
 
 
 @pytest.mark.parametrize("language_code", ["en", "hu", "ur"])
@@ -59,8 +59,8 @@ async def test_unexpected_errors_are_logged_with_context_and_answered(services, 
         async def handle(self, event):
             raise RuntimeError("boom")
 
-    dispatch = Dispatch(services.engine, Exploding(services.engine, SuggestionBox(services.engine, SuggestionRules())))
-    ack = await dispatch(ButtonPressed(Sender("console", "U1", "dm-U1", "hi"), "a|AAAAAAAAAAAA|0|1"))
+    boundary = ErrorBoundary(services.context, Exploding(services.context, SuggestionBox(services.context, SuggestionRules())))
+    ack = await boundary(ButtonPressed(Sender("console", "U1", "dm-U1", "hi"), "a|AAAAAAAAAAAA|0|1"))
     assert ack.note == lang("hi").gettext(notes.SOMETHING_WRONG)
     record = next(r for r in caplog.records if r.message == "event handling failed")
     assert record.event == "ButtonPressed" and record.platform == "console"

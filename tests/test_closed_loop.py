@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from handlers.broadcast import Destination
-from handlers.trigger import TriggerRequest
+from handlers.core.broadcast import Destination
+from handlers.survey.trigger import TriggerRequest
 from storage.models import Alert, AlertState
 from tests.fakes.chat import Person
 from tests.fakes.recording import RecordingChannel
@@ -21,7 +21,7 @@ SORRY = "We are sorry it did not go well. Someone from our team will get back to
 
 
 async def _alert(services) -> Alert:
-    async with services.engine.sessions() as session:
+    async with services.context.sessions() as session:
         return (await session.execute(select(Alert))).scalar_one()
 
 
@@ -125,13 +125,13 @@ async def test_unclaimed_alert_is_raised_again_once(services, channel):
     services.channels.add(staff)
     services.followup.destinations.append(Destination("slack", "C1"))
     await services.trigger(TriggerRequest(interaction_id="x1", platform="console", user_id="c1", delay_seconds=0))
-    await services.dispatcher.send_due()
+    await services.survey_sender.send_due()
     person = Person(services, channel, user_id="c1")
     await person.press("2")
-    clock_now = services.engine.clock()
-    object.__setattr__(services.engine, "clock", lambda: clock_now + timedelta(minutes=11))
+    clock_now = services.context.clock()
+    object.__setattr__(services.context, "clock", lambda: clock_now + timedelta(minutes=11))
     assert await services.followup.run_once() == (1, 0)
-    object.__setattr__(services.engine, "clock", lambda: clock_now + timedelta(hours=5))
+    object.__setattr__(services.context, "clock", lambda: clock_now + timedelta(hours=5))
     assert await services.followup.run_once() == (0, 1)
     assert await services.followup.run_once() == (0, 0)
     texts = [s.text for s in staff.sent]

@@ -59,7 +59,7 @@ def test_example_config_file_is_valid():
 
 def test_custom_survey_runs_in_the_engine_in_its_own_language():
     from handlers.i18n import lang
-    from handlers.render import question_prompt
+    from handlers.survey.prompts import question_prompt
 
     _, surveys = load_file(ROOT / "sayso.example.toml")
     prompt = question_prompt(surveys["onboarding"], surveys["onboarding"].questions[0], token="t" * 12,

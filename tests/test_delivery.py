@@ -1,12 +1,12 @@
-"""The dispatcher: claiming due surveys, retrying transient faults, giving up on permanent ones."""
+"""The survey_sender: claiming due surveys, retrying transient faults, giving up on permanent ones."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
 
-from handlers.ports import DeliveryFailed
-from handlers.trigger import TriggerRequest
+from handlers.core.ports import DeliveryFailed
+from handlers.survey.trigger import TriggerRequest
 from storage.models import RequestState, Respondent
 from tests.fakes.chat import Person, request_row
 from tests.fakes.recording import RecordingChannel
@@ -21,8 +21,8 @@ async def _schedule(services, channel, user="U1", delay_seconds=0):
 
 async def test_due_survey_is_sent_once(services, channel):
     _, result = await _schedule(services, channel)
-    assert await services.dispatcher.send_due() == 1
-    assert await services.dispatcher.send_due() == 0
+    assert await services.survey_sender.send_due() == 1
+    assert await services.survey_sender.send_due() == 0
     assert len(channel.prompts) == 1
     request = await request_row(services, result.request_id)
     assert request.state == RequestState.ACTIVE and request.current_question == "overall"
@@ -34,20 +34,20 @@ async def test_delayed_survey_waits(services, channel):
     await _schedule(services, channel)
     later = await services.trigger(TriggerRequest(interaction_id="x-late", platform="console", user_id="U7",
                                                   delay_seconds=3600))  # fmt: skip
-    assert await services.dispatcher.send_due() == 1
+    assert await services.survey_sender.send_due() == 1
     assert (await request_row(services, later.request_id)).state == RequestState.SCHEDULED
 
 
 async def test_transient_failure_is_retried_after_the_platforms_pause(services, channel):
     channel.failures.append(DeliveryFailed("console", "rate limited", retry_after=120))
     _, result = await _schedule(services, channel)
-    await services.dispatcher.send_due()
+    await services.survey_sender.send_due()
     request = await request_row(services, result.request_id)
     assert request.state == RequestState.SCHEDULED and request.last_error == "rate limited"
     assert request.due_at - request.claimed_at >= timedelta(seconds=120)
-    clock = services.engine.clock
-    object.__setattr__(services.engine, "clock", lambda: clock() + timedelta(minutes=3))
-    assert await services.dispatcher.send_due() == 1
+    clock = services.context.clock
+    object.__setattr__(services.context, "clock", lambda: clock() + timedelta(minutes=3))
+    assert await services.survey_sender.send_due() == 1
     request = await request_row(services, result.request_id)
     assert request.state == RequestState.ACTIVE and request.attempts == 2 and request.last_error is None
     assert len(channel.prompts) == 1
@@ -56,10 +56,10 @@ async def test_transient_failure_is_retried_after_the_platforms_pause(services, 
 async def test_permanent_failure_marks_the_person_unreachable(services, channel):
     channel.failures.append(DeliveryFailed("console", "bot was blocked by the user", permanent=True))
     _, result = await _schedule(services, channel)
-    await services.dispatcher.send_due()
+    await services.survey_sender.send_due()
     request = await request_row(services, result.request_id)
     assert request.state == RequestState.UNREACHABLE and request.reason == "bot was blocked by the user"
-    async with services.engine.sessions() as session:
+    async with services.context.sessions() as session:
         respondent = await session.get(Respondent, request.respondent_id)
     assert respondent.unreachable_reason == "bot was blocked by the user"
     again = await services.trigger(TriggerRequest(interaction_id="after-block", platform="console", user_id="U1"))
@@ -69,10 +69,10 @@ async def test_permanent_failure_marks_the_person_unreachable(services, channel)
 async def test_gives_up_after_max_attempts(services, channel):
     channel.failures.extend(DeliveryFailed("console", f"timeout {i}") for i in range(10))
     _, result = await _schedule(services, channel)
-    clock = services.engine.clock
+    clock = services.context.clock
     for hop in range(5):
-        object.__setattr__(services.engine, "clock", lambda hop=hop: clock() + timedelta(hours=hop))
-        await services.dispatcher.send_due()
+        object.__setattr__(services.context, "clock", lambda hop=hop: clock() + timedelta(hours=hop))
+        await services.survey_sender.send_due()
     request = await request_row(services, result.request_id)
     assert request.state == RequestState.FAILED and request.attempts == 5 and request.last_error == "timeout 4"
 
@@ -80,7 +80,7 @@ async def test_gives_up_after_max_attempts(services, channel):
 async def test_opted_out_before_sending_is_cancelled(services, channel):
     person, result = await _schedule(services, channel)
     await person.command("stop")
-    assert await services.dispatcher.send_due() == 0
+    assert await services.survey_sender.send_due() == 0
     assert (await request_row(services, result.request_id)).state == RequestState.CANCELLED
     assert channel.prompts == []
 
@@ -93,12 +93,12 @@ async def test_start_link_opens_the_survey(services):
     payload = result.start_link.rsplit("=", 1)[1]
     person = Person(services, telegram, user_id="777")
     await person.command("start", payload)
-    await services.dispatcher.send_due()
+    await services.survey_sender.send_due()
     assert telegram.prompts and telegram.prompts[0].text.startswith("Thank you for talking to us!")
     assert telegram.sent[0].chat_id == "dm-777"
     stranger = Person(services, telegram, user_id="888")
     await stranger.command("start", payload)
-    assert await services.dispatcher.send_due() == 0
+    assert await services.survey_sender.send_due() == 0
     assert len(telegram.prompts) == 1
 
 
@@ -115,9 +115,9 @@ async def test_shutdown_finishes_the_sends_under_way(services):
     services.channels.add(slow)
     results = [await services.trigger(TriggerRequest(interaction_id=f"s{i}", platform="slack", user_id=f"U{i}",
                                                      delay_seconds=0)) for i in range(20)]  # fmt: skip
-    running = asyncio.create_task(services.dispatcher.run())
+    running = asyncio.create_task(services.survey_sender.run())
     await asyncio.sleep(0.1)  # the batch is claimed and its sends have started
-    services.dispatcher.stop()
+    services.survey_sender.stop()
     await asyncio.wait_for(running, 5)
     states = {(await request_row(services, r.request_id)).state for r in results}
     assert states == {RequestState.ACTIVE} and len(slow.prompts) == 20

@@ -10,12 +10,12 @@ import pytest
 
 from bot.scheduler import digest_week, last_fire, send_due_digest
 from bot.wiring import build_services
-from handlers.broadcast import Destination
-from handlers.digest import DigestSender
-from handlers.digest_report import DigestContent, compose
+from handlers.core.broadcast import Destination
+from handlers.core.ports import DeliveryFailed
+from handlers.digest.figures import week_bounds
+from handlers.digest.report import DigestContent, compose
+from handlers.digest.sender import DigestSender
 from handlers.i18n import lang
-from handlers.ports import DeliveryFailed
-from handlers.weekly import week_bounds
 from storage.history import PastResponse, add_history
 from tests.conftest import make_config
 from tests.fakes.recording import RecordingChannel
@@ -33,7 +33,7 @@ def chats(services):
 
 
 def _sender(services, destinations) -> DigestSender:
-    return DigestSender(services.engine, services.weekly, destinations)
+    return DigestSender(services.context, services.weekly, destinations)
 
 
 DESTINATIONS = [Destination("slack", "C0STAFF"), Destination("telegram", "-100200", "hu")]
@@ -43,7 +43,7 @@ async def _plant(services) -> None:
     start, _ = week_bounds(WEEK, "UTC")
     records = [PastResponse("console", f"d{i}", "csat", start + timedelta(days=1), {"overall": v})
                for i, v in enumerate([5, 4, 4, 2, 5, 3])]  # fmt: skip
-    async with services.engine.sessions() as session, session.begin():
+    async with services.context.sessions() as session, session.begin():
         await add_history(session, records)
 
 
@@ -98,7 +98,7 @@ async def test_missed_schedule_is_caught_up_on_start_and_only_once(services, cha
     services = dataclasses.replace(services, digests=_sender(services, DESTINATIONS[:1]))
     # The process was down at Monday 09:00; it starts on Monday 11:30.
     monday = datetime(2026, 11, 23, 11, 30, tzinfo=UTC)
-    object.__setattr__(services.engine, "clock", lambda: monday)
+    object.__setattr__(services.context, "clock", lambda: monday)
     assert await send_due_digest(services) == {"slack:C0STAFF": "sent"}
     assert slack.texts("report")[0].startswith("Customer feedback, week 2026-W47")
     assert await send_due_digest(services) == {"slack:C0STAFF": "already sent"}
@@ -127,9 +127,9 @@ async def test_old_delivery_records_are_pruned(services):
     from bot.scheduler import build_scheduler, prune_events
     from storage.events import claim_event
 
-    async with services.engine.sessions() as session, session.begin():
+    async with services.context.sessions() as session, session.begin():
         await claim_event(session, platform="telegram", event_id="old-1")
-    clock = services.engine.clock
-    object.__setattr__(services.engine, "clock", lambda: clock() + timedelta(days=15))
+    clock = services.context.clock
+    object.__setattr__(services.context, "clock", lambda: clock() + timedelta(days=15))
     assert await prune_events(services) == 1
     assert "prune-events" in {job.id for job in build_scheduler(services).get_jobs()}

@@ -9,11 +9,11 @@ import pytest
 
 from bot.slack_adapter.render import report_messages
 from bot.telegram_adapter.render import report_html
-from handlers.broadcast import Destination
-from handlers.demo_history import generate
-from handlers.digest import DigestSender
-from handlers.replies import Report, Section
-from handlers.weekly import week_bounds
+from handlers.core.broadcast import Destination
+from handlers.core.replies import Report, Section
+from handlers.digest.demo_history import generate
+from handlers.digest.figures import week_bounds
+from handlers.digest.sender import DigestSender
 from storage.history import add_history
 from storage.suggestions import NewSuggestion, add_suggestion
 from tests.fakes.telegram_api import FakeTelegram
@@ -58,7 +58,7 @@ async def _busy_week(services) -> None:
     """A realistic history (enough answers for drivers), long comments, and a repeated complaint."""
     _, end = week_bounds(WEEK, "UTC")
     history = list(generate(answers=3000, weeks=4, seed=3, until=end - timedelta(hours=1)))
-    async with services.engine.sessions() as session, session.begin():
+    async with services.context.sessions() as session, session.begin():
         await add_history(session, history)
         for text in ["The phone line is always busy", "Phone line busy all the time", "The phone line was busy again"]:
             await add_suggestion(session, NewSuggestion(text, "en", "telegram", WEEK, None, None))
@@ -66,7 +66,7 @@ async def _busy_week(services) -> None:
 
 def _sender(services, destination: Destination) -> DigestSender:
     digests = services.digests
-    return DigestSender(services.engine, services.weekly, [destination], poll=services.staff_poll,
+    return DigestSender(services.context, services.weekly, [destination], poll=services.staff_poll,
                         complaints=digests._complaints, csat_target=0.85)  # fmt: skip
 
 

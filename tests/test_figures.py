@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.statistics import NetScore, Share
-from handlers.weekly import Rules, WeeklyFigures, parse_week, shift, week_bounds
+from handlers.digest.figures import WeeklyFigures, WeeklyRules, parse_week, shift, week_bounds
+from handlers.digest.statistics import NetScore, Share
 from storage.history import PastResponse, add_history
 
 WEEK = "2026-W47"
@@ -20,7 +20,7 @@ def _moment(week: str, day: int = 1, hour: int = 10):
 
 
 async def _plant(services, records) -> None:
-    async with services.engine.sessions() as session, session.begin():
+    async with services.context.sessions() as session, session.begin():
         await add_history(session, records)
 
 
@@ -31,7 +31,7 @@ def _csat(i: int, overall: int, week: str = WEEK, **extra) -> PastResponse:
 
 @pytest.fixture
 def figures(services) -> WeeklyFigures:
-    return WeeklyFigures(services.engine, Rules(min_group_size=5))
+    return WeeklyFigures(services.context, WeeklyRules(min_group_size=5))
 
 
 async def test_an_empty_week_says_so(figures):
@@ -89,7 +89,7 @@ async def test_week_over_week_change_against_the_noise(services, figures):
     assert change.delta == pytest.approx(36 / 40 - 8 / 40)
     assert change.significant
     assert [p.csat.value if p.csat else None for p in week.trend] == [pytest.approx(0.2), pytest.approx(0.9)]
-    small = WeeklyFigures(services.engine, Rules())
+    small = WeeklyFigures(services.context, WeeklyRules())
     tiny = await small.build("2026-W48", trend_weeks=1)
     assert tiny.changes["csat"] is None
 

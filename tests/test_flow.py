@@ -1,4 +1,4 @@
-"""Survey flows through the real engine and database, with a recording channel."""
+"""Survey flows through the real handlers and database, with a recording channel."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from handlers import notes
-from handlers.callbacks import answer_data
+from handlers.core import notes
+from handlers.core.callbacks import answer_data
 from handlers.i18n import lang
 from storage.models import Answer, RequestState
 from tests.fakes.chat import Person, count, request_row, stored_answers
@@ -134,8 +134,8 @@ async def test_someone_elses_button_is_refused(person, services, channel):
 async def test_expired_survey_is_closed(person, services):
     result = await person.gets_survey()
     first = person.prompt
-    clock = services.engine.clock
-    object.__setattr__(services.engine, "clock", lambda: clock() + timedelta(days=4))
+    clock = services.context.clock
+    object.__setattr__(services.context, "clock", lambda: clock() + timedelta(days=4))
     ack = await person.press("4", prompt=first)
     assert ack.note == notes.CLOSED
     assert await count(services, Answer) == 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.machine import Outcome, Status, answer, pending, validate
-from handlers.surveys import BUILTIN, TEXT_MAX_CHARS
+from handlers.core.surveys import BUILTIN, TEXT_MAX_CHARS
+from handlers.survey.machine import Outcome, Status, answer, pending, validate
 
 CSAT = BUILTIN["csat"]
 NPS = BUILTIN["nps"]

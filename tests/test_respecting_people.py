@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.wiring import build_services
-from handlers.quiet_hours import QuietHours
-from handlers.trigger import TriggerRequest
+from handlers.core.quiet_hours import QuietHours
+from handlers.survey.trigger import TriggerRequest
 from storage.models import RequestState, SurveyRequest
 from tests.conftest import make_config
 from tests.fakes.chat import Person, request_row
@@ -52,7 +52,7 @@ async def slack_like(db_url, analyzer):
         channel = RecordingChannel(platform="slack")
         services.channels.add(channel)
         clock = Clock(datetime(2026, 6, 1, 18, 30, tzinfo=UTC))
-        object.__setattr__(services.engine, "clock", clock)
+        object.__setattr__(services.context, "clock", clock)
         yield services, channel, clock
 
 
@@ -75,13 +75,13 @@ async def test_a_survey_due_at_night_waits_for_the_morning_in_the_customers_zone
     services, channel, clock = slack_like
     karachi = await _trigger(services, "U-khi", timezone="Asia/Karachi")  # 23:30 there
     budapest = await _trigger(services, "U-bud", timezone="Europe/Budapest")  # 20:30 there
-    await services.dispatcher.send_due()
+    await services.survey_sender.send_due()
     assert [s.chat_id for s in channel.sent] == ["dm-U-bud"]
     waiting = await request_row(services, karachi.request_id)
     assert waiting.state == RequestState.SCHEDULED and waiting.attempts == 0
     assert waiting.due_at == datetime(2026, 6, 2, 3, 0, tzinfo=UTC)
     clock.now = datetime(2026, 6, 2, 3, 0, 1, tzinfo=UTC)
-    await services.dispatcher.send_due()
+    await services.survey_sender.send_due()
     assert [s.chat_id for s in channel.sent] == ["dm-U-bud", "dm-U-khi"]
     assert (await request_row(services, budapest.request_id)).state == RequestState.ACTIVE
 
@@ -90,15 +90,15 @@ async def test_one_reminder_then_expiry(slack_like):
     services, channel, clock = slack_like
     clock.now = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
     result = await _trigger(services, "U-r")
-    await services.dispatcher.send_due()
-    assert await services.dispatcher.sweep() == (0, 0)
+    await services.survey_sender.send_due()
+    assert await services.survey_sender.sweep() == (0, 0)
     clock.now += timedelta(hours=24, minutes=1)
-    assert await services.dispatcher.sweep() == (0, 1)
+    assert await services.survey_sender.sweep() == (0, 1)
     assert channel.sent[-1].text.startswith("A gentle reminder")
     clock.now += timedelta(hours=12)
-    assert await services.dispatcher.sweep() == (0, 0)  # only one
+    assert await services.survey_sender.sweep() == (0, 0)  # only one
     clock.now += timedelta(hours=36)
-    assert await services.dispatcher.sweep() == (1, 0)
+    assert await services.survey_sender.sweep() == (1, 0)
     assert (await request_row(services, result.request_id)).state == RequestState.EXPIRED
     note = await Person(services, channel, user_id="U-r").press("4")
     assert "closed" in (note.note or "").lower()
@@ -108,13 +108,13 @@ async def test_a_reminder_due_at_night_waits_too(slack_like):
     services, channel, clock = slack_like
     clock.now = datetime(2026, 6, 1, 20, 0, tzinfo=UTC)
     await _trigger(services, "U-n")
-    await services.dispatcher.send_due()
+    await services.survey_sender.send_due()
     clock.now += timedelta(hours=24, minutes=1)  # 20:01 + 24 h is fine; move into the night
     clock.now += timedelta(hours=2)
-    assert await services.dispatcher.sweep() == (0, 1)  # claimed, found quiet, put back
+    assert await services.survey_sender.sweep() == (0, 1)  # claimed, found quiet, put back
     assert len(channel.sent) == 1
     clock.now = datetime(2026, 6, 3, 8, 0, 1, tzinfo=UTC)
-    assert await services.dispatcher.sweep() == (0, 1)
+    assert await services.survey_sender.sweep() == (0, 1)
     assert len(channel.sent) == 2
 
 
@@ -126,7 +126,7 @@ async def test_throttling_and_opt_out_of_a_queued_survey(slack_like):
     assert first.status == "scheduled" and second.status == "throttled"
     await Person(services, channel, user_id="U-t").command("stop")
     clock.now += timedelta(minutes=11)
-    await services.dispatcher.send_due()
+    await services.survey_sender.send_due()
     assert (await request_row(services, first.request_id)).state == RequestState.CANCELLED
     assert not [s for s in channel.sent if s.kind == "ask"]
     clock.now += timedelta(days=8)
@@ -145,11 +145,11 @@ async def test_two_dispatchers_on_one_database_send_1000_surveys_once(db_url, an
             await asyncio.gather(*(_trigger(one, f"U{i}") for i in range(start, start + 100)))
 
         async def drain(services) -> None:
-            while await services.dispatcher.send_due():
+            while await services.survey_sender.send_due():
                 pass
 
         await asyncio.gather(drain(one), drain(two), drain(one), drain(two))
-        async with one.engine.sessions() as session:
+        async with one.context.sessions() as session:
             states = dict((await session.execute(select(SurveyRequest.state, func.count()).group_by(
                 SurveyRequest.state))).all())  # fmt: skip
     chats = [s.chat_id for s in channel.sent if s.kind == "ask"]

@@ -49,7 +49,7 @@ def test_works_offline_without_any_nltk_data(tmp_path):
         "import socket\n"
         "def refuse(*a, **k): raise OSError('network disabled in this test')\n"
         "socket.socket.connect = refuse\n"
-        "from handlers.sentiment import TextAnalyzer\n"
+        "from handlers.text.sentiment import TextAnalyzer\n"
         "v = TextAnalyzer().analyze('The staff were wonderful and helpful', 'en')\n"
         "print(v.status, round(v.polarity, 2))\n"
     )

@@ -18,10 +18,10 @@ from bot.config import Config, Settings
 from bot.http import create_app
 from bot.platforms import build_adapters
 from bot.wiring import Services, build_services
-from handlers import notes
+from handlers.core import notes
+from handlers.core.surveys import BUILTIN
 from handlers.i18n import lang
-from handlers.surveys import BUILTIN
-from handlers.trigger import TriggerRequest
+from handlers.survey.trigger import TriggerRequest
 from storage.models import Answer, RequestState, Respondent, Suggestion
 from tests.conftest import file_config
 from tests.fakes.chat import count, request_row, stored_answers
@@ -59,7 +59,7 @@ class Slack:
             TriggerRequest(interaction_id=f"sl-{user}-{time.monotonic_ns()}", platform="slack", user_id=user,
                            delay_seconds=0, **kw)
         )  # fmt: skip
-        await self.services.dispatcher.send_due()
+        await self.services.survey_sender.send_due()
         return result
 
     def message(self, channel: str) -> tuple[str, dict[str, Any]]:
@@ -228,7 +228,7 @@ async def test_suggest_inline_is_stored_and_answered_ephemerally(slack):
     assert response.status_code == 200
     # A plain-text body answers a slash command ephemerally: only the author sees it.
     assert response.text == notes.SUGGESTION_THANKS
-    async with slack.services.engine.sessions() as session:
+    async with slack.services.context.sessions() as session:
         (row,) = (await session.execute(select(Suggestion))).scalars()
     assert (row.text, row.channel) == ("Please open on Saturdays", "slack")
 
@@ -273,7 +273,7 @@ async def test_app_home_shows_and_changes_language_and_opt_out(slack):
     stop = {"type": "button", "action_id": "home_opt", "value": "stop"}
     await slack.interact(block_actions("U110", "", "", stop) | {"container": {"type": "view", "view_id": "V1"}})
     await slack.fake.wait_for("views.publish", 3)
-    async with slack.services.engine.sessions() as session:
+    async with slack.services.context.sessions() as session:
         respondent = (await session.execute(select(Respondent))).scalar_one()
     assert respondent.opted_out and respondent.chosen_language == "hu"
     assert (await slack.trigger("U110")).status == "opted_out"

@@ -10,9 +10,9 @@ from sqlalchemy import text
 from bot.config import Config, Settings
 from bot.scheduler import post_due_poll
 from bot.wiring import build_services
-from handlers.events import ButtonPressed, MessageRef, Sender
-from handlers.surveys import BUILTIN
-from handlers.weekly import week_bounds
+from handlers.core.events import ButtonPressed, MessageRef, Sender
+from handlers.core.surveys import BUILTIN
+from handlers.digest.figures import week_bounds
 from storage.history import PastResponse, add_history
 from tests.conftest import file_config
 from tests.fakes.recording import RecordingChannel
@@ -44,7 +44,7 @@ async def _plant(services) -> None:
     start, _ = week_bounds(WEEK, "UTC")
     records = [PastResponse("console", f"c{i}", "csat", start + timedelta(days=2), {"overall": v})
                for i, v in enumerate([5, 5, 4, 2, 1])]  # fmt: skip
-    async with services.engine.sessions() as session, session.begin():
+    async with services.context.sessions() as session, session.begin():
         await add_history(session, records)
 
 
@@ -60,7 +60,7 @@ async def test_poll_is_posted_once_with_buttons_from_0_to_100(staff):
 
 async def test_votes_count_once_each_and_the_digest_shows_the_gap(staff):
     services, chat = staff
-    poll, digest, conversation = services.staff_poll, services.digests, services.dispatch
+    poll, digest, conversation = services.staff_poll, services.digests, services.boundary
     await _plant(services)
     notes = [(await conversation(_press(f"staff-{i}", p))).note for i, p in enumerate([60, 80, 90])]
     assert notes == ["Köszönjük. A becslését névtelenül rögzítettük."] * 3
@@ -78,15 +78,15 @@ async def test_too_few_answers_are_not_shown(staff):
     services, chat = staff
     digest = services.digests
     await _plant(services)
-    await services.dispatch(_press("staff-0", 70))
+    await services.boundary(_press("staff-0", 70))
     await digest.send(WEEK)
     assert "3 munkatársnál kevesebb válaszolt" in chat.texts("report")[0]
 
 
 async def test_nothing_stored_says_who_answered_what(staff):
     services, _ = staff
-    await services.dispatch(_press("staff-secret-42", 70))
-    async with services.engine.sessions() as session:
+    await services.boundary(_press("staff-secret-42", 70))
+    async with services.context.sessions() as session:
         estimates = (await session.execute(text("SELECT * FROM staff_estimates"))).all()
         votes = (await session.execute(text("SELECT * FROM staff_votes"))).all()
     assert [tuple(row)[1:] for row in estimates] == [(WEEK, 70)]
@@ -96,10 +96,10 @@ async def test_nothing_stored_says_who_answered_what(staff):
 async def test_poll_goes_out_on_schedule_and_not_for_a_finished_week(staff):
     services, chat = staff
     friday_afternoon = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)  # default poll_cron: Fridays 14:00
-    object.__setattr__(services.engine, "clock", lambda: friday_afternoon)
+    object.__setattr__(services.context, "clock", lambda: friday_afternoon)
     assert await post_due_poll(services) == {f"telegram:{GROUP}": "sent"}
     next_monday = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-    object.__setattr__(services.engine, "clock", lambda: next_monday)
+    object.__setattr__(services.context, "clock", lambda: next_monday)
     assert await post_due_poll(services) == {}
     assert len(chat.prompts) == 1
 

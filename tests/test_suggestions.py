@@ -12,12 +12,12 @@ import pytest
 from sqlmodel import select
 
 from bot.export import export
-from handlers import notes
-from handlers.callbacks import SUGGEST
+from handlers.core import notes
+from handlers.core.callbacks import SUGGEST
 from handlers.i18n import lang
-from handlers.suggestion_prompts import Cadence, SuggestionPrompter
-from handlers.suggestion_report import Rules, build_report, weeks_ending
-from handlers.themes import find_themes
+from handlers.suggestions.invitations import Cadence, SuggestionPrompter
+from handlers.suggestions.report import ThemeRules, build_report, weeks_ending
+from handlers.text.themes import find_themes
 from storage.models import Respondent, Suggestion
 from storage.respondents import ensure_respondent, touch
 from storage.suggestions import add_theme_response
@@ -42,7 +42,7 @@ def person(services, channel) -> Person:
 
 
 async def _texts(services) -> list[str]:
-    async with services.engine.sessions() as session:
+    async with services.context.sessions() as session:
         return sorted(row.text for row in (await session.execute(select(Suggestion))).scalars())
 
 
@@ -78,7 +78,7 @@ async def test_reply_is_in_the_authors_language(services, channel):
     person = Person(services, channel, user_id="U78", language_code="ur")
     ack = await person.command("suggest", "پارکنگ کی جگہ بہت کم ہے")
     assert ack.note == lang("ur").directional(lang("ur").gettext(notes.SUGGESTION_THANKS))
-    async with services.engine.sessions() as session:
+    async with services.context.sessions() as session:
         row = (await session.execute(select(Suggestion))).scalar_one()
     assert (row.language, row.sentiment_status, row.sentiment) == ("ur", "not_scored", None)
 
@@ -101,17 +101,17 @@ async def test_daily_limit_per_person(person, services, channel):
     assert refused.note == notes.SUGGESTION_LIMIT % {"n": 3}
     other = Person(services, channel, user_id="U99")
     assert (await other.command("suggest", "someone else's idea")).note == notes.SUGGESTION_THANKS
-    clock = services.engine.clock
-    object.__setattr__(services.engine, "clock", lambda: clock() + timedelta(days=1))
+    clock = services.context.clock
+    object.__setattr__(services.context, "clock", lambda: clock() + timedelta(days=1))
     assert (await person.command("suggest", "a new day")).note == notes.SUGGESTION_THANKS
     assert await count(services, Suggestion) == 5
 
 
 async def test_redelivered_suggestion_is_stored_once(person, services):
-    from handlers.events import CommandReceived
+    from handlers.core.events import CommandReceived
 
     event = CommandReceived(person.sender, "suggest", "Fix the website search", event_id="update-900")
-    first, second = await services.dispatch(event), await services.dispatch(event)
+    first, second = await services.boundary(event), await services.boundary(event)
     assert first.note == second.note == notes.SUGGESTION_THANKS
     assert await count(services, Suggestion) == 1
 
@@ -160,36 +160,36 @@ async def _submit_all(services, channel, texts):
 
 async def test_report_suppresses_small_groups_and_quotes_only_large_themes(services, channel):
     await _submit_all(services, channel, [*PHONE, *PARKING, "Nagyon lassú volt az ügyintézés"])
-    weeks = weeks_ending(services.engine.clock(), 1, "UTC")
-    report = await build_report(services.engine, weeks=weeks, rules=Rules(min_group_size=5, repeat_min=2))
+    weeks = weeks_ending(services.context.clock(), 1, "UTC")
+    report = await build_report(services.context, weeks=weeks, rules=ThemeRules(min_group_size=5, repeat_min=2))
     phone, parking = report.themes[0], report.themes[1]
     assert phone.count == 6 and phone.repeated and len(phone.quotes) == 3 and set(phone.quotes) <= set(PHONE)
     assert parking.count is None and parking.repeated and parking.quotes == ()
     assert report.total == 9
     languages = dict(next(b for b in report.breakdowns if b.by == "language").rows)
     assert languages == {"en": 8, "hu": None}
-    async with services.engine.sessions() as session:
+    async with services.context.sessions() as session:
         themes = {row.text: row.theme for row in (await session.execute(select(Suggestion))).scalars()}
     assert themes[PHONE[0]] == phone.label and themes["Nagyon lassú volt az ügyintézés"] is None
 
 
 async def test_verbatims_can_be_turned_off(services, channel):
     await _submit_all(services, channel, PHONE)
-    weeks = weeks_ending(services.engine.clock(), 1, "UTC")
-    report = await build_report(services.engine, weeks=weeks, rules=Rules(show_verbatims=False))
+    weeks = weeks_ending(services.context.clock(), 1, "UTC")
+    report = await build_report(services.context, weeks=weeks, rules=ThemeRules(show_verbatims=False))
     assert report.themes[0].count == 6 and report.themes[0].quotes == ()
 
 
 async def test_tiny_box_shows_no_total(services, channel):
     await _submit_all(services, channel, PARKING)
-    report = await build_report(services.engine, weeks=weeks_ending(services.engine.clock(), 1, "UTC"), rules=Rules())
+    report = await build_report(services.context, weeks=weeks_ending(services.context.clock(), 1, "UTC"), rules=ThemeRules())
     assert report.total is None
     assert all(count is None for b in report.breakdowns for _, count in b.rows)
 
 
 async def _telegram_people(services, telegram: RecordingChannel):
     services.channels.add(telegram)
-    async with services.engine.sessions() as session, session.begin():
+    async with services.context.sessions() as session, session.begin():
         for user_id in ("1", "2", "3", "4"):
             await ensure_respondent(session, platform="telegram", user_id=user_id, chat_id=user_id)
         rows = {r.platform_user_id: r for r in (await session.execute(select(Respondent))).scalars()}
@@ -201,9 +201,9 @@ async def _telegram_people(services, telegram: RecordingChannel):
 async def test_invitations_once_per_period_with_you_said_we_did(services):
     telegram = RecordingChannel(platform="telegram", reaches_unknown_users=False)
     await _telegram_people(services, telegram)
-    async with services.engine.sessions() as session, session.begin():
+    async with services.context.sessions() as session, session.begin():
         await add_theme_response(session, theme="long · phone · wait", response="two more agents at peak hours")
-    prompter = SuggestionPrompter(services.engine, Cadence(every_days=7))
+    prompter = SuggestionPrompter(services.context, Cadence(every_days=7))
     assert await prompter.run_once() == 2
     assert sorted(s.chat_id for s in telegram.sent) == ["1", "2"]
     prompt = telegram.prompts[0]
@@ -211,15 +211,15 @@ async def test_invitations_once_per_period_with_you_said_we_did(services):
     assert "You said: long · phone · wait. We did: two more agents at peak hours" in prompt.text
     assert [(o.label, o.data) for o in prompt.options] == [(notes.SUGGEST_BUTTON, SUGGEST)]
     assert await prompter.run_once() == 0  # same period: nobody twice
-    clock = services.engine.clock
-    object.__setattr__(services.engine, "clock", lambda: clock() + timedelta(days=7))
+    clock = services.context.clock
+    object.__setattr__(services.context, "clock", lambda: clock() + timedelta(days=7))
     assert await prompter.run_once() == 2
 
 
 async def test_invitations_are_off_by_default(services):
     telegram = RecordingChannel(platform="telegram", reaches_unknown_users=False)
     await _telegram_people(services, telegram)
-    assert await SuggestionPrompter(services.engine, Cadence(every_days=0)).run_once() == 0
+    assert await SuggestionPrompter(services.context, Cadence(every_days=0)).run_once() == 0
     assert telegram.sent == []
 
 

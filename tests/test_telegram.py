@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.http import create_app
-from handlers import notes
+from handlers.core import notes
 from handlers.i18n import lang
 from storage.models import Answer, RequestState, Respondent
 from tests.fakes.chat import count, request_row, stored_answers
@@ -92,7 +92,7 @@ async def test_full_csat_in_urdu(h):
 async def test_start_registers_the_private_chat_and_commands_are_localized(h):
     person = TgUser(h, 503, language_code="hu")
     assert await person.says("/start") == [lang("hu").gettext(notes.WELCOME)]
-    async with h.services.engine.sessions() as session:
+    async with h.services.context.sessions() as session:
         respondent = (await session.execute(select(Respondent))).scalar_one()
     assert (respondent.chat_id, respondent.platform_language) == ("503", "hu")
     menus = {c.params.get("language_code"): c.params["commands"] for c in h.fake.sent("setMyCommands")}
@@ -154,7 +154,7 @@ async def test_user_who_never_started_gets_a_start_link_that_opens_the_survey(h)
     payload = result.start_link.rsplit("=", 1)[1]
     h.fake.push(message_update(person.json, f"/start {payload}"))
     await asyncio.sleep(0.3)
-    await h.services.dispatcher.send_due()
+    await h.services.survey_sender.send_due()
     question = (await h.fake.wait_for("sendMessage", 1, chat_id=508))[0]
     assert question.params["text"].startswith("Thank you for talking to us!")
 
@@ -197,7 +197,7 @@ async def test_lost_response_is_not_resent(h):
     await person.says("/start")
     h.fake.fail_next("sendMessage", 0, "", drop=True)
     result = await h.trigger(512)
-    await h.services.dispatcher.send_due()
+    await h.services.survey_sender.send_due()
     request = await request_row(h.services, result.request_id)
     assert request.state == RequestState.ACTIVE and request.last_error.startswith("delivery unconfirmed")
     assert len([c for c in h.fake.calls if c.method == "sendMessage" and int(c.params["chat_id"]) == 512]) == 2
@@ -239,7 +239,7 @@ async def test_polling_mode_has_no_webhook_route(h):
 async def test_rate_limit_beyond_the_limiters_retries_is_left_to_the_dispatcher(h):
     person = TgUser(h, 513)
     await person.says("/start")
-    for _ in range(4):  # the limiter retries three times, then the dispatcher reschedules
+    for _ in range(4):  # the limiter retries three times, then the survey_sender reschedules
         h.fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     result = await h.trigger(513)
     request = await request_row(h.services, result.request_id)

@@ -28,13 +28,13 @@ from bot.slack_adapter.render import (
     home,
     modal,
 )
-from handlers import notes
-from handlers.dispatch import Dispatch
-from handlers.engine import Engine
-from handlers.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
-from handlers.ports import DeliveryFailed
-from handlers.profile import profile_of
-from handlers.replies import Ack
+from handlers.boundary import ErrorBoundary
+from handlers.core import notes
+from handlers.core.context import Context
+from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
+from handlers.core.ports import DeliveryFailed
+from handlers.core.replies import Ack
+from handlers.survey.profile import profile_of
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +45,13 @@ BOT_SCOPES = ("chat:write", "im:write", "im:history", "commands", "files:write")
 
 
 class SlackAdapter:
-    """Turns Slack requests into engine events; acknowledges once the engine has committed."""
+    """Turns Slack requests into inbound events; acknowledges once the handlers have committed."""
 
-    def __init__(self, settings: Settings, dispatch: Dispatch, engine: Engine) -> None:
+    def __init__(self, settings: Settings, boundary: ErrorBoundary, context: Context) -> None:
         assert settings.slack_bot_token is not None
         self._settings = settings
-        self._dispatch = dispatch
-        self._engine = engine
+        self._boundary = boundary
+        self._context = context
         # One HTTP session for every Web API call: without it slack-sdk opens a new one (and a
         # new TCP connection) per call.
         self._http = aiohttp.ClientSession()
@@ -67,7 +67,7 @@ class SlackAdapter:
             signing_secret=signing.get_secret_value() if signing else None,
             # Socket Mode requests are not signed; HTTP requests always are, and checked.
             request_verification_enabled=signing is not None,
-            # Listeners ack as soon as the engine has committed and hand the rest to
+            # Listeners ack as soon as the handlers have committed and hand the rest to
             # `_later`; Bolt then answers without polling for the ack every 10 ms per request.
             process_before_response=True,
         )
@@ -130,8 +130,8 @@ class SlackAdapter:
         app.event("app_home_opened")(self._on_home_opened)
 
     async def _handle(self, event: InboundEvent, ack: Any) -> None:
-        """Commit through the engine, acknowledge Slack, then (after the response) note and follow up."""
-        result = await self._dispatch(event)
+        """Commit through the handlers, acknowledge Slack, then (after the response) note and follow up."""
+        result = await self._boundary(event)
         await ack()
         self._later(self._reply(event, result))
 
@@ -143,7 +143,7 @@ class SlackAdapter:
                 await self.channel.send_text(event.sender.chat_id, result.note)
         except DeliveryFailed as failure:
             log.warning("note not delivered", extra={"reason": failure.reason})
-        await self._dispatch.follow_up(result, event)
+        await self._boundary.follow_up(result, event)
 
     async def _on_answer(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
         await self._handle(inbound.press(body, action["value"]), ack)
@@ -151,7 +151,7 @@ class SlackAdapter:
     async def _on_open_text(self, ack: Any, body: dict[str, Any], client: Any) -> None:
         """The free-text follow-up in a modal; the trigger_id is only good for 3 seconds, so open first."""
         chat = (body.get("container") or {}).get("channel_id") or body["user"]["id"]
-        profile = await profile_of(self._engine, inbound.press(body, "").sender)
+        profile = await profile_of(self._context, inbound.press(body, "").sender)
         view = modal(ANSWER_MODAL, profile.language, title=notes.ANSWER_TITLE, label=notes.ANSWER_TITLE, metadata=chat)
         await ack()
         await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -163,20 +163,20 @@ class SlackAdapter:
     async def _on_suggest(self, ack: Any, body: dict[str, Any], client: Any) -> None:
         event = inbound.slash_command(body)
         if event.args:
-            result = await self._dispatch(event)
+            result = await self._boundary(event)
             await ack(text=result.note)  # ephemeral: only the author sees it
             return
-        profile = await profile_of(self._engine, event.sender)
+        profile = await profile_of(self._context, event.sender)
         view = modal(SUGGEST_MODAL, profile.language, title=notes.SUGGEST_TITLE, label=notes.SUGGEST_LABEL)
         await ack()
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     async def _on_suggest_modal(self, ack: Any, body: dict[str, Any]) -> None:
         sender, text, view_id = inbound.submitted_text(body)
-        result = await self._dispatch(
+        result = await self._boundary(
             CommandReceived(sender, "suggest", text.strip() or " ", event_id=f"view:{view_id}")
         )
-        profile = await profile_of(self._engine, sender)
+        profile = await profile_of(self._context, sender)
         await ack(response_action="update", view=confirmation(profile.language, result.note or ""))
 
     async def _on_message(self, ack: Any, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -193,19 +193,19 @@ class SlackAdapter:
 
     async def _on_home_language(self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
         event = inbound.press(body, action["selected_option"]["value"])
-        await self._dispatch(event)
+        await self._boundary(event)
         await ack()
         self._later(self._publish_home(client, event.sender.user_id))
 
     async def _on_home_opt(self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
         user = body["user"]["id"]
         sender = Sender(inbound.PLATFORM, user, user, None)
-        await self._dispatch(
+        await self._boundary(
             CommandReceived(sender, action["value"], "", event_id=f"home:{user}:{action['action_ts']}")
         )
         await ack()
         self._later(self._publish_home(client, user))
 
     async def _publish_home(self, client: Any, user_id: str) -> None:
-        profile = await profile_of(self._engine, Sender(inbound.PLATFORM, user_id, user_id, None))
+        profile = await profile_of(self._context, Sender(inbound.PLATFORM, user_id, user_id, None))
         await client.views_publish(user_id=user_id, view=home(profile.language, opted_out=profile.opted_out))

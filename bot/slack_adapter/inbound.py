@@ -1,10 +1,10 @@
-"""Slack payloads (block_actions, view_submission, slash commands, events) as the engine's events."""
+"""Slack payloads (block_actions, view_submission, slash commands, events) as inbound events."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from handlers.events import ButtonPressed, CommandReceived, MessageRef, Sender, TextReceived
+from handlers.core.events import ButtonPressed, CommandReceived, MessageRef, Sender, TextReceived
 
 PLATFORM = "slack"
 
@@ -27,7 +27,7 @@ def press(body: dict[str, Any], value: str) -> ButtonPressed:
 
 
 def direct_message(event: dict[str, Any], event_id: str | None) -> TextReceived | None:
-    """A message a person typed in their DM with the bot; anything else is not for the engine."""
+    """A message a person typed in their DM with the bot; anything else is not for Sayso."""
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or not event.get("user"):
         return None
     return TextReceived(_sender(event["user"], event["channel"]), event.get("text") or "", event_id=event_id)

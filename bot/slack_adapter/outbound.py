@@ -1,4 +1,4 @@
-"""The engine's outbound port on Slack's Web API, with Slack's errors made the project's own."""
+"""The outbound port on Slack's Web API, with Slack's errors made the project's own."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack_adapter.inbound import PLATFORM
 from bot.slack_adapter.render import answered_blocks, prompt_blocks, report_messages, section
-from handlers.events import MessageRef
-from handlers.ports import DeliveryFailed
-from handlers.replies import Prompt, Report
+from handlers.core.events import MessageRef
+from handlers.core.ports import DeliveryFailed
+from handlers.core.replies import Prompt, Report
 
 log = logging.getLogger(__name__)
 

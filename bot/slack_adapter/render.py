@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers import notes
-from handlers.callbacks import language_data
+from handlers.core import notes
+from handlers.core.callbacks import language_data
+from handlers.core.replies import Prompt, Report, pack
 from handlers.i18n import SHIPPED, Lang, lang
-from handlers.replies import Prompt, Report, pack
 
 Block = dict[str, Any]
 # Slack's limits: section text 3000 characters, button text 75, 25 elements in an actions block,

@@ -13,9 +13,9 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.config import Settings
 from bot.telegram_adapter.inbound import to_event
 from bot.telegram_adapter.outbound import PerChatRateLimiter, TelegramChannel
-from handlers.commands import COMMANDS
-from handlers.dispatch import Dispatch
-from handlers.events import ButtonPressed
+from handlers.boundary import ErrorBoundary
+from handlers.core.commands import COMMANDS
+from handlers.core.events import ButtonPressed
 from handlers.i18n import DEFAULT, SHIPPED, lang
 
 log = logging.getLogger(__name__)
@@ -23,12 +23,12 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 class TelegramAdapter:
-    """Owns the PTB Application: turns updates into engine events and provides the outbound channel."""
+    """Owns the PTB Application: turns updates into inbound events and provides the outbound channel."""
 
-    def __init__(self, settings: Settings, dispatch: Dispatch) -> None:
+    def __init__(self, settings: Settings, boundary: ErrorBoundary) -> None:
         assert settings.telegram_bot_token is not None
         self._settings = settings
-        self._dispatch = dispatch
+        self._boundary = boundary
         builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
             .token(settings.telegram_bot_token.get_secret_value())
@@ -93,12 +93,12 @@ class TelegramAdapter:
             if update.callback_query is not None:
                 await self.channel.answer_press(update.callback_query.id, None)
             return
-        ack = await self._dispatch(event)  # answers are committed before we acknowledge
+        ack = await self._boundary(event)  # answers are committed before we acknowledge
         if isinstance(event, ButtonPressed) and update.callback_query is not None:
             await self.channel.answer_press(update.callback_query.id, ack.note)
         elif ack.note:
             await self.channel.send_text(event.sender.chat_id, ack.note)
-        await self._dispatch.follow_up(ack, event)
+        await self._boundary.follow_up(ack, event)
 
     def router(self) -> APIRouter:
         """`POST /telegram/webhook`: the secret header is checked before anything is parsed."""

@@ -1,17 +1,17 @@
-"""Telegram updates as the engine's inbound events."""
+"""Telegram updates as inbound events."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType
 
-from handlers.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
+from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
 
 PLATFORM = "telegram"
 
 
 def to_event(update: Update, *, bot_username: str | None) -> InboundEvent | None:
-    """Map one update; None for what the engine does not handle (edits, joins, other bots' commands)."""
+    """Map one update; None for what Sayso does not handle (edits, joins, other bots' commands)."""
     event_id = str(update.update_id)
     if (query := update.callback_query) is not None:
         chat = query.message.chat if query.message else None

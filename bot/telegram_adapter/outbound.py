@@ -1,4 +1,4 @@
-"""The engine's outbound port on the Telegram Bot API, with Telegram's errors made the project's own."""
+"""The outbound port on the Telegram Bot API, with Telegram's errors made the project's own."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from telegram.ext import AIORateLimiter
 
 from bot.telegram_adapter.inbound import PLATFORM
 from bot.telegram_adapter.render import keyboard, prompt_text, report_html
-from handlers.events import MessageRef
-from handlers.ports import DeliveryFailed
-from handlers.replies import Prompt, Report
+from handlers.core.events import MessageRef
+from handlers.core.ports import DeliveryFailed
+from handlers.core.replies import Prompt, Report
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -132,7 +132,7 @@ class TelegramChannel:
         for attempt in range(self._send_retries + 1):
             try:
                 return await call()
-            except RetryAfter as exc:  # the rate limiter already retried; let the dispatcher wait
+            except RetryAfter as exc:  # the rate limiter already retried; let the survey_sender wait
                 raise DeliveryFailed(PLATFORM, "rate limited", retry_after=_seconds(exc)) from exc
             except Forbidden as exc:
                 raise DeliveryFailed(PLATFORM, exc.message, permanent=True) from exc

@@ -6,7 +6,7 @@ import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.replies import Prompt, Report, pack
+from handlers.core.replies import Prompt, Report, pack
 
 _RLM = "\u200f"
 MAX_TEXT = 4096

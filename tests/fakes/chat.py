@@ -1,4 +1,4 @@
-"""A person in a conversation with the engine: send an event, then assert on the reply."""
+"""A person in a conversation with Sayso: send an event, then assert on the reply."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sqlmodel import select
 
 from bot.wiring import Services
-from handlers.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
-from handlers.replies import Ack, Prompt
-from handlers.trigger import TriggerRequest, TriggerResult
+from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, MessageRef, Sender, TextReceived
+from handlers.core.replies import Ack, Prompt
+from handlers.survey.trigger import TriggerRequest, TriggerResult
 from storage.models import Answer, SurveyRequest
 from tests.fakes.recording import RecordingChannel
 
@@ -36,7 +36,7 @@ class Person:
                 survey=survey, language=language, delay_seconds=0, **extra,
             )
         )  # fmt: skip
-        await self.services.dispatcher.send_due()
+        await self.services.survey_sender.send_due()
         return result
 
     @property
@@ -64,25 +64,25 @@ class Person:
         return await self._send(CommandReceived(sender, command, args, f"cmd-{next(_ids)}"))
 
     async def _send(self, event: InboundEvent) -> Ack:
-        """Dispatch as an adapter does: the answer first, then its follow-up."""
-        self.last_ack = await self.services.dispatch(event)
-        await self.services.dispatch.follow_up(self.last_ack, event)
+        """ErrorBoundary as an adapter does: the answer first, then its follow-up."""
+        self.last_ack = await self.services.boundary(event)
+        await self.services.boundary.follow_up(self.last_ack, event)
         return self.last_ack
 
 
 async def stored_answers(services: Services, request_id: int) -> dict[str, Answer]:
-    async with services.engine.sessions() as session:
+    async with services.context.sessions() as session:
         rows = (await session.execute(select(Answer).where(Answer.request_id == request_id))).scalars()
         return {row.question_id: row for row in rows}
 
 
 async def request_row(services: Services, request_id: int) -> SurveyRequest:
-    async with services.engine.sessions() as session:
+    async with services.context.sessions() as session:
         return (await session.execute(select(SurveyRequest).where(SurveyRequest.id == request_id))).scalar_one()
 
 
 async def count(services: Services, model: type) -> int:
     from sqlalchemy import func
 
-    async with services.engine.sessions() as session:
+    async with services.context.sessions() as session:
         return int((await session.execute(select(func.count()).select_from(model))).scalar_one())

@@ -1,13 +1,13 @@
-"""A recording outbound channel: the engine's port with every call kept for assertions."""
+"""A recording outbound channel: the outbound port with every call kept for assertions."""
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
 
-from handlers.events import MessageRef
-from handlers.ports import DeliveryFailed
-from handlers.replies import Prompt, Report
+from handlers.core.events import MessageRef
+from handlers.core.ports import DeliveryFailed
+from handlers.core.replies import Prompt, Report
 
 
 @dataclass

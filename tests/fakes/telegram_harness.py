@@ -10,8 +10,8 @@ from bot.config import Config, Settings
 from bot.platforms import build_adapters
 from bot.telegram_adapter.app import TelegramAdapter
 from bot.wiring import Services, build_services
-from handlers.surveys import BUILTIN
-from handlers.trigger import TriggerRequest
+from handlers.core.surveys import BUILTIN
+from handlers.survey.trigger import TriggerRequest
 from tests.conftest import file_config
 from tests.fakes.telegram_api import TOKEN, FakeTelegram, callback_update, message_update, user
 
@@ -30,7 +30,7 @@ class Harness:
             TriggerRequest(interaction_id=f"tg-{next(self._ids)}", platform="telegram", user_id=str(user_id),
                            delay_seconds=0, **kw)
         )  # fmt: skip
-        await self.services.dispatcher.send_due()
+        await self.services.survey_sender.send_due()
         return result
 
 

@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from handlers.engine import Engine
-from handlers.events import Sender
+from handlers.core.context import Context
+from handlers.core.events import Sender
+from handlers.core.ports import DeliveryFailed, Outbound
 from handlers.i18n import Lang, lang
-from handlers.ports import DeliveryFailed, Outbound
 from storage.digests import claim_delivery, finish_delivery
 
 log = logging.getLogger(__name__)
@@ -33,16 +33,16 @@ class Destination:
 Post = Callable[[Destination, Outbound], Awaitable[None]]
 
 
-def staff_language(engine: Engine, destinations: Sequence[Destination], sender: Sender) -> Lang:
+def staff_language(context: Context, destinations: Sequence[Destination], sender: Sender) -> Lang:
     """Answer staff in their channel's configured language; elsewhere in their client's."""
     for destination in destinations:
         if (destination.platform, destination.chat_id) == (sender.platform, sender.chat_id):
             return lang(destination.language)
-    return engine.language_of(None, platform=sender.language_code)
+    return context.language_of(None, platform=sender.language_code)
 
 
 async def broadcast(
-    engine: Engine, period: str, destinations: Sequence[Destination], post: Post, *, force: bool = False
+    context: Context, period: str, destinations: Sequence[Destination], post: Post, *, force: bool = False
 ) -> dict[str, str]:
     """Run `post` for every destination that has not had `period` yet; say what happened to each.
 
@@ -52,13 +52,13 @@ async def broadcast(
     """
     outcome: dict[str, str] = {}
     for destination in destinations:
-        async with engine.sessions() as session, session.begin():
-            mine = await claim_delivery(session, period=period, destination=destination.key, now=engine.clock(),
+        async with context.sessions() as session, session.begin():
+            mine = await claim_delivery(session, period=period, destination=destination.key, now=context.clock(),
                                         lease=LEASE, force=force)  # fmt: skip
         if not mine:
             outcome[destination.key] = "already sent"
             continue
-        channel = engine.channels.get(destination.platform)
+        channel = context.channels.get(destination.platform)
         error = None
         if channel is None:
             error = f"{destination.platform} is not configured"
@@ -67,8 +67,8 @@ async def broadcast(
                 await post(destination, channel)
             except DeliveryFailed as failure:
                 error = failure.reason
-        async with engine.sessions() as session, session.begin():
-            await finish_delivery(session, period=period, destination=destination.key, now=engine.clock(),
+        async with context.sessions() as session, session.begin():
+            await finish_delivery(session, period=period, destination=destination.key, now=context.clock(),
                                   error=error)  # fmt: skip
         if error:
             log.warning("post to staff not delivered", extra={"period": period, "destination": destination.key,

@@ -1,4 +1,4 @@
-"""What every use case of the engine needs, built once by the process wiring and passed down."""
+"""What every use case needs, built once by the process wiring and passed down."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.core.policy import Policy
+from handlers.core.ports import Channels
+from handlers.core.surveys import Survey
 from handlers.i18n import Lang, lang, negotiate
-from handlers.policy import Policy
-from handlers.ports import Channels
-from handlers.sentiment import TextAnalyzer
-from handlers.surveys import Survey
+from handlers.text.sentiment import TextAnalyzer
 from storage.models import Respondent
 from storage.types import utcnow
 
 
 @dataclass(frozen=True, slots=True)
-class Engine:
+class Context:
     sessions: async_sessionmaker[AsyncSession]
     channels: Channels
     surveys: Mapping[str, Survey]

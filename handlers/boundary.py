@@ -1,4 +1,4 @@
-"""The one error boundary between adapters and the engine: log with context, answer politely."""
+"""The one error boundary between adapters and the handlers: log with context, answer politely."""
 
 from __future__ import annotations
 
@@ -7,20 +7,20 @@ import logging
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from handlers import notes
 from handlers.conversation import Conversation
-from handlers.engine import Engine
-from handlers.events import InboundEvent
-from handlers.replies import Ack
+from handlers.core import notes
+from handlers.core.context import Context
+from handlers.core.events import InboundEvent
+from handlers.core.replies import Ack
 
 log = logging.getLogger(__name__)
 
 
-class Dispatch:
+class ErrorBoundary:
     """Adapters call this with every inbound event and show the returned `Ack` to the person."""
 
-    def __init__(self, engine: Engine, conversation: Conversation) -> None:
-        self._engine = engine
+    def __init__(self, context: Context, conversation: Conversation) -> None:
+        self._context = context
         self._conversation = conversation
 
     async def follow_up(self, ack: Ack, event: InboundEvent) -> None:
@@ -44,4 +44,4 @@ class Dispatch:
             return self._sorry(event, notes.SOMETHING_WRONG)
 
     def _sorry(self, event: InboundEvent, message: str) -> Ack:
-        return Ack(self._engine.language_of(None, platform=event.sender.language_code).say(message))
+        return Ack(self._context.language_of(None, platform=event.sender.language_code).say(message))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.engine import Engine
+from handlers.core.context import Context
 from storage.models import RequestState, Respondent, SurveyRequest
 from storage.requests import NewInteraction, NewRequest, recent_request_count, record_interaction
 from storage.respondents import ensure_respondent
@@ -46,24 +46,24 @@ class TriggerResult:
 
 
 class Trigger:
-    def __init__(self, engine: Engine, *, wake: Callable[[], None] = lambda: None) -> None:
-        self._engine = engine
+    def __init__(self, context: Context, *, wake: Callable[[], None] = lambda: None) -> None:
+        self._context = context
         self._wake = wake
 
     async def __call__(self, req: TriggerRequest) -> TriggerResult:
-        engine = self._engine
-        survey_key = req.survey or engine.policy.default_survey
-        if survey_key not in engine.surveys:
-            raise UnknownSurvey(f"unknown survey {survey_key!r}; known: {', '.join(sorted(engine.surveys))}")
-        now = engine.clock()
+        context = self._context
+        survey_key = req.survey or context.policy.default_survey
+        if survey_key not in context.surveys:
+            raise UnknownSurvey(f"unknown survey {survey_key!r}; known: {', '.join(sorted(context.surveys))}")
+        now = context.clock()
         occurred = (req.occurred_at or now).astimezone(UTC)
-        delay = timedelta(seconds=req.delay_seconds) if req.delay_seconds is not None else engine.policy.delay
-        async with engine.sessions() as session, session.begin():
+        delay = timedelta(seconds=req.delay_seconds) if req.delay_seconds is not None else context.policy.delay
+        async with context.sessions() as session, session.begin():
             respondent = await ensure_respondent(session, platform=req.platform, user_id=req.user_id)
             if req.timezone and respondent.timezone != req.timezone:
                 respondent.timezone = req.timezone
             state, reason = await self._admission(session, respondent, now)
-            language = engine.language_of(respondent, requested=req.language)
+            language = context.language_of(respondent, requested=req.language)
             request, created = await record_interaction(
                 session,
                 interaction=NewInteraction(
@@ -96,7 +96,7 @@ class Trigger:
         self, session: AsyncSession, respondent: Respondent, now: datetime
     ) -> tuple[RequestState, str | None]:
         """Decide whether a new request may be sent, and if not, why."""
-        channel = self._engine.channels.get(respondent.platform)
+        channel = self._context.channels.get(respondent.platform)
         if respondent.opted_out:
             return RequestState.OPTED_OUT, None
         if channel is None:
@@ -105,14 +105,14 @@ class Trigger:
             return RequestState.UNREACHABLE, respondent.unreachable_reason
         if not channel.reaches_unknown_users and respondent.chat_id is None:
             return RequestState.UNREACHABLE, NOT_STARTED
-        window = self._engine.policy.throttle_window
+        window = self._context.policy.throttle_window
         if window and await recent_request_count(session, respondent_id=respondent.id, since=now - window):  # type: ignore[arg-type]
             return RequestState.THROTTLED, None
         return RequestState.SCHEDULED, None
 
     def _result(self, request: SurveyRequest, created: bool, *, platform: str) -> TriggerResult:
         link = None
-        channel = self._engine.channels.get(platform)
+        channel = self._context.channels.get(platform)
         if request.reason == NOT_STARTED and channel is not None:
             link = channel.start_link(request.token)
         return TriggerResult(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.callbacks import answer_data, language_data
+from handlers.core.callbacks import answer_data, language_data
+from handlers.core.replies import Option, Prompt
+from handlers.core.surveys import Kind, Question, Survey
 from handlers.i18n import N_, SHIPPED, Lang, lang
-from handlers.replies import Option, Prompt
-from handlers.surveys import Kind, Question, Survey
 
 _ROWS = {Kind.NPS: (6, 5)}
 

@@ -1,11 +1,11 @@
-"""The operator's rules for the engine: timings, limits and defaults, already validated."""
+"""The operator's rules: timings, limits and defaults, already validated."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from handlers.quiet_hours import QuietHours
+from handlers.core.quiet_hours import QuietHours
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.followup import ClosedLoop
+from handlers.core.replies import Report, Section
+from handlers.digest.figures import WeekFigures
+from handlers.digest.staff_poll import StaffEstimate
+from handlers.followup.alerts import ClosedLoop
 from handlers.i18n import N_, Lang
-from handlers.replies import Report, Section
-from handlers.staff_poll import StaffEstimate
-from handlers.suggestion_report import ThemeSummary
-from handlers.weekly import WeekFigures
+from handlers.suggestions.report import ThemeSummary
 
 TITLE = N_("Customer feedback, week %(week)s")
 FUNNEL = N_("%(sent)d surveys sent, %(answered)d answered (%(rate)s), %(completed)d completed.")

@@ -11,9 +11,9 @@ import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from handlers.digest_report import ACT_IMPORTANCE, ACT_PERFORMANCE, attribute_name
+from handlers.digest.figures import WeekFigures
+from handlers.digest.report import ACT_IMPORTANCE, ACT_PERFORMANCE, attribute_name
 from handlers.i18n import N_, Lang, lang
-from handlers.weekly import WeekFigures
 
 TREND = N_("CSAT by week (share of 4–5; shaded: 95%)")
 TARGET = N_("target")

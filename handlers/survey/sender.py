@@ -7,12 +7,12 @@ import contextlib
 import logging
 from datetime import datetime
 
-from handlers.asking import remember
-from handlers.engine import Engine
-from handlers.events import MessageRef
-from handlers.machine import pending
-from handlers.ports import DeliveryFailed
-from handlers.render import INTRO, REMINDER, question_prompt
+from handlers.core.context import Context
+from handlers.core.events import MessageRef
+from handlers.core.ports import DeliveryFailed
+from handlers.survey.asking import remember
+from handlers.survey.machine import pending
+from handlers.survey.prompts import INTRO, REMINDER, question_prompt
 from storage.models import RequestState, Respondent
 from storage.requests import (
     answer_values,
@@ -27,11 +27,11 @@ from storage.respondents import touch
 log = logging.getLogger(__name__)
 
 
-class Dispatcher:
+class SurveySender:
     """Sends what is due. Several dispatchers (replicas) may run on one PostgreSQL database."""
 
-    def __init__(self, engine: Engine, *, batch: int = 50, idle_seconds: float = 5.0, parallel: int = 16) -> None:
-        self._engine = engine
+    def __init__(self, context: Context, *, batch: int = 50, idle_seconds: float = 5.0, parallel: int = 16) -> None:
+        self._context = context
         self._batch = batch
         self._idle = idle_seconds
         # Sends wait on the network and on platform rate limiters; a few at once keep the
@@ -57,16 +57,16 @@ class Dispatcher:
                     pass
                 await self.sweep()
             except Exception:
-                log.exception("survey dispatch pass failed; retrying in %.0f s", self._idle)
+                log.exception("survey boundary pass failed; retrying in %.0f s", self._idle)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._idle)
             self._wake.clear()
 
     async def send_due(self) -> int:
         """Claim and send one batch of due requests; return how many were claimed."""
-        engine = self._engine
-        async with engine.sessions() as session, session.begin():
-            claimed = [row.id for row in await claim_due(session, now=engine.clock(), limit=self._batch)]
+        context = self._context
+        async with context.sessions() as session, session.begin():
+            claimed = [row.id for row in await claim_due(session, now=context.clock(), limit=self._batch)]
         await asyncio.gather(*(self._send_limited(request_id) for request_id in claimed))  # type: ignore[arg-type]
         return len(claimed)
 
@@ -78,16 +78,16 @@ class Dispatcher:
                 log.exception("sending a survey failed", extra={"survey_request": request_id})
 
     async def send(self, request_id: int) -> None:
-        engine = self._engine
-        async with engine.sessions() as session:
+        context = self._context
+        async with context.sessions() as session:
             request = await request_by_id(session, request_id=request_id)
             if request is None or request.state != RequestState.SENDING:
                 return
             respondent = await session.get(Respondent, request.respondent_id)
             stored = await answer_values(session, request_id=request_id)
         assert respondent is not None
-        survey = engine.surveys.get(request.survey)
-        channel = engine.channels.get(respondent.platform)
+        survey = context.surveys.get(request.survey)
+        channel = context.channels.get(respondent.platform)
         if respondent.opted_out or survey is None or channel is None:
             state = RequestState.CANCELLED if respondent.opted_out else RequestState.FAILED
             reason = "opted out" if respondent.opted_out else "survey or platform no longer configured"
@@ -100,7 +100,7 @@ class Dispatcher:
         if (wake := self.quiet_until(respondent)) is not None:
             await self._defer(request_id, wake)
             return
-        language = engine.language_of(respondent, requested=request.language)
+        language = context.language_of(respondent, requested=request.language)
         prompt = question_prompt(survey, question, token=request.token, language=language,
                                  intro=None if stored else INTRO)  # fmt: skip
         chat_id = respondent.chat_id
@@ -125,8 +125,8 @@ class Dispatcher:
         message: MessageRef | None,
         error: str | None,
     ) -> None:
-        now = self._engine.clock()
-        async with self._engine.sessions() as session, session.begin():
+        now = self._context.clock()
+        async with self._context.sessions() as session, session.begin():
             request = await request_by_id(session, request_id=request_id, for_update=True)
             owner = await session.get(Respondent, respondent_id)
             assert request is not None and owner is not None
@@ -136,9 +136,9 @@ class Dispatcher:
                 if message is not None:
                     request.message_ref = request.message_ref or f"{message.chat_id}|{message.message_id}"
             request.sent_at = request.sent_at or now
-            request.expires_at = now + self._engine.policy.expiry
-            if self._engine.policy.reminder_after:  # while active, due_at is when the reminder is due
-                request.due_at = now + self._engine.policy.reminder_after
+            request.expires_at = now + self._context.policy.expiry
+            if self._context.policy.reminder_after:  # while active, due_at is when the reminder is due
+                request.due_at = now + self._context.policy.reminder_after
             request.last_error = error
             request.updated_at = now
             if owner.chat_id != chat_id:
@@ -146,60 +146,60 @@ class Dispatcher:
 
     def quiet_until(self, respondent: Respondent) -> datetime | None:
         """When a message to this person may go out, if not now (the console user is at the terminal)."""
-        policy = self._engine.policy
+        policy = self._context.policy
         if policy.quiet_hours is None or respondent.platform == "console":
             return None
-        return policy.quiet_hours.next_allowed(self._engine.clock(), respondent.timezone or policy.timezone)
+        return policy.quiet_hours.next_allowed(self._context.clock(), respondent.timezone or policy.timezone)
 
     async def _defer(self, request_id: int, until: datetime) -> None:
-        async with self._engine.sessions() as session, session.begin():
+        async with self._context.sessions() as session, session.begin():
             request = await request_by_id(session, request_id=request_id, for_update=True)
             assert request is not None
             # Waiting for the morning is not a failed attempt.
             request.state, request.due_at, request.attempts = RequestState.SCHEDULED, until, request.attempts - 1
-            request.updated_at = self._engine.clock()
+            request.updated_at = self._context.clock()
         log.info("survey deferred to the end of quiet hours", extra={"survey_request": request_id})
 
     async def sweep(self) -> tuple[int, int]:
         """Expire surveys left unanswered too long and send each open one its single reminder."""
-        engine = self._engine
-        now = engine.clock()
-        async with engine.sessions() as session, session.begin():
+        context = self._context
+        now = context.clock()
+        async with context.sessions() as session, session.begin():
             expired = await expire_overdue(session, now=now)
-            due = await claim_reminders(session, now=now, limit=self._batch) if engine.policy.reminder_after else []
+            due = await claim_reminders(session, now=now, limit=self._batch) if context.policy.reminder_after else []
         await asyncio.gather(*(self._remind(request_id) for request_id in due))
         return expired, len(due)
 
     async def _remind(self, request_id: int) -> None:
-        engine = self._engine
-        async with engine.sessions() as session:
+        context = self._context
+        async with context.sessions() as session:
             request = await request_by_id(session, request_id=request_id)
             assert request is not None
             respondent = await session.get(Respondent, request.respondent_id)
             stored = await answer_values(session, request_id=request_id)
-        survey = engine.surveys.get(request.survey)
-        channel = engine.channels.get(respondent.platform) if respondent else None
+        survey = context.surveys.get(request.survey)
+        channel = context.channels.get(respondent.platform) if respondent else None
         question = pending(survey, stored) if survey else None
         if respondent is None or respondent.opted_out or channel is None or question is None or not respondent.chat_id:
             return
         if (wake := self.quiet_until(respondent)) is not None:
-            async with engine.sessions() as session, session.begin():
+            async with context.sessions() as session, session.begin():
                 await unclaim_reminder(session, request_id=request_id, due_at=wake)
             return
-        language = engine.language_of(respondent, requested=request.language)
+        language = context.language_of(respondent, requested=request.language)
         prompt = question_prompt(survey, question, token=request.token, language=language, intro=REMINDER)  # type: ignore[arg-type]
         try:
             message = await channel.ask(respondent.chat_id, prompt)
         except DeliveryFailed as failure:  # one reminder only: a failed one is not retried
             log.info("reminder not delivered", extra={"survey_request": request_id, "reason": failure.reason})
             return
-        await remember(engine, request, question.id, message)
+        await remember(context, request, question.id, message)
         log.info("reminder sent", extra={"survey_request": request_id})
 
     async def _failed(self, request_id: int, failure: DeliveryFailed) -> None:
-        engine = self._engine
-        now = engine.clock()
-        async with engine.sessions() as session, session.begin():
+        context = self._context
+        now = context.clock()
+        async with context.sessions() as session, session.begin():
             request = await request_by_id(session, request_id=request_id, for_update=True)
             assert request is not None
             request.last_error = failure.reason[:500]
@@ -209,10 +209,10 @@ class Dispatcher:
                 respondent = await session.get(Respondent, request.respondent_id)
                 if respondent is not None:
                     touch(respondent, unreachable_reason=failure.reason[:200])
-            elif request.attempts >= engine.policy.max_attempts:
+            elif request.attempts >= context.policy.max_attempts:
                 request.state = RequestState.FAILED
             else:
-                backoff = engine.policy.retry_backoff * 2 ** (request.attempts - 1)
+                backoff = context.policy.retry_backoff * 2 ** (request.attempts - 1)
                 if failure.retry_after:
                     backoff = max(backoff, type(backoff)(seconds=failure.retry_after))
                 request.state, request.due_at = RequestState.SCHEDULED, now + backoff
@@ -222,8 +222,8 @@ class Dispatcher:
         )
 
     async def _finish(self, request_id: int, *, state: RequestState, error: str | None = None) -> None:
-        now = self._engine.clock()
-        async with self._engine.sessions() as session, session.begin():
+        now = self._context.clock()
+        async with self._context.sessions() as session, session.begin():
             request = await request_by_id(session, request_id=request_id, for_update=True)
             assert request is not None
             request.state, request.last_error, request.updated_at = state, error, now

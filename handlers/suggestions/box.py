@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers import notes
-from handlers.engine import Engine
-from handlers.events import Sender
+from handlers.core import notes
+from handlers.core.context import Context
+from handlers.core.events import Sender
 from handlers.i18n import Lang
 from storage.suggestions import NewSuggestion, add_suggestion, claim_receipt
 
@@ -41,8 +41,8 @@ def iso_week(moment: datetime, timezone: str) -> str:
 
 
 class SuggestionBox:
-    def __init__(self, engine: Engine, rules: SuggestionRules) -> None:
-        self._engine = engine
+    def __init__(self, context: Context, rules: SuggestionRules) -> None:
+        self._context = context
         self._rules = rules
         self._key = secrets.token_bytes(32)  # per process, never stored or logged
         self._pending: dict[bytes, float] = {}
@@ -75,16 +75,16 @@ class SuggestionBox:
             return language.directional(language.gettext(notes.SUGGEST_PROMPT))
         if len(text) > self._rules.max_chars:
             return language.directional(language.gettext(notes.TOO_LONG) % {"max": self._rules.max_chars})
-        now = self._engine.clock()
+        now = self._context.clock()
         local_day = now.astimezone(ZoneInfo(self._rules.timezone)).date().isoformat()
         counter = self._count(sender, local_day)
         if self._counts.get(counter, 0) >= self._rules.max_per_day:
             message = language.gettext(notes.SUGGESTION_LIMIT) % {"n": self._rules.max_per_day}
             return language.directional(message)
         self._pending.pop(self._person(sender), None)
-        verdict = await asyncio.to_thread(self._engine.analyzer.analyze, text, language.code)
+        verdict = await asyncio.to_thread(self._context.analyzer.analyze, text, language.code)
         week = iso_week(now, self._rules.timezone)
-        async with self._engine.sessions() as session, session.begin():
+        async with self._context.sessions() as session, session.begin():
             if event_id and not await claim_receipt(
                 session, platform=sender.platform, event_id=event_id, iso_week=week
             ):

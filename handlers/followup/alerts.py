@@ -15,14 +15,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.broadcast import Destination, broadcast, staff_language
-from handlers.callbacks import alert_data, check_data
-from handlers.engine import Engine
-from handlers.events import Sender
+from handlers.core.broadcast import Destination, broadcast, staff_language
+from handlers.core.callbacks import alert_data, check_data
+from handlers.core.context import Context
+from handlers.core.events import Sender
+from handlers.core.ports import DeliveryFailed, Outbound
+from handlers.core.replies import Ack, Option, Prompt
 from handlers.i18n import N_, Lang, lang
-from handlers.ports import DeliveryFailed, Outbound
-from handlers.replies import Ack, Option, Prompt
-from handlers.sentiment import TextVerdict
+from handlers.text.sentiment import TextVerdict
 from storage.alerts import (
     AlertView,
     alert_by_id,
@@ -93,8 +93,8 @@ def _hours(pairs: list[tuple[datetime, datetime]]) -> float | None:
 
 
 class FollowUp:
-    def __init__(self, engine: Engine, rules: AlertRules, destinations: Sequence[Destination]) -> None:
-        self._engine = engine
+    def __init__(self, context: Context, rules: AlertRules, destinations: Sequence[Destination]) -> None:
+        self._context = context
         self.rules = rules
         self.destinations = list(destinations)
 
@@ -121,15 +121,15 @@ class FollowUp:
         """Raise (or add to) the request's alert if this answer is low; True when it opened one."""
         if not self.destinations or (reason := self.reason(request.survey, question, value, verdict)) is None:
             return False
-        return await raise_alert(session, request_id=request.id, reason=reason, now=self._engine.clock())  # type: ignore[arg-type]
+        return await raise_alert(session, request_id=request.id, reason=reason, now=self._context.clock())  # type: ignore[arg-type]
 
     # -- posting to staff ---------------------------------------------------------------------
 
     async def run_once(self) -> tuple[int, int]:
         """Post alerts that are ready and raise unclaimed ones again; return how many of each."""
-        engine, rules = self._engine, self.rules
-        now = engine.clock()
-        async with engine.sessions() as session:
+        context, rules = self._context, self.rules
+        now = context.clock()
+        async with context.sessions() as session:
             fresh = await alerts_to_post(session, now=now, settle=rules.settle)
             stale = await alerts_to_raise_again(session, now=now, after=rules.reraise_after)
         for alert_id in fresh:
@@ -139,7 +139,7 @@ class FollowUp:
         return len(fresh), len(stale)
 
     async def _post(self, alert_id: int, *, again: bool) -> None:
-        async with self._engine.sessions() as session:
+        async with self._context.sessions() as session:
             view = await alert_view(session, alert_id)
         if view is None:
             return
@@ -148,13 +148,13 @@ class FollowUp:
             await channel.ask(destination.chat_id, self.alert_prompt(view, lang(destination.language), again=again))
 
         period = f"{'again' if again else 'alert'} {alert_id}"
-        outcome = await broadcast(self._engine, period, self.destinations, post)
+        outcome = await broadcast(self._context, period, self.destinations, post)
         if all(result.startswith("failed") for result in outcome.values()):
             return  # nowhere yet: the next run tries again
-        async with self._engine.sessions() as session, session.begin():
+        async with self._context.sessions() as session, session.begin():
             alert = await alert_by_id(session, alert_id, for_update=True)
             assert alert is not None
-            now = self._engine.clock()
+            now = self._context.clock()
             if again:
                 alert.raised_again_at = alert.raised_again_at or now
             else:
@@ -176,20 +176,20 @@ class FollowUp:
         return Prompt("\n".join(lines), options, rows=(2,), rtl=language.rtl)
 
     def _staff_language(self, sender: Sender) -> Lang:
-        return staff_language(self._engine, self.destinations, sender)
+        return staff_language(self._context, self.destinations, sender)
 
     # -- staff presses and the note -------------------------------------------------------------
 
     async def press(self, sender: Sender, action: str, alert_id: int) -> Ack:
-        language, engine = self._staff_language(sender), self._engine
+        language, context = self._staff_language(sender), self._context
         staff = f"{sender.platform}:{sender.user_id}"
-        async with engine.sessions() as session, session.begin():
+        async with context.sessions() as session, session.begin():
             alert = await alert_by_id(session, alert_id, for_update=True)
             if alert is None:
                 return Ack(language.gettext(UNKNOWN_ALERT))
             if alert.state == AlertState.RESOLVED:
                 return Ack(language.say(ALREADY_RESOLVED, id=alert_id))
-            now = engine.clock()
+            now = context.clock()
             if action == "c":
                 if alert.state == AlertState.CLAIMED and alert.claimed_by != staff:
                     return Ack(language.say(ALREADY_CLAIMED, id=alert_id))
@@ -202,7 +202,7 @@ class FollowUp:
 
     async def _ask_note(self, sender: Sender, alert_id: int, language: Lang) -> None:
         """In a private chat where the platform allows it (Slack), else as a message to reply to."""
-        channel = self._engine.channels.get(sender.platform)
+        channel = self._context.channels.get(sender.platform)
         if channel is None:
             return
         chat = await channel.open_chat(sender.user_id) if channel.reaches_unknown_users else sender.chat_id
@@ -210,18 +210,18 @@ class FollowUp:
 
     async def take_note(self, sender: Sender, text: str) -> Ack | None:
         """If this staff member owes a resolution note, this text is it; None otherwise."""
-        engine, staff = self._engine, f"{sender.platform}:{sender.user_id}"
+        context, staff = self._context, f"{sender.platform}:{sender.user_id}"
         if not self.destinations:
             return None
-        async with engine.sessions() as session:  # a read first: most texts are survey answers
+        async with context.sessions() as session:  # a read first: most texts are survey answers
             owed = await pending_resolution(session, staff=staff)
         if owed is None:
             return None
-        async with engine.sessions() as session, session.begin():
+        async with context.sessions() as session, session.begin():
             alert = await alert_by_id(session, owed.id, for_update=True)  # type: ignore[arg-type]
             if alert is None or alert.state == AlertState.RESOLVED or alert.resolving_by != staff:
                 return None
-            now = engine.clock()
+            now = context.clock()
             alert.state, alert.note, alert.resolved_at = AlertState.RESOLVED, text.strip()[:2000], now
             alert.resolved_by, alert.resolving_by = alert.resolving_by, None
             alert_id = alert.id
@@ -235,14 +235,14 @@ class FollowUp:
         return language.gettext(TELL_CUSTOMER) if self.rules.tell_customer else None
 
     async def _check_with_customer(self, alert_id: int) -> None:
-        engine = self._engine
-        async with engine.sessions() as session:
+        context = self._context
+        async with context.sessions() as session:
             view = await alert_view(session, alert_id)
             respondent = await get_respondent(session, platform=view.platform, user_id=view.user_id) if view else None
-        channel = engine.channels.get(view.platform) if view else None
+        channel = context.channels.get(view.platform) if view else None
         if view is None or respondent is None or channel is None or not view.chat_id or respondent.opted_out:
             return
-        language = engine.language_of(respondent, requested=view.language)
+        language = context.language_of(respondent, requested=view.language)
         yes, no = language.gettext(YES), language.gettext(NO)
         options = (Option(yes, yes, check_data(view.token, True)), Option(no, no, check_data(view.token, False)))
         try:
@@ -250,15 +250,15 @@ class FollowUp:
         except DeliveryFailed as failure:
             log.info("customer check not delivered", extra={"alert_id": alert_id, "reason": failure.reason})
             return
-        async with engine.sessions() as session, session.begin():
+        async with context.sessions() as session, session.begin():
             alert = await alert_by_id(session, alert_id, for_update=True)
             assert alert is not None
-            alert.check_sent_at = engine.clock()
+            alert.check_sent_at = context.clock()
 
     async def check_answer(self, sender: Sender, token: str, is_sorted: bool) -> Ack | None:
         """The customer's "Is it sorted now?"; None if the button is not theirs (reported as invalid)."""
-        engine = self._engine
-        async with engine.sessions() as session, session.begin():
+        context = self._context
+        async with context.sessions() as session, session.begin():
             request = await request_by_token(session, token=token)
             respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
             if request is None or respondent is None or request.respondent_id != respondent.id:
@@ -266,14 +266,14 @@ class FollowUp:
             alert = await alert_of_request(session, request.id, for_update=True)  # type: ignore[arg-type]
             if alert is None or alert.check_sent_at is None:
                 return None
-            alert.sorted, alert.checked_at = is_sorted, engine.clock()
-        language = engine.language_of(respondent, requested=request.language)
+            alert.sorted, alert.checked_at = is_sorted, context.clock()
+        language = context.language_of(respondent, requested=request.language)
         return Ack(language.gettext(CHECK_THANKS if is_sorted else CHECK_SORRY))
 
     # -- figures for the digest -------------------------------------------------------------
 
     async def closed_loop(self, start: datetime, end: datetime) -> ClosedLoop:
-        async with self._engine.sessions() as session:
+        async with self._context.sessions() as session:
             alerts = await alerts_between(session, start=start, end=end)
         claimed = [(a.created_at, a.claimed_at) for a in alerts if a.claimed_at]
         resolved = [(a.created_at, a.resolved_at) for a in alerts if a.resolved_at]

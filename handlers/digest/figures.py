@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.drivers import DriverAnalysis, analyze
-from handlers.engine import Engine
-from handlers.statistics import Change, Mean, NetScore, Share, mean_change, net_change, share_change
+from handlers.core.context import Context
+from handlers.digest.drivers import DriverAnalysis, analyze
+from handlers.digest.statistics import Change, Mean, NetScore, Share, mean_change, net_change, share_change
 from storage.figures import (
     DIMENSIONS,
     Measure,
@@ -33,7 +33,7 @@ Headline = tuple[Share | None, NetScore | None, Mean | None]  # CSAT, NPS, CES o
 
 
 @dataclass(frozen=True, slots=True)
-class Rules:
+class WeeklyRules:
     min_group_size: int = 5
     timezone: str = "UTC"
     csat_target: float | None = 0.85
@@ -138,8 +138,8 @@ def _mean(m: Moments | None) -> Mean | None:
 
 
 class WeeklyFigures:
-    def __init__(self, engine: Engine, rules: Rules) -> None:
-        self._engine = engine
+    def __init__(self, context: Context, rules: WeeklyRules) -> None:
+        self._context = context
         self._rules = rules
 
     @property
@@ -147,18 +147,18 @@ class WeeklyFigures:
         return self._rules.timezone
 
     def _attributes(self) -> list[str]:
-        survey = self._engine.surveys.get("csat")
+        survey = self._context.surveys.get("csat")
         return [q.id for q in survey.questions if q.attribute] if survey else []
 
     async def build(self, week: str, *, trend_weeks: int = 12) -> WeekFigures:
-        rules, engine = self._rules, self._engine
+        rules, context = self._rules, self._context
         zone = rules.timezone
         start, end = week_bounds(week, zone)
         periods = max(trend_weeks, 2)  # this week and at least the one before, for the change
         names = [shift(week, -back, zone) for back in reversed(range(periods))]
         edges = [week_bounds(name, zone)[0] for name in names] + [end]
         attributes = {name: Measure("csat", name, CSAT_TOP, 2) for name in self._attributes()}
-        async with engine.sessions() as session:
+        async with context.sessions() as session:
             grid = await moments_by_period(session, edges=edges, measures=[CSAT, NPS, CES, *attributes.values()])
             flow = await funnel(session, start=start, end=end)
             breakdowns = {}

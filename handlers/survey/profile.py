@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.engine import Engine
-from handlers.events import Sender
+from handlers.core.context import Context
+from handlers.core.events import Sender
 from handlers.i18n import Lang
 from storage.respondents import get_respondent
 
@@ -17,9 +17,9 @@ class Profile:
     opted_out: bool
 
 
-async def profile_of(engine: Engine, sender: Sender) -> Profile:
-    async with engine.sessions() as session:
+async def profile_of(context: Context, sender: Sender) -> Profile:
+    async with context.sessions() as session:
         respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
-    language = engine.language_of(respondent, platform=sender.language_code)
+    language = context.language_of(respondent, platform=sender.language_code)
     chosen = bool(respondent and respondent.chosen_language)
     return Profile(language, chosen, bool(respondent and respondent.opted_out))

@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers import notes
-from handlers.asking import ask_question
-from handlers.engine import Engine
-from handlers.events import Sender
+from handlers.core import notes
+from handlers.core.context import Context
+from handlers.core.events import Sender
+from handlers.core.replies import Ack
 from handlers.i18n import Lang, lang, negotiate
-from handlers.render import language_prompt
-from handlers.replies import Ack
+from handlers.survey.asking import ask_question
+from handlers.survey.prompts import language_prompt
 from storage.events import claim_event
 from storage.models import RequestState, Respondent, SurveyRequest
 from storage.requests import cancel_unfinished, open_request_for, request_by_token
@@ -20,8 +20,8 @@ from storage.respondents import ensure_respondent, get_respondent, touch
 
 
 class Account:
-    def __init__(self, engine: Engine, *, wake_dispatcher: Callable[[], None] = lambda: None) -> None:
-        self._engine = engine
+    def __init__(self, context: Context, *, wake_dispatcher: Callable[[], None] = lambda: None) -> None:
+        self._context = context
         self._wake = wake_dispatcher
 
     async def _registered(self, session: AsyncSession, sender: Sender) -> Respondent:
@@ -34,9 +34,9 @@ class Account:
         )
 
     async def start(self, sender: Sender, payload: str, event_id: str | None) -> Ack:
-        engine, now = self._engine, self._engine.clock()
+        context, now = self._context, self._context.clock()
         reopen: SurveyRequest | None = None
-        async with engine.sessions() as session, session.begin():
+        async with context.sessions() as session, session.begin():
             if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
                 return Ack()
             respondent = await self._registered(session, sender)
@@ -54,7 +54,7 @@ class Account:
                     message = None
                 elif request.state == RequestState.COMPLETED:
                     message = notes.ALREADY_COMPLETED
-            language = engine.language_of(respondent, platform=sender.language_code)
+            language = context.language_of(respondent, platform=sender.language_code)
         if message is None and reopen is None:
             self._wake()
         if reopen is not None:
@@ -63,29 +63,29 @@ class Account:
 
     async def _resume(self, sender: Sender, request: SurveyRequest, language: Lang) -> None:
         """Ask the open question again, e.g. after the person reopened the start link."""
-        survey = self._engine.surveys.get(request.survey)
-        channel = self._engine.channels.get(sender.platform)
+        survey = self._context.surveys.get(request.survey)
+        channel = self._context.channels.get(sender.platform)
         if survey is None or channel is None or request.current_question is None:
             return
-        await ask_question(self._engine, channel, sender.chat_id, survey, request, request.current_question, language)
+        await ask_question(self._context, channel, sender.chat_id, survey, request, request.current_question, language)
 
     async def stop(self, sender: Sender, event_id: str | None) -> Ack:
-        engine = self._engine
-        async with engine.sessions() as session, session.begin():
+        context = self._context
+        async with context.sessions() as session, session.begin():
             if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
                 return Ack()
             respondent = await self._registered(session, sender)
             touch(respondent, opted_out=True)
             await cancel_unfinished(session, respondent_id=respondent.id, reason="opted out")  # type: ignore[arg-type]
-            language = engine.language_of(respondent, platform=sender.language_code)
+            language = context.language_of(respondent, platform=sender.language_code)
         return Ack(language.say(notes.OPTED_OUT))
 
     async def set_language(self, sender: Sender, code: str, event_id: str | None) -> Ack:
-        engine = self._engine
+        context = self._context
         chosen = negotiate(code)
         if chosen is None:  # no or an unknown code: show the choice
             return await self._offer_languages(sender)
-        async with engine.sessions() as session, session.begin():
+        async with context.sessions() as session, session.begin():
             if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
                 return Ack()
             respondent = await self._registered(session, sender)
@@ -96,11 +96,11 @@ class Account:
         return Ack(lang(chosen).say(notes.LANGUAGE_SET))
 
     async def _offer_languages(self, sender: Sender) -> Ack:
-        async with self._engine.sessions() as session:
+        async with self._context.sessions() as session:
             respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
-        channel = self._engine.channels.get(sender.platform)
+        channel = self._context.channels.get(sender.platform)
         if channel is not None:
             await channel.ask(
-                sender.chat_id, language_prompt(self._engine.language_of(respondent, platform=sender.language_code))
+                sender.chat_id, language_prompt(self._context.language_of(respondent, platform=sender.language_code))
             )
         return Ack()

@@ -6,8 +6,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from handlers.events import MessageRef
-from handlers.replies import Prompt, Report
+from handlers.core.events import MessageRef
+from handlers.core.replies import Prompt, Report
 
 
 class DeliveryFailed(Exception):
@@ -37,7 +37,7 @@ class DeliveryFailed(Exception):
 
 
 class Outbound(Protocol):
-    """What the engine can do on a platform. Adapters satisfy it structurally."""
+    """What Sayso can do on a platform. Adapters satisfy it structurally."""
 
     platform: str
     # True when the bot may write to a person who never wrote to it (Slack DMs, the console);

@@ -13,13 +13,13 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from handlers.broadcast import Destination, broadcast, staff_language
-from handlers.callbacks import poll_data
-from handlers.engine import Engine
-from handlers.events import Sender
+from handlers.core.broadcast import Destination, broadcast, staff_language
+from handlers.core.callbacks import poll_data
+from handlers.core.context import Context
+from handlers.core.events import Sender
+from handlers.core.ports import Outbound
+from handlers.core.replies import Ack, Option, Prompt
 from handlers.i18n import N_, Lang, lang
-from handlers.ports import Outbound
-from handlers.replies import Ack, Option, Prompt
 from storage.staff_poll import add_estimate, digest_sent, estimates_of
 
 QUESTION = N_("Staff poll, week %(week)s (anonymous): what share of customers do you think rated us 4 or 5 this week?")
@@ -49,8 +49,8 @@ def poll_prompt(week: str, language: Lang) -> Prompt:
 
 
 class StaffPoll:
-    def __init__(self, engine: Engine, destinations: Sequence[Destination], *, min_group_size: int) -> None:
-        self._engine = engine
+    def __init__(self, context: Context, destinations: Sequence[Destination], *, min_group_size: int) -> None:
+        self._context = context
         self.destinations = list(destinations)
         self._min = min_group_size
 
@@ -58,18 +58,18 @@ class StaffPoll:
         async def ask(destination: Destination, channel: Outbound) -> None:
             await channel.ask(destination.chat_id, poll_prompt(week, lang(destination.language)))
 
-        return await broadcast(self._engine, POLL_PERIOD.format(week), self.destinations, ask)
+        return await broadcast(self._context, POLL_PERIOD.format(week), self.destinations, ask)
 
     async def vote(self, sender: Sender, week: str, percent: int) -> Ack:
-        language = staff_language(self._engine, self.destinations, sender)
-        async with self._engine.sessions() as session, session.begin():
+        language = staff_language(self._context, self.destinations, sender)
+        async with self._context.sessions() as session, session.begin():
             if await digest_sent(session, period=week):
                 return Ack(language.gettext(CLOSED))
             fresh = await add_estimate(session, period=week, voter=voter_key(week, sender), estimate=percent)
         return Ack(language.gettext(THANKS if fresh else ALREADY))
 
     async def estimate(self, week: str) -> StaffEstimate:
-        async with self._engine.sessions() as session:
+        async with self._context.sessions() as session:
             values = await estimates_of(session, period=week)
         shown = len(values) >= self._min
         return StaffEstimate(len(values), statistics.median(values) if shown else None)

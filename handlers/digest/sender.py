@@ -6,31 +6,30 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from handlers.broadcast import Destination, broadcast
-from handlers.chart import chart_png
-from handlers.digest_report import DigestContent, compose
-from handlers.engine import Engine
-from handlers.followup import FollowUp
+from handlers.core.broadcast import Destination, broadcast
+from handlers.core.context import Context
+from handlers.core.ports import Outbound
+from handlers.digest.chart import chart_png
+from handlers.digest.figures import WeeklyFigures, shift, week_bounds
+from handlers.digest.report import DigestContent, compose
+from handlers.digest.staff_poll import StaffPoll
+from handlers.followup.alerts import FollowUp
 from handlers.i18n import lang
-from handlers.ports import Outbound
-from handlers.staff_poll import StaffPoll
-from handlers.suggestion_report import Rules as SuggestionRules
-from handlers.suggestion_report import ThemeSummary, build_report
-from handlers.weekly import WeeklyFigures, shift, week_bounds
+from handlers.suggestions.report import ThemeRules, ThemeSummary, build_report
 
 
 @dataclass(frozen=True, slots=True)
 class ComplaintRules:
     """Which suggestion-box themes the digest lists: repeated ones over the last `weeks` weeks."""
 
-    rules: SuggestionRules
+    rules: ThemeRules
     weeks: int = 4
 
 
 class DigestSender:
     def __init__(
         self,
-        engine: Engine,
+        context: Context,
         weekly: WeeklyFigures,
         destinations: Sequence[Destination],
         *,
@@ -39,7 +38,7 @@ class DigestSender:
         csat_target: float | None = None,
         followup: FollowUp | None = None,
     ) -> None:
-        self._engine = engine
+        self._context = context
         self._weekly = weekly
         self.destinations = list(destinations)
         self._poll = poll
@@ -55,7 +54,7 @@ class DigestSender:
         if self._complaints:
             zone = self._weekly.timezone
             weeks = tuple(shift(week, -back, zone) for back in reversed(range(self._complaints.weeks)))
-            report = await build_report(self._engine, weeks=weeks, rules=self._complaints.rules)
+            report = await build_report(self._context, weeks=weeks, rules=self._complaints.rules)
             themes = report.repeated
         loop = None
         if self._followup and self._followup.destinations:
@@ -81,4 +80,4 @@ class DigestSender:
                     charts[code] = await self.chart(content, code)
                 await channel.send_image(destination.chat_id, charts[code], report.title)
 
-        return await broadcast(self._engine, week, self.destinations, post, force=force)
+        return await broadcast(self._context, week, self.destinations, post, force=force)

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from handlers import notes
-from handlers.callbacks import SUGGEST
-from handlers.engine import Engine
+from handlers.core import notes
+from handlers.core.callbacks import SUGGEST
+from handlers.core.context import Context
+from handlers.core.ports import DeliveryFailed, Outbound
+from handlers.core.replies import Option, Prompt
 from handlers.i18n import Lang
-from handlers.ports import DeliveryFailed, Outbound
-from handlers.replies import Option, Prompt
 from storage.models import Respondent, ThemeResponse
 from storage.respondents import invitable, touch
 from storage.suggestions import claim_prompt, latest_responses
@@ -29,13 +29,13 @@ class Cadence:
 
 
 class SuggestionPrompter:
-    def __init__(self, engine: Engine, cadence: Cadence) -> None:
-        self._engine = engine
+    def __init__(self, context: Context, cadence: Cadence) -> None:
+        self._context = context
         self._cadence = cadence
 
     def period(self) -> str:
         """The current cadence period, counted in local days: each target gets one prompt in it."""
-        today = self._engine.clock().astimezone(ZoneInfo(self._cadence.timezone)).date()
+        today = self._context.clock().astimezone(ZoneInfo(self._cadence.timezone)).date()
         return f"{self._cadence.every_days}d-{today.toordinal() // self._cadence.every_days}"
 
     async def run_once(self) -> int:
@@ -43,31 +43,31 @@ class SuggestionPrompter:
         if self._cadence.every_days <= 0:
             return 0
         period = self.period()
-        async with self._engine.sessions() as session:
+        async with self._context.sessions() as session:
             responses = await latest_responses(session, limit=2)
         sent = 0
         after = 0
         while True:
-            async with self._engine.sessions() as session:
+            async with self._context.sessions() as session:
                 batch = await invitable(session, platforms=self._cadence.platforms, after_id=after)
             if not batch:
                 break
             after = batch[-1].id  # type: ignore[assignment]
             for respondent in batch:
-                channel = self._engine.channels.get(respondent.platform)
+                channel = self._context.channels.get(respondent.platform)
                 if channel is None or not await self._claim(f"respondent:{respondent.id}", period):
                     continue
-                language = self._engine.language_of(respondent)
+                language = self._context.language_of(respondent)
                 sent += await self._send(channel, respondent.chat_id, language, responses, respondent.id)  # type: ignore[arg-type]
-        slack = self._engine.channels.get("slack")
+        slack = self._context.channels.get("slack")
         for channel_id in self._cadence.slack_channels:
             if slack is not None and await self._claim(f"slack:{channel_id}", period):
-                sent += await self._send(slack, channel_id, self._engine.language_of(None), responses, None)
+                sent += await self._send(slack, channel_id, self._context.language_of(None), responses, None)
         log.info("suggestion invitations sent", extra={"count": sent, "period": period})
         return sent
 
     async def _claim(self, target: str, period: str) -> bool:
-        async with self._engine.sessions() as session, session.begin():
+        async with self._context.sessions() as session, session.begin():
             return await claim_prompt(session, target=target, period=period)
 
     async def _send(
@@ -90,7 +90,7 @@ class SuggestionPrompter:
         return 1
 
     async def _mark_unreachable(self, respondent_id: int, reason: str) -> None:
-        async with self._engine.sessions() as session, session.begin():
+        async with self._context.sessions() as session, session.begin():
             respondent = await session.get(Respondent, respondent_id)
             if respondent is not None:
                 touch(respondent, unreachable_reason=reason[:200])

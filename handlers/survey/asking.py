@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from handlers.engine import Engine
-from handlers.events import MessageRef
+from handlers.core.context import Context
+from handlers.core.events import MessageRef
+from handlers.core.ports import Outbound
+from handlers.core.surveys import Survey
 from handlers.i18n import Lang
-from handlers.ports import Outbound
-from handlers.render import question_prompt
-from handlers.surveys import Survey
+from handlers.survey.prompts import question_prompt
 from storage.models import SurveyRequest
 from storage.requests import request_by_id
 
 
 async def ask_question(
-    engine: Engine,
+    context: Context,
     channel: Outbound,
     chat_id: str,
     survey: Survey,
@@ -24,12 +24,12 @@ async def ask_question(
     question = survey.question(question_id)
     assert question is not None
     message = await channel.ask(chat_id, question_prompt(survey, question, token=request.token, language=language))
-    await remember(engine, request, question_id, message)
+    await remember(context, request, question_id, message)
 
 
-async def remember(engine: Engine, request: SurveyRequest, question_id: str, message: MessageRef) -> None:
+async def remember(context: Context, request: SurveyRequest, question_id: str, message: MessageRef) -> None:
     """Keep where the open question is shown, so a typed answer can update that message."""
-    async with engine.sessions() as session, session.begin():
+    async with context.sessions() as session, session.begin():
         fresh = await request_by_id(session, request_id=request.id, for_update=True)  # type: ignore[arg-type]
         if fresh is not None and fresh.current_question == question_id:
             fresh.message_ref = f"{message.chat_id}|{message.message_id}"

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from handlers.surveys import TEXT_MAX_CHARS, Kind, Question, Survey
+from handlers.core.surveys import TEXT_MAX_CHARS, Kind, Question, Survey
 
 # A stored answer: a number, a text, or None for a skipped text question.
 Value = int | str | None

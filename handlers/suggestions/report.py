@@ -7,16 +7,16 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from handlers.engine import Engine
-from handlers.suggestions import iso_week
-from handlers.themes import find_themes
+from handlers.core.context import Context
+from handlers.suggestions.box import iso_week
+from handlers.text.themes import find_themes
 from storage.suggestions import counts_by, set_themes, suggestions_in
 
 MAX_QUOTES = 3
 
 
 @dataclass(frozen=True, slots=True)
-class Rules:
+class ThemeRules:
     min_group_size: int = 5
     show_verbatims: bool = True
     repeat_min: int = 2
@@ -54,17 +54,17 @@ def weeks_ending(moment: datetime, count: int, timezone: str) -> tuple[str, ...]
     return tuple(iso_week(moment - timedelta(weeks=back), timezone) for back in reversed(range(count)))
 
 
-def _shown(count: int, rules: Rules) -> int | None:
+def _shown(count: int, rules: ThemeRules) -> int | None:
     return count if count >= rules.min_group_size else None
 
 
-async def build_report(engine: Engine, *, weeks: tuple[str, ...], rules: Rules) -> SuggestionReport:
+async def build_report(context: Context, *, weeks: tuple[str, ...], rules: ThemeRules) -> SuggestionReport:
     """Recompute themes over `weeks`, store each suggestion's theme, and summarize."""
-    async with engine.sessions() as session:
+    async with context.sessions() as session:
         rows = await suggestions_in(session, weeks=weeks)
     themes = await asyncio.to_thread(find_themes, [row.text for row in rows])
     labels = {rows[i].id: theme.label for theme in themes for i in theme.members}
-    async with engine.sessions() as session, session.begin():
+    async with context.sessions() as session, session.begin():
         await set_themes(session, labels)
     summaries = []
     for theme in themes:
@@ -77,7 +77,7 @@ async def build_report(engine: Engine, *, weeks: tuple[str, ...], rules: Rules) 
             quotes = tuple(texts[:MAX_QUOTES])
         summaries.append(ThemeSummary(theme.label, _shown(count, rules), count >= rules.repeat_min, quotes))
     breakdowns = []
-    async with engine.sessions() as session:
+    async with context.sessions() as session:
         for by in ("language", "channel", "iso_week"):
             counted = await counts_by(session, by=by, weeks=weeks)
             breakdowns.append(Breakdown(by, tuple((str(key), _shown(n, rules)) for key, n in counted)))

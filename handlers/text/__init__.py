@@ -1,0 +1,1 @@
+"""Understanding free text offline: language, sentiment and themes."""
