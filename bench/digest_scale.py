@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from bot.config import Config, FileConfig, Settings  # noqa: E402
 from bot.wiring import build_services  # noqa: E402
 from handlers.core.surveys import BUILTIN  # noqa: E402
-from handlers.digest.figures import shift, week_bounds, week_of  # noqa: E402
+from handlers.core.weeks import shift, week_bounds, week_of  # noqa: E402
 
 PG = os.environ.get("SAYSO_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SCHEMA = "sayso_bench"

@@ -18,11 +18,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.logs import request_id
 from bot.summary import summary
-from bot.wiring import Services, describe_database_error
-from handlers.digest.figures import parse_week, shift, week_of
+from bot.wiring import Services
+from handlers.core.weeks import parse_week, shift, week_of
+from handlers.operations.database import describe_error
+from handlers.operations.health import database_answers, survey_queue
 from handlers.survey.trigger import TriggerRequest, UnknownSurvey
-from storage.db import ping
-from storage.requests import queue_status
 
 log = logging.getLogger(__name__)
 VERSION = "0.1.0"
@@ -99,7 +99,7 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
     @app.exception_handler(SQLAlchemyError)
     async def _database(_: Request, exc: SQLAlchemyError) -> JSONResponse:
         log.error("database error while serving a request", exc_info=exc)
-        message = describe_database_error(settings.database_url, exc)
+        message = describe_error(settings.database_url, exc)
         return JSONResponse(status_code=503, content={"detail": f"database unavailable, try again later ({message})"})
 
     def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
@@ -114,21 +114,17 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
     async def healthz(response: Response) -> dict[str, object]:
         platforms = {name: "configured" for name in services.channels.names}
         try:
-            await ping(services.database)
+            await database_answers(services.database)
         except (SQLAlchemyError, OSError) as exc:
             response.status_code = 503
-            return {"status": "error", "database": describe_database_error(settings.database_url, exc),
+            return {"status": "error", "database": describe_error(settings.database_url, exc),
                     "platforms": platforms, "version": VERSION}  # fmt: skip
-        now = services.context.clock()
-        async with services.context.sessions() as session:
-            queue = await queue_status(session, now=now)
-        oldest = queue.oldest_due
-        waited = (now - oldest).total_seconds() if oldest else 0.0
+        queue = await survey_queue(services.context)
         backlog = {
             "scheduled": queue.scheduled,
             "due": queue.due,
-            "oldest_due": oldest.isoformat() if oldest else None,
-            "oldest_due_seconds": round(waited, 1),
+            "oldest_due": queue.oldest_due.isoformat() if queue.oldest_due else None,
+            "oldest_due_seconds": queue.oldest_due_seconds,
         }
         return {"status": "ok", "database": "ok", "platforms": platforms, "version": VERSION, "queue": backlog}
 

@@ -16,7 +16,9 @@ from handlers.core.ports import Outbound
 class Adapter(Protocol):
     """A platform's lifecycle around its outbound channel."""
 
-    channel: Outbound
+    @property
+    def channel(self) -> Outbound:
+        """The platform's side of the outbound port."""
 
     async def initialize(self) -> None:
         """Connect for sending only (used by `sayso send`)."""
@@ -39,7 +41,7 @@ def build_adapters(services: Services) -> list[Adapter]:
     if settings.slack_enabled:
         from bot.slack_adapter.app import SlackAdapter
 
-        adapters.append(SlackAdapter(settings, services.boundary, services.context))
+        adapters.append(SlackAdapter(settings, services.boundary))
     for adapter in adapters:
         services.channels.add(adapter.channel)
     return adapters

@@ -21,12 +21,9 @@ from bot.platforms import build_adapters
 from bot.scheduler import build_scheduler, post_due_poll, send_due_digest
 from bot.wiring import Services, StartupError, build_services
 from handlers.core.events import Sender
-from handlers.survey.trigger import TriggerRequest
-from storage.models import RequestState
-from storage.requests import request_by_id
+from handlers.survey.trigger import TriggerRequest, survey_is_over
 
 log = logging.getLogger(__name__)
-_FINAL = {RequestState.COMPLETED, RequestState.EXPIRED, RequestState.CANCELLED, RequestState.FAILED}
 
 
 @dataclass
@@ -63,7 +60,7 @@ class ConsoleSession:
                 delay_seconds=0,
             )
         )
-        if result.status != RequestState.SCHEDULED:
+        if result.status != "scheduled":
             raise StartupError(f"the console survey could not be scheduled ({result.status})")
         await self.services.survey_sender.send_due()
         return result.request_id
@@ -76,14 +73,9 @@ class ConsoleSession:
             ack = await self.services.boundary(event)
             self.channel.note(ack.note)
             await self.services.boundary.follow_up(ack, event)
-            if until_done is not None and await self._finished(until_done):
+            if until_done is not None and await survey_is_over(self.services.context, until_done):
                 return True
         return False
-
-    async def _finished(self, request_id: int) -> bool:
-        async with self.services.context.sessions() as session:
-            request = await request_by_id(session, request_id=request_id)
-        return request is not None and request.state in _FINAL
 
 
 def _console(config: Config) -> ConsoleChannel:

@@ -11,10 +11,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.wiring import Services
-from handlers.digest.figures import shift, week_of
+from handlers.core.weeks import shift, week_of
+from handlers.operations.housekeeping import prune_events, unlink_text_older_than
 from handlers.suggestions.invitations import Cadence, SuggestionPrompter
-from storage.events import forget_events_before
-from storage.privacy import unlink_old_text as unlink_text_before
 
 log = logging.getLogger(__name__)
 
@@ -70,32 +69,12 @@ async def post_due_poll(services: Services) -> dict[str, str]:
     return outcome
 
 
-EVENT_RETENTION = timedelta(days=14)
-
-
-async def prune_events(services: Services) -> int:
-    """Forget platform deliveries older than two weeks; no platform redelivers that late."""
-    context = services.context
-    async with context.sessions() as session, session.begin():
-        return await forget_events_before(session, before=context.clock() - EVENT_RETENTION)
-
-
-async def unlink_old_text(services: Services) -> int:
-    """Retention: free-text answers older than the configured days stop pointing at their authors."""
-    days, context = services.config.file.anonymity.text_retention_days, services.context
-    async with context.sessions() as session, session.begin():
-        unlinked = await unlink_text_before(session, before=context.clock() - timedelta(days=days))
-    if unlinked:
-        log.info("old free-text responses unlinked from respondents", extra={"responses": unlinked})
-    return unlinked
-
-
 def build_scheduler(services: Services) -> AsyncIOScheduler:
     """Jobs are idempotent per period (ledgers in the database), so a late or repeated run sends nothing twice."""
     settings, file = services.config.settings, services.config.file
     zone = ZoneInfo(settings.timezone)
     scheduler = AsyncIOScheduler(timezone=zone)
-    scheduler.add_job(prune_events, CronTrigger(hour=3, minute=17, timezone=zone), args=[services],
+    scheduler.add_job(prune_events, CronTrigger(hour=3, minute=17, timezone=zone), args=[services.context],
                       id="prune-events", coalesce=True, max_instances=1)  # fmt: skip
     if services.digests.destinations:
         scheduler.add_job(
@@ -108,7 +87,8 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
             misfire_grace_time=6 * 3600,
         )
     if file.anonymity.text_retention_days:
-        scheduler.add_job(unlink_old_text, CronTrigger(hour=3, minute=41, timezone=zone), args=[services],
+        scheduler.add_job(unlink_text_older_than, CronTrigger(hour=3, minute=41, timezone=zone),
+                          args=[services.context, file.anonymity.text_retention_days],
                           id="text-retention", coalesce=True, max_instances=1)  # fmt: skip
     if services.followup.destinations:  # post ready alerts, raise unclaimed ones again
         scheduler.add_job(services.followup.run_once, IntervalTrigger(minutes=1, timezone=zone), id="alerts",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -22,13 +22,12 @@ from handlers.digest.figures import WeeklyFigures, WeeklyRules
 from handlers.digest.sender import ComplaintRules, DigestSender
 from handlers.digest.staff_poll import StaffPoll
 from handlers.followup.alerts import AlertRules, FollowUp
+from handlers.operations.database import describe_error, open_database, session_factory
 from handlers.suggestions.box import SuggestionBox, SuggestionRules
 from handlers.suggestions.report import ThemeRules
 from handlers.survey.sender import SurveySender
 from handlers.survey.trigger import Trigger
 from handlers.text.sentiment import TextAnalyzer
-from storage.db import create_engine, ping, session_factory
-from storage.migrate import upgrade
 
 
 class StartupError(Exception):
@@ -51,12 +50,6 @@ class Services:
     @property
     def channels(self) -> Channels:
         return self.context.channels
-
-
-def describe_database_error(url: str, exc: BaseException) -> str:
-    where = make_url(url).render_as_string(hide_password=True)
-    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-    return f"DATABASE_URL: cannot use {where}: {reason}"
 
 
 def weekly_rules(config: Config) -> WeeklyRules:
@@ -118,14 +111,11 @@ async def build_services(
     redact(*(secret.get_secret_value() for secret in settings.secrets()), make_url(settings.database_url).password)
     keep_payloads_out()
     url = settings.database_url
-    database = create_engine(url)
-    try:
+    async with AsyncExitStack() as stack:
         try:
-            await ping(database)
-            if migrate:
-                await upgrade(database)
+            database = await stack.enter_async_context(open_database(url, migrate=migrate))
         except (SQLAlchemyError, OSError) as exc:
-            raise StartupError(describe_database_error(url, exc)) from exc
+            raise StartupError(describe_error(url, exc)) from exc
         context = Context(
             sessions=session_factory(database),
             channels=Channels(),
@@ -144,7 +134,7 @@ async def build_services(
         poll = StaffPoll(context, destinations, min_group_size=config.file.anonymity.min_group_size)
         followup = FollowUp(context, alert_rules(config), alert_destinations(config))
         conversation = Conversation(context, suggestions, staff_poll=poll, followup=followup,
-                                    wake_dispatcher=survey_sender.wake)  # fmt: skip
+                                    wake_sender=survey_sender.wake)  # fmt: skip
         yield Services(
             config=config,
             database=database,
@@ -165,5 +155,3 @@ async def build_services(
             staff_poll=poll,
             followup=followup,
         )
-    finally:
-        await database.dispose()

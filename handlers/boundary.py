@@ -10,10 +10,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from handlers.conversation import Conversation
 from handlers.core import notes
 from handlers.core.context import Context
-from handlers.core.events import InboundEvent
+from handlers.core.events import InboundEvent, Sender
 from handlers.core.replies import Ack
+from handlers.survey.profile import Profile, profile_of
 
 log = logging.getLogger(__name__)
+_DATABASE_DOWN = (OperationalError, PoolTimeout, DBAPIError, OSError)
 
 
 class ErrorBoundary:
@@ -33,15 +35,27 @@ class ErrorBoundary:
 
     async def __call__(self, event: InboundEvent) -> Ack:
         # Context for logs: the kind of event and platform, never the person or their text.
-        context = {"event": type(event).__name__, "platform": event.sender.platform}
+        where = {"event": type(event).__name__, "platform": event.sender.platform}
         try:
             return await self._conversation.handle(event)
-        except (OperationalError, PoolTimeout, DBAPIError, OSError):
-            log.error("database unavailable; the person was asked to retry", extra=context, exc_info=True)
+        except _DATABASE_DOWN:
+            log.error("database unavailable; the person was asked to retry", extra=where, exc_info=True)
             return self._sorry(event, notes.TRY_AGAIN)
         except Exception:
-            log.exception("event handling failed", extra=context)
+            log.exception("event handling failed", extra=where)
             return self._sorry(event, notes.SOMETHING_WRONG)
+
+    async def profile(self, sender: Sender) -> Profile:
+        """A person's settings for a view (Slack's App Home, a modal); with the database down, the
+        view still opens, in their client's language."""
+        try:
+            return await profile_of(self._context, sender)
+        except _DATABASE_DOWN:
+            log.error("database unavailable; a view was shown with default settings",
+                      extra={"event": "profile", "platform": sender.platform}, exc_info=True)  # fmt: skip
+            return Profile(
+                self._context.language_of(None, platform=sender.language_code), chosen=False, opted_out=False
+            )
 
     def _sorry(self, event: InboundEvent, message: str) -> Ack:
         return Ack(self._context.language_of(None, platform=event.sender.language_code).say(message))

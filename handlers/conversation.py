@@ -61,13 +61,13 @@ class Conversation:
         *,
         staff_poll: StaffPoll | None = None,
         followup: FollowUp | None = None,
-        wake_dispatcher: Callable[[], None] = lambda: None,
+        wake_sender: Callable[[], None] = lambda: None,
     ) -> None:
         self._context = context
         self._suggestions = suggestions
         self._staff_poll = staff_poll
         self._followup = followup
-        self._account = Account(context, wake_dispatcher=wake_dispatcher)
+        self._account = Account(context, wake_sender=wake_sender)
 
     async def handle(self, event: InboundEvent) -> Ack:
         match event:
@@ -117,8 +117,8 @@ class Conversation:
             if event.event_id and await event_seen(session, platform=sender.platform, event_id=event.event_id):
                 return Ack()  # a redelivery of a message already answered
             respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
-            request = await open_request_for(session, respondent_id=respondent.id) if respondent else None  # type: ignore[arg-type]
-            answers = await answer_values(session, request_id=request.id) if request else {}  # type: ignore[arg-type]
+            request = await open_request_for(session, respondent_id=respondent.id) if respondent else None
+            answers = await answer_values(session, request_id=request.id) if request else {}
         language = context.language_of(respondent, requested=request.language if request else None,
                                       platform=sender.language_code)  # fmt: skip
         survey = context.surveys.get(request.survey) if request else None
@@ -171,13 +171,13 @@ class Conversation:
             if respondent.opted_out:
                 return Ack(language.say(notes.OPTED_OUT_PRESS))
             question = survey.questions[question_index]
-            answers = await answer_values(session, request_id=request.id)  # type: ignore[arg-type]
+            answers = await answer_values(session, request_id=request.id)
             step = machine.answer(survey, self._status(request, now), answers, question.id, value)
             previous = request.current_question
             alerted = False
             if step.store:
-                await save_answer(session, request_id=request.id, answer=_answer_value(question.id, value, verdict))  # type: ignore[arg-type]
-                if self._followup is not None:  # in this transaction: a stored low score always has its alert
+                await save_answer(session, request_id=request.id, answer=_answer_value(question.id, value, verdict))
+                if self._followup is not None and value is not None:  # same transaction: a low score has its alert
                     alerted = await self._followup.note_answer(session, request, question.id, value, verdict)
                 request.current_question = step.next_question.id if step.next_question else None
                 if step.completed:
@@ -221,7 +221,7 @@ class Conversation:
         then = None
         if not step.completed and following is not None and following.id != applied.previous_question:
             then = question_prompt(survey, following, token=request.token, language=language)
-        target = pressed or _parse_ref(sender.platform, request.message_ref)
+        target = pressed or MessageRef.parse(sender.platform, request.message_ref)
         try:
             shown = None
             if target is not None:
@@ -273,10 +273,3 @@ def _answer_value(question_id: str, value: machine.Value, verdict: TextVerdict |
             sentiment_status=str(verdict.status) if verdict else None,
         )
     return AnswerValue(question_id, value_int=value)
-
-
-def _parse_ref(platform: str, ref: str | None) -> MessageRef | None:
-    if not ref or "|" not in ref:
-        return None
-    chat_id, message_id = ref.rsplit("|", 1)
-    return MessageRef(platform, chat_id, message_id)

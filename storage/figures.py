@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, or_
+from sqlalchemy import Float, and_, case, cast, func, inspect, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import col, select
@@ -111,9 +111,9 @@ async def moments(
     )
     if group is not None:
         # Join the tables a dimension lives in only when grouping by it: most figures need none.
-        if group.table is Interaction.__table__:
+        if group.table is inspect(Interaction).local_table:
             stmt = stmt.join(Interaction, col(Interaction.id) == col(SurveyRequest.interaction_id))
-        if group.table is Respondent.__table__:
+        if group.table is inspect(Respondent).local_table:
             stmt = stmt.join(Respondent, col(Respondent.id) == col(SurveyRequest.respondent_id))
         stmt = stmt.group_by(group).order_by(group)
     rows = (await session.execute(stmt)).all()
@@ -151,17 +151,19 @@ async def moments_by_period(
     period = case(*[(sent < edge, index) for index, edge in enumerate(edges[1:])])
     top = or_(*[and_(survey == m.survey, question == m.question, raw >= m.top_min) for m in measures])
     bottom = or_(*[and_(survey == m.survey, question == m.question, raw <= m.bottom_max) for m in measures])
+    # More columns than select()'s typed overloads cover.
+    columns: list[Any] = [
+        period,
+        survey,
+        question,
+        func.count(raw),
+        func.sum(value),
+        func.sum(value * value),
+        func.sum(case((top, 1), else_=0)),
+        func.sum(case((bottom, 1), else_=0)),
+    ]
     stmt = (
-        select(
-            period,
-            survey,
-            question,
-            func.count(raw),
-            func.sum(value),
-            func.sum(value * value),
-            func.sum(case((top, 1), else_=0)),
-            func.sum(case((bottom, 1), else_=0)),
-        )
+        select(*columns)
         .select_from(Answer)
         .join(SurveyRequest, col(SurveyRequest.id) == col(Answer.request_id))
         .where(
@@ -250,4 +252,4 @@ async def recent_comments(session: AsyncSession, *, start: datetime, end: dateti
         .order_by(col(Answer.answered_at).desc())
         .limit(limit)
     )
-    return [text for (text,) in (await session.execute(stmt)).all()]
+    return [text for (text,) in (await session.execute(stmt)).all() if text is not None]

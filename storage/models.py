@@ -47,7 +47,7 @@ class Respondent(SQLModel, table=True):
     __tablename__ = "respondents"
     __table_args__ = (UniqueConstraint("platform", "platform_user_id", name="uq_respondent_platform_user"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
     platform: str = Field(max_length=16)
     platform_user_id: str = Field(max_length=64)
     chat_id: str | None = Field(default=None, max_length=64, description="private chat with the bot")
@@ -65,7 +65,7 @@ class Interaction(SQLModel, table=True):
 
     __tablename__ = "interactions"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
     external_id: str = Field(max_length=128, unique=True)
     respondent_id: int = Field(foreign_key="respondents.id", index=True)
     touchpoint: str | None = Field(default=None, max_length=32)
@@ -84,7 +84,7 @@ class SurveyRequest(SQLModel, table=True):
         Index("ix_survey_requests_sent_at", "sent_at"),  # every figure selects a period of sent surveys
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
     interaction_id: int = Field(foreign_key="interactions.id", unique=True)
     respondent_id: int = Field(foreign_key="respondents.id", index=True)
     survey: str = Field(max_length=32)
@@ -112,7 +112,7 @@ class Answer(SQLModel, table=True):
     __tablename__ = "answers"
     __table_args__ = (UniqueConstraint("request_id", "question_id", name="uq_answer_request_question"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
     request_id: int = Field(foreign_key="survey_requests.id", index=True)
     question_id: str = Field(max_length=32)
     value_int: int | None = Field(default=None)
@@ -129,7 +129,7 @@ class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_events"
     __table_args__ = (UniqueConstraint("platform", "event_id", name="uq_processed_event"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
     platform: str = Field(max_length=16)
     event_id: str = Field(max_length=128)
     processed_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, index=True, stamp=True))
@@ -160,7 +160,7 @@ class ThemeResponse(SQLModel, table=True):
 
     __tablename__ = "theme_responses"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
     theme: str = Field(max_length=200)
     response: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
@@ -172,7 +172,7 @@ class PromptLedger(SQLModel, table=True):
     __tablename__ = "prompt_ledger"
     __table_args__ = (UniqueConstraint("target", "period", name="uq_prompt_target_period"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
     target: str = Field(max_length=80)
     period: str = Field(max_length=16)
     sent_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
@@ -199,7 +199,7 @@ class DigestDelivery(SQLModel, table=True):
     __tablename__ = "digest_deliveries"
     __table_args__ = (UniqueConstraint("period", "destination", name="uq_digest_period_destination"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
     period: str = Field(max_length=16, description="ISO week, e.g. 2026-W47")
     destination: str = Field(max_length=80, description="platform:chat, e.g. slack:C0123 or telegram:-100200")
     state: str = Field(default="sending", max_length=16)  # sending | sent | failed
@@ -247,7 +247,7 @@ class Alert(SQLModel, table=True):
 
     __tablename__ = "alerts"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
     request_id: int = Field(foreign_key="survey_requests.id", unique=True)
     reasons: str = Field(max_length=200, description="e.g. 'csat 1, negative comment'")
     state: str = Field(default=AlertState.OPEN, max_length=16, index=True)

@@ -243,7 +243,7 @@ async def claim_reminders(session: AsyncSession, *, now: datetime, limit: int) -
     rows = list((await session.execute(stmt)).scalars())
     for row in rows:
         row.reminded_at = row.updated_at = now
-    return [row.id for row in rows]  # type: ignore[misc]
+    return [row.id for row in rows]
 
 
 async def unclaim_reminder(session: AsyncSession, *, request_id: int, due_at: datetime) -> None:

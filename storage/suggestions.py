@@ -69,11 +69,17 @@ async def counts_by(session: AsyncSession, *, by: str, weeks: Sequence[str]) -> 
     return [(key, int(n)) for key, n in (await session.execute(stmt)).all()]
 
 
+async def theme_labels(session: AsyncSession) -> list[str]:
+    """The labels the latest theme grouping gave to stored suggestions."""
+    stmt = select(Suggestion.theme).where(col(Suggestion.theme).is_not(None)).distinct().order_by(Suggestion.theme)
+    return [label for label in (await session.execute(stmt)).scalars() if label]
+
+
 async def add_theme_response(session: AsyncSession, *, theme: str, response: str) -> int:
     row = ThemeResponse(theme=theme, response=response)
     session.add(row)
     await session.flush()
-    return row.id  # type: ignore[return-value]
+    return row.id
 
 
 async def latest_responses(session: AsyncSession, *, limit: int = 3) -> list[ThemeResponse]:

@@ -181,7 +181,7 @@ async def test_openapi_docs(client):
 async def test_summary_of_a_week(client, services):
     from datetime import timedelta
 
-    from handlers.digest.figures import week_bounds
+    from handlers.core.weeks import week_bounds
     from storage.history import PastResponse, add_history
 
     start, _ = week_bounds("2026-W47", "UTC")

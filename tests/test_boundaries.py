@@ -59,7 +59,9 @@ async def test_unexpected_errors_are_logged_with_context_and_answered(services, 
         async def handle(self, event):
             raise RuntimeError("boom")
 
-    boundary = ErrorBoundary(services.context, Exploding(services.context, SuggestionBox(services.context, SuggestionRules())))
+    boundary = ErrorBoundary(
+        services.context, Exploding(services.context, SuggestionBox(services.context, SuggestionRules()))
+    )
     ack = await boundary(ButtonPressed(Sender("console", "U1", "dm-U1", "hi"), "a|AAAAAAAAAAAA|0|1"))
     assert ack.note == lang("hi").gettext(notes.SOMETHING_WRONG)
     record = next(r for r in caplog.records if r.message == "event handling failed")

@@ -12,9 +12,9 @@ from storage.models import Alert, AlertState
 from tests.fakes.chat import Person
 from tests.fakes.recording import RecordingChannel
 from tests.fakes.slack_api import block_actions, dm_event
+from tests.fakes.slack_harness import slack_harness
 from tests.fakes.telegram_api import FakeTelegram, callback_update, message_update, user
 from tests.fakes.telegram_harness import TgUser, telegram_harness
-from tests.test_slack import slack_harness
 
 STAFF_GROUP = -100300
 SORRY = "We are sorry it did not go well. Someone from our team will get back to you."

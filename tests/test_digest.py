@@ -12,7 +12,7 @@ from bot.scheduler import digest_week, last_fire, send_due_digest
 from bot.wiring import build_services
 from handlers.core.broadcast import Destination
 from handlers.core.ports import DeliveryFailed
-from handlers.digest.figures import week_bounds
+from handlers.core.weeks import week_bounds
 from handlers.digest.report import DigestContent, compose
 from handlers.digest.sender import DigestSender
 from handlers.i18n import lang
@@ -124,12 +124,13 @@ async def test_an_empty_week_has_no_chart_and_says_so_in_every_language(services
 
 
 async def test_old_delivery_records_are_pruned(services):
-    from bot.scheduler import build_scheduler, prune_events
+    from bot.scheduler import build_scheduler
+    from handlers.operations.housekeeping import prune_events
     from storage.events import claim_event
 
     async with services.context.sessions() as session, session.begin():
         await claim_event(session, platform="telegram", event_id="old-1")
     clock = services.context.clock
     object.__setattr__(services.context, "clock", lambda: clock() + timedelta(days=15))
-    assert await prune_events(services) == 1
+    assert await prune_events(services.context) == 1
     assert "prune-events" in {job.id for job in build_scheduler(services).get_jobs()}

@@ -11,14 +11,14 @@ from bot.slack_adapter.render import report_messages
 from bot.telegram_adapter.render import report_html
 from handlers.core.broadcast import Destination
 from handlers.core.replies import Report, Section
-from handlers.digest.demo_history import generate
-from handlers.digest.figures import week_bounds
+from handlers.core.weeks import week_bounds
 from handlers.digest.sender import DigestSender
+from handlers.operations.demo_history import generate
 from storage.history import add_history
 from storage.suggestions import NewSuggestion, add_suggestion
+from tests.fakes.slack_harness import Slack, slack_harness
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_harness import Harness, telegram_harness
-from tests.test_slack import Slack, slack_harness
 
 WEEK = "2026-W47"
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.digest.figures import WeeklyFigures, WeeklyRules, parse_week, shift, week_bounds
+from handlers.core.weeks import parse_week, shift, week_bounds
+from handlers.digest.figures import WeeklyFigures, WeeklyRules
 from handlers.digest.statistics import NetScore, Share
 from storage.history import PastResponse, add_history
 

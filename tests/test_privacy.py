@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, text, update
 
-from bot.scheduler import unlink_old_text
-from handlers.digest.figures import week_of
+from handlers.core.weeks import week_of
+from handlers.operations.housekeeping import unlink_text_older_than
 from handlers.survey.trigger import TriggerRequest
 from storage.models import Answer, Respondent, SurveyRequest
 from storage.privacy import PLACEHOLDER, forget
@@ -68,8 +68,8 @@ async def test_old_free_text_is_unlinked_after_the_retention_period(services, ch
         dave = (await session.execute(select(Respondent.id).where(Respondent.platform_user_id == "dave"))).scalar_one()
         requests = select(SurveyRequest.id).where(SurveyRequest.respondent_id == dave)
         await session.execute(update(Answer).where(Answer.request_id.in_(requests)).values(answered_at=old))
-    assert await unlink_old_text(services) == 1
-    assert await unlink_old_text(services) == 0
+    assert await unlink_text_older_than(services.context, services.config.file.anonymity.text_retention_days) == 1
+    assert await unlink_text_older_than(services.context, services.config.file.anonymity.text_retention_days) == 0
     async with services.context.sessions() as session:
         rows = (await session.execute(text(
             "SELECT r.platform_user_id FROM survey_requests s JOIN respondents r ON r.id = s.respondent_id"

@@ -12,7 +12,7 @@ from bot.scheduler import post_due_poll
 from bot.wiring import build_services
 from handlers.core.events import ButtonPressed, MessageRef, Sender
 from handlers.core.surveys import BUILTIN
-from handlers.digest.figures import week_bounds
+from handlers.core.weeks import week_bounds
 from storage.history import PastResponse, add_history
 from tests.conftest import file_config
 from tests.fakes.recording import RecordingChannel

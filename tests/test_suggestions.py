@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.export import export
 from handlers.core import notes
 from handlers.core.callbacks import SUGGEST
 from handlers.i18n import lang
+from handlers.operations.export import export
 from handlers.suggestions.invitations import Cadence, SuggestionPrompter
 from handlers.suggestions.report import ThemeRules, build_report, weeks_ending
 from handlers.text.themes import find_themes
@@ -182,7 +182,9 @@ async def test_verbatims_can_be_turned_off(services, channel):
 
 async def test_tiny_box_shows_no_total(services, channel):
     await _submit_all(services, channel, PARKING)
-    report = await build_report(services.context, weeks=weeks_ending(services.context.clock(), 1, "UTC"), rules=ThemeRules())
+    report = await build_report(
+        services.context, weeks=weeks_ending(services.context.clock(), 1, "UTC"), rules=ThemeRules()
+    )
     assert report.total is None
     assert all(count is None for b in report.breakdowns for _, count in b.rows)
 
@@ -226,10 +228,10 @@ async def test_invitations_are_off_by_default(services):
 async def test_export_holds_exactly_the_stored_fields(services, channel):
     await _submit_all(services, channel, PARKING)
     out = io.StringIO()
-    assert await export(services, what="suggestions", fmt="jsonl", since=None, out=out) == 2
+    assert await export(services.context, timezone="UTC", what="suggestions", fmt="jsonl", since=None, out=out) == 2
     rows = [json.loads(line) for line in out.getvalue().splitlines()]
     assert set(rows[0]) == {column.name for column in Suggestion.__table__.columns}
     assert {row["text"] for row in rows} == set(PARKING)
     csv_out = io.StringIO()
-    await export(services, what="suggestions", fmt="csv", since=None, out=csv_out)
+    await export(services.context, timezone="UTC", what="suggestions", fmt="csv", since=None, out=csv_out)
     assert csv_out.getvalue().splitlines()[0] == "id,text,language,channel,iso_week,theme,sentiment,sentiment_status"

@@ -30,11 +30,9 @@ from bot.slack_adapter.render import (
 )
 from handlers.boundary import ErrorBoundary
 from handlers.core import notes
-from handlers.core.context import Context
 from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
 from handlers.core.ports import DeliveryFailed
 from handlers.core.replies import Ack
-from handlers.survey.profile import profile_of
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +45,10 @@ BOT_SCOPES = ("chat:write", "im:write", "im:history", "commands", "files:write")
 class SlackAdapter:
     """Turns Slack requests into inbound events; acknowledges once the handlers have committed."""
 
-    def __init__(self, settings: Settings, boundary: ErrorBoundary, context: Context) -> None:
+    def __init__(self, settings: Settings, boundary: ErrorBoundary) -> None:
         assert settings.slack_bot_token is not None
         self._settings = settings
         self._boundary = boundary
-        self._context = context
         # One HTTP session for every Web API call: without it slack-sdk opens a new one (and a
         # new TCP connection) per call.
         self._http = aiohttp.ClientSession()
@@ -151,7 +148,7 @@ class SlackAdapter:
     async def _on_open_text(self, ack: Any, body: dict[str, Any], client: Any) -> None:
         """The free-text follow-up in a modal; the trigger_id is only good for 3 seconds, so open first."""
         chat = (body.get("container") or {}).get("channel_id") or body["user"]["id"]
-        profile = await profile_of(self._context, inbound.press(body, "").sender)
+        profile = await self._boundary.profile(inbound.press(body, "").sender)
         view = modal(ANSWER_MODAL, profile.language, title=notes.ANSWER_TITLE, label=notes.ANSWER_TITLE, metadata=chat)
         await ack()
         await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -166,7 +163,7 @@ class SlackAdapter:
             result = await self._boundary(event)
             await ack(text=result.note)  # ephemeral: only the author sees it
             return
-        profile = await profile_of(self._context, event.sender)
+        profile = await self._boundary.profile(event.sender)
         view = modal(SUGGEST_MODAL, profile.language, title=notes.SUGGEST_TITLE, label=notes.SUGGEST_LABEL)
         await ack()
         await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -176,7 +173,7 @@ class SlackAdapter:
         result = await self._boundary(
             CommandReceived(sender, "suggest", text.strip() or " ", event_id=f"view:{view_id}")
         )
-        profile = await profile_of(self._context, sender)
+        profile = await self._boundary.profile(sender)
         await ack(response_action="update", view=confirmation(profile.language, result.note or ""))
 
     async def _on_message(self, ack: Any, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -207,5 +204,5 @@ class SlackAdapter:
         self._later(self._publish_home(client, user))
 
     async def _publish_home(self, client: Any, user_id: str) -> None:
-        profile = await profile_of(self._context, Sender(inbound.PLATFORM, user_id, user_id, None))
+        profile = await self._boundary.profile(Sender(inbound.PLATFORM, user_id, user_id, None))
         await client.views_publish(user_id=user_id, view=home(profile.language, opted_out=profile.opted_out))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -61,9 +62,8 @@ class SlackChannel:
     async def send_report(self, chat_id: str, report: Report) -> list[MessageRef]:
         sent = []
         for blocks in report_messages(report):
-            response = await self._call(
-                lambda blocks=blocks: self.client.chat_postMessage(channel=chat_id, text=report.title, blocks=blocks)
-            )
+            post = partial(self.client.chat_postMessage, channel=chat_id, text=report.title, blocks=blocks)
+            response = await self._call(post)
             sent.append(MessageRef(PLATFORM, response["channel"], response["ts"]))
         return sent
 

@@ -61,7 +61,7 @@ class TelegramAdapter:
         if self.webhook_mode:
             secret = self._settings.telegram_webhook_secret
             await self.application.bot.set_webhook(
-                url=self._settings.telegram_webhook_url,  # type: ignore[arg-type]
+                url=self._settings.telegram_webhook_url,
                 secret_token=secret.get_secret_value() if secret else None,
                 allowed_updates=ALLOWED_UPDATES,
             )

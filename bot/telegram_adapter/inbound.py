@@ -22,8 +22,8 @@ def to_event(update: Update, *, bot_username: str | None) -> InboundEvent | None
             query.from_user.language_code,
             private=chat is None or chat.type == ChatType.PRIVATE,
         )
-        message = MessageRef(PLATFORM, sender.chat_id, str(query.message.message_id)) if query.message else None
-        return ButtonPressed(sender, query.data or "", message=message, event_id=event_id)
+        pressed_on = MessageRef(PLATFORM, sender.chat_id, str(query.message.message_id)) if query.message else None
+        return ButtonPressed(sender, query.data or "", message=pressed_on, event_id=event_id)
     message = update.message
     if message is None or message.from_user is None or message.text is None or message.from_user.is_bot:
         return None

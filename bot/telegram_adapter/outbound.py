@@ -7,6 +7,7 @@ import logging
 import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 import httpx
@@ -49,7 +50,7 @@ class PerChatRateLimiter(AIORateLimiter):
                     del self._chat_limiters[key]
         return self._chat_limiters.setdefault(chat_id, AsyncLimiter(max_rate=1, time_period=1 / self._per_chat_rate))
 
-    async def process_request(  # type: ignore[override]
+    async def process_request(
         self,
         callback: Callable[..., Any],
         args: Any,
@@ -98,7 +99,7 @@ class TelegramChannel:
         sent = []
         for text in report_html(report):
             message = await self._deliver(
-                lambda text=text: self._bot.send_message(int(chat_id), text, parse_mode=ParseMode.HTML)
+                partial(self._bot.send_message, int(chat_id), text, parse_mode=ParseMode.HTML)
             )
             sent.append(self._ref(message))
         return sent

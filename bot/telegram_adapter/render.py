@@ -7,8 +7,8 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.core.replies import Prompt, Report, pack
+from handlers.i18n import RLM
 
-_RLM = "\u200f"
 MAX_TEXT = 4096
 
 
@@ -38,12 +38,12 @@ def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
 
 
 def _button(prompt: Prompt, text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(_RLM + text if prompt.rtl else text, callback_data=data)
+    return InlineKeyboardButton(RLM + text if prompt.rtl else text, callback_data=data)
 
 
 def report_html(report: Report) -> list[str]:
     """A report as HTML messages of at most 4096 characters, split between sections (or lines)."""
-    mark = _RLM if report.rtl else ""
+    mark = RLM if report.rtl else ""
     parts = [f"{mark}<b>{html.escape(report.title)}</b>"]
     for section in report.sections:
         lines = [f"{mark}{html.escape(line)}" for line in section.lines]

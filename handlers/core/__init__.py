@@ -1,1 +1,2 @@
-"""What every capability shares: the context, inbound events, replies, the outbound port, button payloads, notes, policy, weeks, survey definitions and posting to staff destinations."""
+"""What every capability shares: the context, inbound events, replies, the outbound port,
+button payloads, notes, policy, weeks, survey definitions and posting to staff destinations."""

@@ -41,5 +41,5 @@ class Context:
             platform,
         ):
             if negotiate(code):
-                return lang(code)  # type: ignore[arg-type]
+                return lang(code)
         return lang(self.policy.default_language)

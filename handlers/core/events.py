@@ -24,6 +24,19 @@ class MessageRef:
     chat_id: str
     message_id: str
 
+    @property
+    def stored(self) -> str:
+        """How a survey request keeps it: "chat|message" (chat ids may contain "|", message ids do not)."""
+        return f"{self.chat_id}|{self.message_id}"
+
+    @classmethod
+    def parse(cls, platform: str, stored: str | None) -> MessageRef | None:
+        """The reverse of `stored`; None for a request that has no shown question."""
+        if not stored or "|" not in stored:
+            return None
+        chat_id, message_id = stored.rsplit("|", 1)
+        return cls(platform, chat_id, message_id)
+
 
 @dataclass(frozen=True, slots=True)
 class ButtonPressed:

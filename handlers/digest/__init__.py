@@ -1,1 +1,2 @@
-"""The weekly digest: figures and their uncertainty, key drivers, the staff poll, the report, its chart, and sending it once."""
+"""The weekly digest: figures with their uncertainty, key drivers, the staff poll, the report,
+its chart, and sending it once per week and destination."""

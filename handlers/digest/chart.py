@@ -38,7 +38,7 @@ def chart_png(figures: WeekFigures, language: Lang, *, target: float | None = No
     return buffer.getvalue()
 
 
-def _trend(axes, figures: WeekFigures, words: Lang, target: float | None) -> None:  # type: ignore[no-untyped-def]
+def _trend(axes, figures: WeekFigures, words: Lang, target: float | None) -> None:
     points = [(i, p) for i, p in enumerate(figures.trend) if p.csat is not None]
     labels = [p.week[-3:] for p in figures.trend]
     axes.set_title(words.gettext(TREND), fontsize=10)
@@ -59,7 +59,7 @@ def _trend(axes, figures: WeekFigures, words: Lang, target: float | None) -> Non
     axes.grid(axis="y", alpha=0.3)
 
 
-def _drivers(axes, figures: WeekFigures, words: Lang) -> None:  # type: ignore[no-untyped-def]
+def _drivers(axes, figures: WeekFigures, words: Lang) -> None:
     axes.set_title(words.gettext(DRIVERS), fontsize=10)
     axes.set_xlabel(words.gettext(IMPORTANCE), fontsize=8)
     axes.set_ylabel(words.gettext(PERFORMANCE), fontsize=8)

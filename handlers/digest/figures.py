@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from handlers.core.context import Context
+from handlers.core.weeks import shift, week_bounds
 from handlers.digest.drivers import DriverAnalysis, analyze
 from handlers.digest.statistics import Change, Mean, NetScore, Share, mean_change, net_change, share_change
 from storage.figures import (
@@ -23,7 +21,6 @@ from storage.figures import (
     text_tone,
 )
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 CSAT_TOP = 4  # "satisfied" on a 1–5 scale
 NPS_PROMOTER, NPS_DETRACTOR = 9, 6
 CSAT = Measure("csat", "overall", CSAT_TOP, 2)
@@ -96,35 +93,6 @@ class WeekFigures:
         return self.csat is None and self.nps is None and self.ces is None and not self.tone.comments
 
 
-def parse_week(text: str) -> str:
-    """Validate "2026-W47"; raise ValueError with a readable message otherwise."""
-    match = _WEEK.match(text.strip())
-    if not match:
-        raise ValueError(f"not an ISO week: {text!r} (write it like 2026-W47)")
-    date.fromisocalendar(int(match[1]), int(match[2]), 1)  # rejects week 54 and the like
-    return text.strip()
-
-
-def week_of(moment: datetime, timezone: str) -> str:
-    year, week, _ = moment.astimezone(ZoneInfo(timezone)).isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def week_bounds(week: str, timezone: str) -> tuple[datetime, datetime]:
-    """Monday 00:00 to the next Monday 00:00 in `timezone`, as UTC (daylight saving included)."""
-    year, number = int(week[:4]), int(week[6:])
-    monday = date.fromisocalendar(year, number, 1)
-    zone = ZoneInfo(timezone)
-    start = datetime.combine(monday, time(), zone)
-    end = datetime.combine(monday + timedelta(days=7), time(), zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
-
-
-def shift(week: str, weeks: int, timezone: str) -> str:
-    start, _ = week_bounds(week, timezone)
-    return week_of(start + timedelta(weeks=weeks, hours=12), timezone)
-
-
 def _share(m: Moments | None) -> Share | None:
     return Share(m.top, m.n) if m and m.n else None
 
@@ -134,7 +102,7 @@ def _net(m: Moments | None) -> NetScore | None:
 
 
 def _mean(m: Moments | None) -> Mean | None:
-    return Mean(m.mean, m.variance, m.n) if m and m.n and m.mean is not None else None  # type: ignore[arg-type]
+    return Mean(m.mean, m.variance, m.n) if m and m.n and m.mean is not None else None
 
 
 class WeeklyFigures:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from handlers.core.broadcast import Destination, broadcast
 from handlers.core.context import Context
 from handlers.core.ports import Outbound
+from handlers.core.weeks import shift, week_bounds
 from handlers.digest.chart import chart_png
-from handlers.digest.figures import WeeklyFigures, shift, week_bounds
+from handlers.digest.figures import WeeklyFigures
 from handlers.digest.report import DigestContent, compose
 from handlers.digest.staff_poll import StaffPoll
 from handlers.followup.alerts import FollowUp

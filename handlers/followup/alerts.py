@@ -121,7 +121,7 @@ class FollowUp:
         """Raise (or add to) the request's alert if this answer is low; True when it opened one."""
         if not self.destinations or (reason := self.reason(request.survey, question, value, verdict)) is None:
             return False
-        return await raise_alert(session, request_id=request.id, reason=reason, now=self._context.clock())  # type: ignore[arg-type]
+        return await raise_alert(session, request_id=request.id, reason=reason, now=self._context.clock())
 
     # -- posting to staff ---------------------------------------------------------------------
 
@@ -171,8 +171,8 @@ class FollowUp:
                          language=view.language or "—"))  # fmt: skip
         lines.append(say(REACH, who=_reach(view)))
         claim, resolve = language.gettext(CLAIM), language.gettext(RESOLVE)
-        options = (Option(claim, claim, alert_data("c", view.alert.id)),  # type: ignore[arg-type]
-                   Option(resolve, resolve, alert_data("r", view.alert.id)))  # type: ignore[arg-type]  # fmt: skip
+        options = (Option(claim, claim, alert_data("c", view.alert.id)),
+                   Option(resolve, resolve, alert_data("r", view.alert.id)))  # fmt: skip
         return Prompt("\n".join(lines), options, rows=(2,), rtl=language.rtl)
 
     def _staff_language(self, sender: Sender) -> Lang:
@@ -218,7 +218,7 @@ class FollowUp:
         if owed is None:
             return None
         async with context.sessions() as session, session.begin():
-            alert = await alert_by_id(session, owed.id, for_update=True)  # type: ignore[arg-type]
+            alert = await alert_by_id(session, owed.id, for_update=True)
             if alert is None or alert.state == AlertState.RESOLVED or alert.resolving_by != staff:
                 return None
             now = context.clock()
@@ -227,7 +227,7 @@ class FollowUp:
             alert_id = alert.id
         log.info("alert resolved", extra={"alert_id": alert_id})
         language = self._staff_language(sender)
-        return Ack(language.say(RESOLVED, id=alert_id), follow_up=lambda: self._check_with_customer(alert_id))  # type: ignore[arg-type]
+        return Ack(language.say(RESOLVED, id=alert_id), follow_up=lambda: self._check_with_customer(alert_id))
 
     # -- the customer -------------------------------------------------------------------------
 
@@ -263,7 +263,7 @@ class FollowUp:
             respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
             if request is None or respondent is None or request.respondent_id != respondent.id:
                 return None
-            alert = await alert_of_request(session, request.id, for_update=True)  # type: ignore[arg-type]
+            alert = await alert_of_request(session, request.id, for_update=True)
             if alert is None or alert.check_sent_at is None:
                 return None
             alert.sorted, alert.checked_at = is_sorted, context.clock()
@@ -281,11 +281,11 @@ class FollowUp:
             opened=len(alerts),
             claimed=len(claimed),
             resolved=len(resolved),
-            median_hours_to_claim=_hours(claimed),  # type: ignore[arg-type]
-            median_hours_to_resolve=_hours(resolved),  # type: ignore[arg-type]
+            median_hours_to_claim=_hours(claimed),
+            median_hours_to_resolve=_hours(resolved),
             sorted_yes=sum(1 for a in alerts if a.sorted is True),
             sorted_no=sum(1 for a in alerts if a.sorted is False),
-            unresolved=tuple((a.id, a.reasons) for a in alerts if a.state != AlertState.RESOLVED),  # type: ignore[misc]
+            unresolved=tuple((a.id, a.reasons) for a in alerts if a.state != AlertState.RESOLVED),
         )
 
 

@@ -14,7 +14,7 @@ LOCALES_DIR = Path(__file__).with_name("locales")
 DOMAIN = "sayso"
 SHIPPED: tuple[str, ...] = ("en", "ur", "hi", "hu")
 DEFAULT = "en"
-_RLM = "\u200f"
+RLM = "\u200f"  # right-to-left mark: starts a line of Urdu in chat clients that guess direction per line
 
 
 def N_(message: str) -> str:
@@ -64,7 +64,7 @@ class Lang:
         """
         if not self.rtl:
             return text
-        return "\n".join(_RLM + line if line and not line.startswith(_RLM) else line for line in text.split("\n"))
+        return "\n".join(RLM + line if line and not line.startswith(RLM) else line for line in text.split("\n"))
 
 
 @cache

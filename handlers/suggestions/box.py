@@ -15,12 +15,12 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.core import notes
 from handlers.core.context import Context
 from handlers.core.events import Sender
+from handlers.core.weeks import week_of
 from handlers.i18n import Lang
 from storage.suggestions import NewSuggestion, add_suggestion, claim_receipt
 
@@ -33,11 +33,6 @@ class SuggestionRules:
     max_chars: int = 1000
     max_per_day: int = 3
     timezone: str = "UTC"
-
-
-def iso_week(moment: datetime, timezone: str) -> str:
-    year, week, _ = moment.astimezone(ZoneInfo(timezone)).isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 class SuggestionBox:
@@ -83,7 +78,7 @@ class SuggestionBox:
             return language.directional(message)
         self._pending.pop(self._person(sender), None)
         verdict = await asyncio.to_thread(self._context.analyzer.analyze, text, language.code)
-        week = iso_week(now, self._rules.timezone)
+        week = week_of(now, self._rules.timezone)
         async with self._context.sessions() as session, session.begin():
             if event_id and not await claim_receipt(
                 session, platform=sender.platform, event_id=event_id, iso_week=week

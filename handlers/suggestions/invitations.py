@@ -52,7 +52,7 @@ class SuggestionPrompter:
                 batch = await invitable(session, platforms=self._cadence.platforms, after_id=after)
             if not batch:
                 break
-            after = batch[-1].id  # type: ignore[assignment]
+            after = batch[-1].id
             for respondent in batch:
                 channel = self._context.channels.get(respondent.platform)
                 if channel is None or not await self._claim(f"respondent:{respondent.id}", period):

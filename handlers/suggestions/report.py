@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from handlers.core.context import Context
-from handlers.suggestions.box import iso_week
+from handlers.core.weeks import week_of
 from handlers.text.themes import find_themes
-from storage.suggestions import counts_by, set_themes, suggestions_in
+from storage.suggestions import add_theme_response, counts_by, set_themes, suggestions_in, theme_labels
 
 MAX_QUOTES = 3
 
@@ -51,7 +51,7 @@ class SuggestionReport:
 
 def weeks_ending(moment: datetime, count: int, timezone: str) -> tuple[str, ...]:
     """The ISO week of `moment` and the `count - 1` before it, oldest first."""
-    return tuple(iso_week(moment - timedelta(weeks=back), timezone) for back in reversed(range(count)))
+    return tuple(week_of(moment - timedelta(weeks=back), timezone) for back in reversed(range(count)))
 
 
 def _shown(count: int, rules: ThemeRules) -> int | None:
@@ -88,3 +88,17 @@ async def build_report(context: Context, *, weeks: tuple[str, ...], rules: Theme
         breakdowns=tuple(breakdowns),
         min_group_size=rules.min_group_size,
     )
+
+
+class UnknownTheme(ValueError):
+    """No stored suggestion carries that theme: announcing a response to it would tell people nothing true."""
+
+
+async def respond_to_theme(context: Context, *, theme: str, text: str) -> None:
+    """Record "you said, we did" for a theme the report has named; the next invitation announces it."""
+    async with context.sessions() as session, session.begin():
+        known = await theme_labels(session)
+        if theme not in known:
+            shown = ", ".join(repr(label) for label in known[:10]) or "none yet (run `sayso suggestions report`)"
+            raise UnknownTheme(f"no theme {theme!r}; known: {shown}")
+        await add_theme_response(session, theme=theme, response=text)

@@ -1,1 +1,2 @@
-"""The post-interaction survey: the pure state machine, its prompts, asking, sending due surveys, the helpdesk trigger and a person's own settings."""
+"""The post-interaction survey: the pure state machine, its prompts, asking, sending due surveys,
+the helpdesk trigger and a person's own settings."""

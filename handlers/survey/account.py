@@ -20,9 +20,9 @@ from storage.respondents import ensure_respondent, get_respondent, touch
 
 
 class Account:
-    def __init__(self, context: Context, *, wake_dispatcher: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, context: Context, *, wake_sender: Callable[[], None] = lambda: None) -> None:
         self._context = context
-        self._wake = wake_dispatcher
+        self._wake = wake_sender
 
     async def _registered(self, session: AsyncSession, sender: Sender) -> Respondent:
         return await ensure_respondent(
@@ -76,7 +76,7 @@ class Account:
                 return Ack()
             respondent = await self._registered(session, sender)
             touch(respondent, opted_out=True)
-            await cancel_unfinished(session, respondent_id=respondent.id, reason="opted out")  # type: ignore[arg-type]
+            await cancel_unfinished(session, respondent_id=respondent.id, reason="opted out")
             language = context.language_of(respondent, platform=sender.language_code)
         return Ack(language.say(notes.OPTED_OUT))
 
@@ -90,7 +90,7 @@ class Account:
                 return Ack()
             respondent = await self._registered(session, sender)
             touch(respondent, chosen_language=chosen)
-            request = await open_request_for(session, respondent_id=respondent.id)  # type: ignore[arg-type]
+            request = await open_request_for(session, respondent_id=respondent.id)
             if request is not None:
                 request.language = chosen
         return Ack(lang(chosen).say(notes.LANGUAGE_SET))

@@ -30,6 +30,6 @@ async def ask_question(
 async def remember(context: Context, request: SurveyRequest, question_id: str, message: MessageRef) -> None:
     """Keep where the open question is shown, so a typed answer can update that message."""
     async with context.sessions() as session, session.begin():
-        fresh = await request_by_id(session, request_id=request.id, for_update=True)  # type: ignore[arg-type]
+        fresh = await request_by_id(session, request_id=request.id, for_update=True)
         if fresh is not None and fresh.current_question == question_id:
-            fresh.message_ref = f"{message.chat_id}|{message.message_id}"
+            fresh.message_ref = message.stored

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 class SurveySender:
-    """Sends what is due. Several dispatchers (replicas) may run on one PostgreSQL database."""
+    """Sends what is due. Several senders (replicas) may run on one PostgreSQL database."""
 
     def __init__(self, context: Context, *, batch: int = 50, idle_seconds: float = 5.0, parallel: int = 16) -> None:
         self._context = context
@@ -67,7 +67,7 @@ class SurveySender:
         context = self._context
         async with context.sessions() as session, session.begin():
             claimed = [row.id for row in await claim_due(session, now=context.clock(), limit=self._batch)]
-        await asyncio.gather(*(self._send_limited(request_id) for request_id in claimed))  # type: ignore[arg-type]
+        await asyncio.gather(*(self._send_limited(request_id) for request_id in claimed))
         return len(claimed)
 
     async def _send_limited(self, request_id: int) -> None:
@@ -134,7 +134,7 @@ class SurveySender:
                 request.state = RequestState.ACTIVE
                 request.current_question = request.current_question or question_id
                 if message is not None:
-                    request.message_ref = request.message_ref or f"{message.chat_id}|{message.message_id}"
+                    request.message_ref = request.message_ref or message.stored
             request.sent_at = request.sent_at or now
             request.expires_at = now + self._context.policy.expiry
             if self._context.policy.reminder_after:  # while active, due_at is when the reminder is due

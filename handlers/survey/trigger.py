@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.context import Context
 from storage.models import RequestState, Respondent, SurveyRequest
-from storage.requests import NewInteraction, NewRequest, recent_request_count, record_interaction
+from storage.requests import NewInteraction, NewRequest, recent_request_count, record_interaction, request_by_id
 from storage.respondents import ensure_respondent
 
 NOT_STARTED = "not_started"
@@ -45,6 +45,16 @@ class TriggerResult:
     due_at: datetime | None = None
 
 
+_FINAL = {RequestState.COMPLETED, RequestState.EXPIRED, RequestState.CANCELLED, RequestState.FAILED}
+
+
+async def survey_is_over(context: Context, request_id: int) -> bool:
+    """Whether the survey reached an end: completed, expired, cancelled or failed."""
+    async with context.sessions() as session:
+        request = await request_by_id(session, request_id=request_id)
+    return request is not None and request.state in _FINAL
+
+
 class Trigger:
     def __init__(self, context: Context, *, wake: Callable[[], None] = lambda: None) -> None:
         self._context = context
@@ -68,7 +78,7 @@ class Trigger:
                 session,
                 interaction=NewInteraction(
                     external_id=req.interaction_id,
-                    respondent_id=respondent.id,  # type: ignore[arg-type]
+                    respondent_id=respondent.id,
                     touchpoint=req.touchpoint,
                     agent=req.agent,
                     language=req.language,
@@ -106,7 +116,7 @@ class Trigger:
         if not channel.reaches_unknown_users and respondent.chat_id is None:
             return RequestState.UNREACHABLE, NOT_STARTED
         window = self._context.policy.throttle_window
-        if window and await recent_request_count(session, respondent_id=respondent.id, since=now - window):  # type: ignore[arg-type]
+        if window and await recent_request_count(session, respondent_id=respondent.id, since=now - window):
             return RequestState.THROTTLED, None
         return RequestState.SCHEDULED, None
 
@@ -116,7 +126,7 @@ class Trigger:
         if request.reason == NOT_STARTED and channel is not None:
             link = channel.start_link(request.token)
         return TriggerResult(
-            request_id=request.id,  # type: ignore[arg-type]
+            request_id=request.id,
             status=str(request.state),
             created=created,
             reason=request.reason,

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any, Literal, TextIO
 
-from bot.wiring import Services
-from handlers.suggestions.box import iso_week
+from handlers.core.context import Context
+from handlers.core.weeks import week_of
 from storage.exports import ANSWER_FIELDS, SUGGESTION_FIELDS, stream_answers, stream_suggestions
 
 
@@ -23,21 +23,21 @@ def _plain(value: Any) -> Any:
 
 
 async def export(
-    services: Services,
+    context: Context,
     *,
+    timezone: str,
     what: Literal["answers", "suggestions"],
     fmt: Literal["csv", "jsonl"],
     since: date | None,
     out: TextIO,
 ) -> int:
     """Write the rows; return how many."""
-    settings = services.config.settings
-    async with services.context.sessions() as session:
+    async with context.sessions() as session:
         rows: AsyncIterator[dict[str, Any]]
         fields: Sequence[str]
         if what == "suggestions":
             start = datetime.combine(since, time(), UTC) if since else None
-            rows = stream_suggestions(session, since_week=iso_week(start, settings.timezone) if start else None)
+            rows = stream_suggestions(session, since_week=week_of(start, timezone) if start else None)
             fields = SUGGESTION_FIELDS
         else:
             rows = stream_answers(session, since=datetime.combine(since, time(), UTC) if since else None)

@@ -11,7 +11,10 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from storage.history import PastResponse
+from handlers.core.context import Context
+from storage.history import PastResponse, add_history
+
+_CHUNK = 2000
 
 TOUCHPOINTS = {"phone": -0.3, "chat": 0.2, "email": -0.1, "in_person": 0.4, "online": 0.0}
 AGENTS = {"Ann": 0.4, "Bilal": 0.1, "Csilla": -0.2, "Deepa": 0.3, "Erik": -0.4, "Farah": 0.0}
@@ -80,3 +83,24 @@ def generate(*, answers: int, weeks: int, seed: int, until: datetime) -> Iterato
             text_language=language,
             sentiment=sentiment,
         )
+
+
+async def fill(context: Context, *, answers: int, weeks: int, seed: int) -> tuple[int, int]:
+    """Write a generated history in chunks, so a million answers need little memory; return (responses, answers)."""
+    responses = written = 0
+    chunk: list[PastResponse] = []
+
+    async def flush() -> None:
+        nonlocal responses, written
+        async with context.sessions() as session, session.begin():
+            await add_history(session, chunk)
+        responses, written = responses + len(chunk), written + sum(len(r.answers) for r in chunk)
+        chunk.clear()
+
+    for record in generate(answers=answers, weeks=weeks, seed=seed, until=context.clock()):
+        chunk.append(record)
+        if len(chunk) == _CHUNK:
+            await flush()
+    if chunk:
+        await flush()
+    return responses, written

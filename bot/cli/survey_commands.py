@@ -1,0 +1,84 @@
+"""`sayso run`, `sayso demo` and `sayso send`: the service, a survey in the terminal, a survey on demand."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from bot.cli.common import config_or_exit, fail, run_or_exit, suppress_interrupt
+from bot.wiring import build_services
+from handlers.survey.trigger import TriggerRequest, UnknownSurvey
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(run)
+    app.command()(demo)
+    app.command()(send)
+
+
+def run() -> None:
+    """Run everything configured: HTTP server, survey_sender and chat platforms (the console if none)."""
+    from bot.runtime import run as run_process
+
+    with suppress_interrupt():
+        run_or_exit(run_process(config_or_exit()))
+
+
+def demo(
+    survey: Annotated[str, typer.Option(help="Survey key: csat, nps, ces or one from SAYSO_CONFIG.")] = "csat",
+    lang: Annotated[str | None, typer.Option("--lang", help="Language code: en, ur, hi or hu.")] = None,
+) -> None:
+    """Take one survey in the terminal, stored through the real handlers and database."""
+    from bot.runtime import demo as run_demo
+
+    config = config_or_exit()
+    if survey not in config.surveys:
+        raise fail(f"--survey: unknown survey {survey!r}; known: {', '.join(sorted(config.surveys))}")
+    with suppress_interrupt():
+        done = run_or_exit(run_demo(config, survey=survey, language=lang))
+    raise typer.Exit(0 if done else 1)
+
+
+def send(
+    platform: Annotated[str, typer.Option(help="slack, telegram or console.")],
+    user: Annotated[str, typer.Option(help="Slack user id or Telegram user id.")],
+    survey: Annotated[str | None, typer.Option(help="Survey key (default from config).")] = None,
+    touchpoint: Annotated[str | None, typer.Option(help="phone, chat, email, in_person, online, …")] = None,
+    agent: Annotated[str | None, typer.Option(help="Who served the customer.")] = None,
+    interaction_id: Annotated[str | None, typer.Option(help="Idempotency key (default: a new one).")] = None,
+    language: Annotated[str | None, typer.Option(help="Language code for the survey.")] = None,
+    delay_seconds: Annotated[int | None, typer.Option(min=0, help="Wait before sending.")] = None,
+) -> None:
+    """Schedule a survey, as POST /api/v1/interactions does; a running `sayso run` delivers it."""
+    import secrets
+
+    from bot.platforms import outbound_only
+
+    if platform not in ("slack", "telegram", "console"):
+        raise fail("--platform: use slack, telegram or console")
+    config = config_or_exit()
+
+    async def _send() -> dict[str, Any]:
+        async with build_services(config) as services, outbound_only(services):
+            result = await services.trigger(
+                TriggerRequest(
+                    interaction_id=interaction_id or f"cli-{secrets.token_hex(8)}",
+                    platform=platform,
+                    user_id=user,
+                    survey=survey,
+                    touchpoint=touchpoint,
+                    agent=agent,
+                    language=language,
+                    delay_seconds=delay_seconds,
+                )
+            )
+        out = {"request_id": result.request_id, "status": result.status, "new": result.created}
+        out |= {k: v for k, v in (("reason", result.reason), ("start_link", result.start_link)) if v}
+        return out
+
+    try:
+        print(json.dumps(run_or_exit(_send())))
+    except UnknownSurvey as exc:
+        raise fail(f"--survey: {exc}") from None

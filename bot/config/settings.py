@@ -1,0 +1,152 @@
+"""The environment variables of the public contract (and `.env`), validated as one `Settings`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from handlers.operations.database import DatabaseUrlError, check_url
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased as one line for the operator."""
+
+
+def check_cron(value: str) -> str:
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(f"not a crontab expression ({exc}); for example '0 9 * * mon'") from None
+    return value
+
+
+CsvList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """The environment variables of the public contract (see `.env.example`)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=False
+    )
+
+    database_url: str = Field("sqlite:///./sayso.db", validation_alias="DATABASE_URL")
+    config_path: Path | None = Field(None, validation_alias="SAYSO_CONFIG")
+    http_host: str = Field("127.0.0.1", validation_alias="SAYSO_HTTP_HOST")
+    http_port: int = Field(8080, ge=0, le=65535, validation_alias="SAYSO_HTTP_PORT")
+    api_token: SecretStr | None = Field(None, validation_alias="SAYSO_API_TOKEN")
+    timezone: str = Field("UTC", validation_alias="SAYSO_TIMEZONE")
+    digest_cron: str = Field("0 9 * * mon", validation_alias="SAYSO_DIGEST_CRON")
+    digest_slack_channels: CsvList = Field(default_factory=list, validation_alias="SAYSO_DIGEST_SLACK_CHANNELS")
+    digest_telegram_chats: CsvList = Field(default_factory=list, validation_alias="SAYSO_DIGEST_TELEGRAM_CHATS")
+    alert_slack_channels: CsvList | None = Field(None, validation_alias="SAYSO_ALERT_SLACK_CHANNELS")
+    alert_telegram_chats: CsvList | None = Field(None, validation_alias="SAYSO_ALERT_TELEGRAM_CHATS")
+    telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field("https://api.telegram.org/bot", validation_alias="TELEGRAM_API_BASE_URL")
+    telegram_webhook_url: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: SecretStr | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_base_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_BASE_URL")
+    log_level: str = Field("INFO", validation_alias="SAYSO_LOG_LEVEL")
+    console_bidi: str = Field("auto", validation_alias="SAYSO_CONSOLE_BIDI")
+
+    @field_validator("digest_slack_channels", "digest_telegram_chats", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator(
+        "config_path", "api_token", "alert_slack_channels", "alert_telegram_chats", "telegram_bot_token",
+        "telegram_webhook_url", "telegram_webhook_secret", "slack_bot_token", "slack_signing_secret",
+        "slack_app_token", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _blank_is_unset(cls, value: Any, info: ValidationInfo) -> Any:
+        """`VAR=` in a .env file (as in .env.example) means unset, not an empty secret."""
+        if not isinstance(value, str):
+            return value
+        if info.field_name and info.field_name.startswith("alert_"):
+            return cls._split(value) or None
+        return value.strip() or None
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            check_url(value)
+        except DatabaseUrlError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r} (for example Europe/Budapest)") from None
+        return value
+
+    @field_validator("digest_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        return check_cron(value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("use DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @field_validator("console_bidi")
+    @classmethod
+    def _bidi(cls, value: str) -> str:
+        if value.lower() not in ("auto", "on", "off"):
+            raise ValueError("use auto, on or off")
+        return value.lower()
+
+    @field_validator("telegram_api_base_url", "slack_api_base_url", "telegram_webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @model_validator(mode="after")
+    def _pairs(self) -> Self:
+        if bool(self.slack_bot_token) != bool(self.slack_signing_secret or self.slack_app_token):
+            raise ValueError(
+                "SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode), "
+                "and they need it"
+            )
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET, checked on every update")
+        return self
+
+    def secrets(self) -> list[SecretStr]:
+        """Every secret that is set, for log redaction."""
+        return [value for value in self.__dict__.values() if isinstance(value, SecretStr)]
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_bot_token is not None
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None

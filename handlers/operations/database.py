@@ -1,0 +1,51 @@
+"""The one shared state: open the database, check that it answers, bring its schema to head."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import DatabaseUrlError, async_url, create_engine, ping, session_factory
+from storage.migrate import current_revision, upgrade
+
+__all__ = [
+    "DatabaseUrlError",
+    "check_url",
+    "describe_error",
+    "open_database",
+    "ping",
+    "schema_revision",
+    "session_factory",
+]
+
+
+def check_url(url: str) -> None:
+    """Raise `DatabaseUrlError` with a readable reason when `url` cannot be used."""
+    async_url(url)
+
+
+def describe_error(url: str, exc: BaseException) -> str:
+    """One line for the operator: where, and the driver's first line of why, without the password."""
+    where = make_url(url).render_as_string(hide_password=True)
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    return f"DATABASE_URL: cannot use {where}: {reason}"
+
+
+@asynccontextmanager
+async def open_database(url: str, *, migrate: bool) -> AsyncIterator[AsyncEngine]:
+    """Connect, check the connection, migrate to head if asked; dispose of the pool on the way out."""
+    database = create_engine(url)
+    try:
+        await ping(database)
+        if migrate:
+            await upgrade(database)
+        yield database
+    finally:
+        await database.dispose()
+
+
+async def schema_revision(database: AsyncEngine) -> str | None:
+    return await current_revision(database)

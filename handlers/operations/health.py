@@ -1,0 +1,34 @@
+"""What `/healthz` reports: whether the database answers and how long due surveys have waited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from handlers.core.context import Context
+from storage.db import ping
+from storage.requests import queue_status
+
+
+@dataclass(frozen=True, slots=True)
+class Queue:
+    scheduled: int
+    due: int
+    oldest_due: datetime | None
+    oldest_due_seconds: float
+
+
+async def database_answers(database: AsyncEngine) -> None:
+    """Raise the driver's error when the database does not answer."""
+    await ping(database)
+
+
+async def survey_queue(context: Context) -> Queue:
+    now = context.clock()
+    async with context.sessions() as session:
+        status = await queue_status(session, now=now)
+    oldest = status.oldest_due
+    waited = (now - oldest).total_seconds() if oldest else 0.0
+    return Queue(status.scheduled, status.due, oldest, round(waited, 1))
