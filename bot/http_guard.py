@@ -1,0 +1,110 @@
+"""Checks that run before any route reads a byte of the body: the size limit and the API token.
+
+A request that is too large is refused from its Content-Length, or as soon as the bytes read pass
+the limit, so a 300 MB upload is never held in memory. `/api/v1` callers are authenticated before
+their body is parsed, so an unauthenticated caller learns nothing about the body's schema.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1/"
+API_DISABLED = "the API is disabled: set SAYSO_API_TOKEN to enable it"
+API_UNAUTHORIZED = "missing or wrong bearer token"
+
+
+@dataclass(frozen=True, slots=True)
+class BodyLimit:
+    prefix: str
+    max_bytes: int
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def token_problem(authorization: str | None, expected: SecretStr | None) -> tuple[int, str] | None:
+    """Why a bearer token is refused (status, message), or None when it is the configured one."""
+    if expected is None:
+        return 503, API_DISABLED
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.get_secret_value().encode()):
+        return 401, API_UNAUTHORIZED
+    return None
+
+
+class RequestGuard:
+    """ASGI middleware: per-path body limits (413) and the API token (401/503), before the app runs."""
+
+    def __init__(self, app: ASGIApp, *, limits: Sequence[BodyLimit], default_max_bytes: int,
+                 api_token: SecretStr | None) -> None:  # fmt: skip
+        self._app = app
+        self._limits = sorted(limits, key=lambda limit: len(limit.prefix), reverse=True)
+        self._default = default_max_bytes
+        self._token = api_token
+
+    def _limit(self, path: str) -> int:
+        return next((limit.max_bytes for limit in self._limits if path.startswith(limit.prefix)), self._default)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
+        if path.startswith(API_PREFIX) and (problem := token_problem(headers.get("authorization"), self._token)):
+            status, message = problem
+            log.info("API request refused", extra={"path": path, "status": status})
+            extra = {"www-authenticate": "Bearer"} if status == 401 else {}
+            await _answer(send, status, message, extra)
+            return
+        limit = self._limit(path)
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await self._too_large(send, path, limit)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self._app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._too_large(send, path, limit)
+
+    @staticmethod
+    async def _too_large(send: Send, path: str, limit: int) -> None:
+        log.info("request body too large", extra={"path": path, "limit": limit})
+        await _answer(send, 413, f"request body larger than {limit} bytes")
+
+
+async def _answer(send: Send, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(key.encode(), value.encode()) for key, value in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
