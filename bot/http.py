@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,16 +15,21 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.http_guard import BodyLimit, RequestGuard, token_problem
 from bot.logs import request_id
 from bot.summary import summary
 from bot.wiring import Services
 from handlers.core.weeks import parse_week, shift, week_of
 from handlers.operations.database import describe_error
 from handlers.operations.health import database_answers, survey_queue
-from handlers.survey.trigger import TriggerRequest, UnknownSurvey
+from handlers.survey.trigger import BadTrigger, TriggerRequest
 
 log = logging.getLogger(__name__)
 VERSION = "0.1.0"
+API_MAX_BYTES = 64 * 1024
+# Slack's own Bolt receivers refuse bodies over 4 MB; Telegram updates are far smaller.
+BODY_LIMITS = (BodyLimit("/api/v1/", API_MAX_BYTES), BodyLimit("/slack/", 4 * 1024 * 1024),
+               BodyLimit("/telegram/", 1024 * 1024))  # fmt: skip
 
 
 class InteractionIn(BaseModel):
@@ -35,7 +39,8 @@ class InteractionIn(BaseModel):
 
     interaction_id: str = Field(min_length=1, max_length=128, examples=["ticket-4711"])
     platform: Literal["slack", "telegram", "console"]
-    user_id: str = Field(min_length=1, max_length=64, examples=["U012AB3CD", "123456789"])
+    user_id: str = Field(min_length=1, max_length=64, examples=["U012AB3CD", "123456789"],
+                         description="Slack user id, or Telegram user id (a number or a string)")  # fmt: skip
     survey: str | None = Field(None, max_length=32, examples=["csat"])
     touchpoint: str | None = Field(None, max_length=32, pattern=r"^[a-z][a-z0-9_]*$", examples=["phone"])
     agent: str | None = Field(None, max_length=128)
@@ -44,6 +49,12 @@ class InteractionIn(BaseModel):
     delay_seconds: int | None = Field(None, ge=0, le=30 * 86400)
     timezone: str | None = Field(None, max_length=64, examples=["Asia/Karachi"],
                                  description="the customer's IANA time zone, for quiet hours")  # fmt: skip
+
+    @field_validator("user_id", mode="before")
+    @classmethod
+    def _numeric_id(cls, value: object) -> object:
+        # Telegram user ids are integers; helpdesks send them as JSON numbers as often as strings.
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     @field_validator("timezone")
     @classmethod
@@ -62,6 +73,9 @@ class InteractionOut(BaseModel):
     reason: str | None = None
     start_link: str | None = None
     due_at: datetime | None = None
+    differs: list[str] | None = Field(
+        None, description="on a repeated interaction_id: fields that differ from the first report, which is kept"
+    )
 
 
 def _readable(exc: RequestValidationError) -> dict[str, object]:
@@ -79,6 +93,7 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
     for router in routers:
         app.include_router(router)
     settings = services.config.settings
+    app.add_middleware(RequestGuard, limits=BODY_LIMITS, default_max_bytes=API_MAX_BYTES, api_token=settings.api_token)
 
     @app.middleware("http")
     async def _request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -103,12 +118,10 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
         return JSONResponse(status_code=503, content={"detail": f"database unavailable, try again later ({message})"})
 
     def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
-        if settings.api_token is None:
-            raise HTTPException(503, "the API is disabled: set SAYSO_API_TOKEN to enable it")
-        scheme, _, token = (authorization or "").partition(" ")
-        expected = settings.api_token.get_secret_value()
-        if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
-            raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
+        """Also checked by `RequestGuard` before the body is read; declared here for the OpenAPI document."""
+        if problem := token_problem(authorization, settings.api_token):
+            status, message = problem
+            raise HTTPException(status, message, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(response: Response) -> dict[str, object]:
@@ -140,9 +153,9 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
     async def report_interaction(body: InteractionIn, response: Response) -> InteractionOut:
         try:
             result = await services.trigger(TriggerRequest(**body.model_dump()))
-        except UnknownSurvey as exc:
+        except BadTrigger as exc:
             raise RequestValidationError(
-                [{"loc": ("body", "survey"), "msg": str(exc), "type": "value_error"}]
+                [{"loc": ("body", exc.field), "msg": str(exc), "type": "value_error"}]
             ) from None
         log.info("interaction reported", extra={"survey_request": result.request_id, "status": result.status,
                                                 "new": result.created})  # fmt: skip
@@ -154,6 +167,7 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
             reason=result.reason,
             start_link=result.start_link,
             due_at=result.due_at,
+            differs=list(result.differs) or None,
         )
 
     @app.get("/api/v1/summary", tags=["api"], dependencies=[Depends(require_token)])

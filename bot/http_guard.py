@@ -7,6 +7,7 @@ their body is parsed, so an unauthenticated caller learns nothing about the body
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import logging
@@ -38,7 +39,8 @@ def token_problem(authorization: str | None, expected: SecretStr | None) -> tupl
     if expected is None:
         return 503, API_DISABLED
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.get_secret_value().encode()):
+    given, wanted = token.strip().encode(), expected.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given, wanted):
         return 401, API_UNAUTHORIZED
     return None
 
@@ -74,27 +76,30 @@ class RequestGuard:
             await self._too_large(send, path, limit)
             return
         received = 0
-        started = False
+        started = refused = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
+                if received > limit and not refused:
+                    # Answer now: frameworks turn an error while reading the body into their own 400.
+                    refused = True
+                    if not started:
+                        await self._too_large(send, path, limit)
                     raise _TooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # the 413 has been sent; whatever the app answers after it is dropped
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
-            await self._app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._too_large(send, path, limit)
+        with contextlib.suppress(_TooLarge):
+            await self._app(scope, counting_receive, guarded_send)
 
     @staticmethod
     async def _too_large(send: Send, path: str, limit: int) -> None:

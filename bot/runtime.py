@@ -113,6 +113,8 @@ class _Server(uvicorn.Server):
 async def run(config: Config) -> None:
     """Serve HTTP, boundary surveys and run every configured platform until SIGINT/SIGTERM."""
     settings = config.settings
+    for warning in settings.warnings():
+        log.warning(warning)
     sock = _listen(settings.http_host, settings.http_port)
     async with build_services(config) as services:
         await asyncio.to_thread(services.context.analyzer.warm_up)

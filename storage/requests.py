@@ -95,6 +95,11 @@ async def request_for_interaction(session: AsyncSession, *, external_id: str) ->
     return result.scalar_one_or_none()
 
 
+async def interaction_by_external_id(session: AsyncSession, *, external_id: str) -> Interaction | None:
+    result = await session.execute(select(Interaction).where(Interaction.external_id == external_id))
+    return result.scalar_one_or_none()
+
+
 async def request_by_token(session: AsyncSession, *, token: str, for_update: bool = False) -> SurveyRequest | None:
     stmt = select(SurveyRequest).where(SurveyRequest.token == token)
     if for_update:

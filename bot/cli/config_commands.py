@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import typer
-from pydantic import SecretStr
-from rich.console import Console
-from rich.table import Table
+from pydantic import BaseModel, SecretStr
 
 from bot.cli.common import config_or_exit
 
@@ -20,26 +18,34 @@ def register(app: typer.Typer) -> None:
 def config_check() -> None:
     """Validate the configuration and print the effective settings, secrets masked."""
     config = config_or_exit()
-    table = Table("setting", "value", title="Sayso configuration")
+    rows: list[tuple[str, str]] = []
     for name, field in type(config.settings).model_fields.items():
         value = getattr(config.settings, name)
         shown = "(set, hidden)" if isinstance(value, SecretStr) else value
-        table.add_row(str(field.validation_alias or name), _show(shown))
+        rows.append((str(field.validation_alias or name), _show(shown)))
     file = config.file
-    table.add_row("surveys", ", ".join(sorted(config.surveys)))
-    for section in ("delivery", "throttle", "anonymity", "targets"):
-        for key, value in getattr(file, section).model_dump().items():
-            table.add_row(f"{section}.{key}", _show(value))
-    table.add_row("default_language", file.default_language)
-    Console(highlight=False).print(table)
-    Console(highlight=False).print("[green]configuration is valid[/green]")
+    rows.append(("surveys", ", ".join(sorted(config.surveys))))
+    rows.append(("default_language", file.default_language))
+    for section, model in file:
+        if isinstance(model, BaseModel):
+            rows += [(f"{section}.{key}", _show(value)) for key, value in model.model_dump().items()]
+    # Plain lines, not a table: a pipe or a narrow terminal must not cut a value.
+    width = max(len(key) for key, _ in rows)
+    print("Sayso configuration")
+    for key, value in rows:
+        print(f"  {key:<{width}}  {value}")
+    for warning in config.settings.warnings():
+        print(f"warning: {warning}")
+    print("configuration is valid")
 
 
 def _show(value: object) -> str:
     if value is None:
         return "—"
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return ", ".join(map(str, value)) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={item}" for key, item in value.items()) or "—"
     if isinstance(value, str) and "://" in value:
         from sqlalchemy.engine import make_url
 

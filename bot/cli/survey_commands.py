@@ -9,7 +9,7 @@ import typer
 
 from bot.cli.common import config_or_exit, fail, run_or_exit, suppress_interrupt
 from bot.wiring import build_services
-from handlers.survey.trigger import TriggerRequest, UnknownSurvey
+from handlers.survey.trigger import BadTrigger, TriggerRequest
 
 
 def register(app: typer.Typer) -> None:
@@ -34,10 +34,11 @@ def demo(
     from bot.runtime import demo as run_demo
 
     config = config_or_exit()
-    if survey not in config.surveys:
-        raise fail(f"--survey: unknown survey {survey!r}; known: {', '.join(sorted(config.surveys))}")
-    with suppress_interrupt():
-        done = run_or_exit(run_demo(config, survey=survey, language=lang))
+    try:
+        with suppress_interrupt():
+            done = run_or_exit(run_demo(config, survey=survey, language=lang))
+    except BadTrigger as exc:
+        raise fail(f"--{'lang' if exc.field == 'language' else exc.field}: {exc}") from None
     raise typer.Exit(0 if done else 1)
 
 
@@ -80,5 +81,5 @@ def send(
 
     try:
         print(json.dumps(run_or_exit(_send())))
-    except UnknownSurvey as exc:
-        raise fail(f"--survey: {exc}") from None
+    except BadTrigger as exc:
+        raise fail(f"--{exc.field}: {exc}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,7 +32,12 @@ def check_cron(value: str) -> str:
     return value
 
 
+# Comma-separated lists. NoDecode: pydantic-settings would otherwise read a lone "-1001234567890"
+# as JSON (a number) and refuse it as "not a list".
 CsvList = Annotated[list[str], NoDecode]
+OptionalCsvList = Annotated[list[str] | None, NoDecode]
+MIN_API_TOKEN = 16
+_TELEGRAM_CHAT = re.compile(r"^-?\d{1,20}$")
 
 
 class Settings(BaseSettings):
@@ -50,8 +56,8 @@ class Settings(BaseSettings):
     digest_cron: str = Field("0 9 * * mon", validation_alias="SAYSO_DIGEST_CRON")
     digest_slack_channels: CsvList = Field(default_factory=list, validation_alias="SAYSO_DIGEST_SLACK_CHANNELS")
     digest_telegram_chats: CsvList = Field(default_factory=list, validation_alias="SAYSO_DIGEST_TELEGRAM_CHATS")
-    alert_slack_channels: CsvList | None = Field(None, validation_alias="SAYSO_ALERT_SLACK_CHANNELS")
-    alert_telegram_chats: CsvList | None = Field(None, validation_alias="SAYSO_ALERT_TELEGRAM_CHATS")
+    alert_slack_channels: OptionalCsvList = Field(None, validation_alias="SAYSO_ALERT_SLACK_CHANNELS")
+    alert_telegram_chats: OptionalCsvList = Field(None, validation_alias="SAYSO_ALERT_TELEGRAM_CHATS")
     telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field("https://api.telegram.org/bot", validation_alias="TELEGRAM_API_BASE_URL")
     telegram_webhook_url: str | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_URL")
@@ -83,6 +89,23 @@ class Settings(BaseSettings):
         if info.field_name and info.field_name.startswith("alert_"):
             return cls._split(value) or None
         return value.strip() or None
+
+    @field_validator("digest_telegram_chats", "alert_telegram_chats")
+    @classmethod
+    def _telegram_chats(cls, value: list[str] | None) -> list[str] | None:
+        for chat in value or ():
+            if not _TELEGRAM_CHAT.match(chat):
+                raise ValueError(
+                    f"{chat!r} is not a Telegram chat id: use the numeric id, such as -1001234567890 for a group"
+                )
+        return value
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _https_webhook(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("Telegram delivers webhooks only to https:// URLs")
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -121,7 +144,7 @@ class Settings(BaseSettings):
             raise ValueError("use auto, on or off")
         return value.lower()
 
-    @field_validator("telegram_api_base_url", "slack_api_base_url", "telegram_webhook_url")
+    @field_validator("telegram_api_base_url", "slack_api_base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -138,6 +161,14 @@ class Settings(BaseSettings):
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET, checked on every update")
         return self
+
+    def warnings(self) -> list[str]:
+        """Values that work but should not be used as they are; logged at start and shown by `config check`."""
+        found = []
+        if self.api_token is not None and len(self.api_token.get_secret_value()) < MIN_API_TOKEN:
+            found.append(f"SAYSO_API_TOKEN is shorter than {MIN_API_TOKEN} characters; use a long random one "
+                         "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')")  # fmt: skip
+        return found
 
     def secrets(self) -> list[SecretStr]:
         """Every secret that is set, for log redaction."""

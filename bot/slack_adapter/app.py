@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -28,6 +29,7 @@ from bot.slack_adapter.render import (
     home,
     modal,
 )
+from bot.slack_adapter.requests import parse_problem, signature_problem
 from handlers.boundary import ErrorBoundary
 from handlers.core import notes
 from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
@@ -103,10 +105,29 @@ class SlackAdapter:
     def router(self) -> APIRouter:
         router = APIRouter(tags=["platforms"])
         handler = AsyncSlackRequestHandler(self.app)
+        signing = self._settings.slack_signing_secret
 
-        @router.post("/slack/events")
+        @router.post(
+            "/slack/events",
+            responses={400: {"description": "signed, but not a Slack payload"},
+                       401: {"description": "unsigned, forged or stale"},
+                       404: {"description": "Socket Mode: HTTP events are not enabled"},
+                       413: {"description": "body over 4 MiB"}},
+        )  # fmt: skip
         async def slack_events(request: Request) -> Response:
-            """Events, slash commands and interactivity: one request URL, signatures checked by Bolt."""
+            """Events, slash commands and interactivity: one request URL, signature checked on the raw bytes."""
+            if signing is None:
+                return JSONResponse({"detail": "Slack HTTP mode is not enabled (Socket Mode is)"}, status_code=404)
+            body = await request.body()  # bounded by the HTTP guard's limit
+            headers = request.headers
+            unsigned = signature_problem(signing.get_secret_value(), body, headers.get("x-slack-request-timestamp"),
+                                         headers.get("x-slack-signature"))  # fmt: skip
+            if unsigned:
+                log.warning("slack request refused: %s", unsigned)
+                return JSONResponse({"detail": "invalid or missing Slack signature"}, status_code=401)
+            if malformed := parse_problem(body, headers.get("content-type")):
+                log.warning("signed slack request refused: %s", malformed)
+                return JSONResponse({"detail": malformed}, status_code=400)
             return await handler.handle(request)
 
         return router

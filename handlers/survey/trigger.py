@@ -3,22 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.context import Context
+from handlers.i18n import SHIPPED, negotiate
 from storage.models import RequestState, Respondent, SurveyRequest
-from storage.requests import NewInteraction, NewRequest, recent_request_count, record_interaction, request_by_id
+from storage.requests import (
+    NewInteraction,
+    NewRequest,
+    interaction_by_external_id,
+    recent_request_count,
+    record_interaction,
+    request_by_id,
+)
 from storage.respondents import ensure_respondent
 
 NOT_STARTED = "not_started"
 NOT_CONFIGURED = "platform_not_configured"
 
 
-class UnknownSurvey(ValueError):
+class BadTrigger(ValueError):
+    """The trigger names something Sayso does not have; `field` says which part of the request."""
+
+    field = "survey"
+
+
+class UnknownSurvey(BadTrigger):
     """The trigger names a survey that is not defined."""
+
+
+class UnknownLanguage(BadTrigger):
+    """The trigger asks for a language no catalog ships: it would silently get the default."""
+
+    field = "language"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +63,9 @@ class TriggerResult:
     reason: str | None = None
     start_link: str | None = None
     due_at: datetime | None = None
+    # On a repeated interaction id: the fields in which this report differs from the first one,
+    # which is the one kept (the first report decided what was sent).
+    differs: tuple[str, ...] = ()
 
 
 _FINAL = {RequestState.COMPLETED, RequestState.EXPIRED, RequestState.CANCELLED, RequestState.FAILED}
@@ -55,6 +78,22 @@ async def survey_is_over(context: Context, request_id: int) -> bool:
     return request is not None and request.state in _FINAL
 
 
+async def _differences(
+    session: AsyncSession, req: TriggerRequest, request: SurveyRequest, owner: Respondent | None, survey: str
+) -> tuple[str, ...]:
+    """Which reported fields disagree with the stored first report of the same interaction id."""
+    stored = await interaction_by_external_id(session, external_id=req.interaction_id)
+    pairs = {
+        "platform": (owner.platform if owner else None, req.platform),
+        "user_id": (owner.platform_user_id if owner else None, req.user_id),
+        "survey": (request.survey, survey),
+        "touchpoint": (stored.touchpoint if stored else None, req.touchpoint),
+        "agent": (stored.agent if stored else None, req.agent),
+        "language": (stored.language if stored else None, req.language),
+    }
+    return tuple(name for name, (first, now) in pairs.items() if now is not None and first != now)
+
+
 class Trigger:
     def __init__(self, context: Context, *, wake: Callable[[], None] = lambda: None) -> None:
         self._context = context
@@ -65,6 +104,8 @@ class Trigger:
         survey_key = req.survey or context.policy.default_survey
         if survey_key not in context.surveys:
             raise UnknownSurvey(f"unknown survey {survey_key!r}; known: {', '.join(sorted(context.surveys))}")
+        if req.language and negotiate(req.language) is None:
+            raise UnknownLanguage(f"unknown language {req.language!r}; shipped: {', '.join(SHIPPED)}")
         now = context.clock()
         occurred = (req.occurred_at or now).astimezone(UTC)
         delay = timedelta(seconds=req.delay_seconds) if req.delay_seconds is not None else context.policy.delay
@@ -98,9 +139,11 @@ class Trigger:
                 if request.respondent_id == respondent.id
                 else await session.get(Respondent, request.respondent_id)
             )
+            differs = () if created else await _differences(session, req, request, owner, survey_key)
         if created and request.state == RequestState.SCHEDULED and request.due_at <= now:
             self._wake()
-        return self._result(request, created, platform=owner.platform if owner else req.platform)
+        result = self._result(request, created, platform=owner.platform if owner else req.platform)
+        return replace(result, differs=differs) if differs else result
 
     async def _admission(
         self, session: AsyncSession, respondent: Respondent, now: datetime
