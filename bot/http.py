@@ -125,7 +125,8 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
 
     @app.get("/healthz", tags=["operations"])
     async def healthz(response: Response) -> dict[str, object]:
-        platforms = {name: "configured" for name in services.channels.names}
+        platforms = {name: services.platform_states.get(name, "configured") for name in services.channels.names}
+        degraded = any(state != "ok" for state in services.platform_states.values())
         try:
             await database_answers(services.database)
         except (SQLAlchemyError, OSError) as exc:
@@ -139,7 +140,8 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
             "oldest_due": queue.oldest_due.isoformat() if queue.oldest_due else None,
             "oldest_due_seconds": queue.oldest_due_seconds,
         }
-        return {"status": "ok", "database": "ok", "platforms": platforms, "version": VERSION, "queue": backlog}
+        status = "degraded" if degraded else "ok"
+        return {"status": status, "database": "ok", "platforms": platforms, "version": VERSION, "queue": backlog}
 
     @app.post(
         "/api/v1/interactions",

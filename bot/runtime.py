@@ -16,10 +16,11 @@ import uvicorn
 from bot.config import Config
 from bot.console import PLATFORM as CONSOLE
 from bot.console import ConsoleChannel, LineReader
+from bot.errors import StartupError
 from bot.http import create_app
-from bot.platforms import build_adapters
+from bot.platforms import build_adapters, start_all
 from bot.scheduler import build_scheduler, post_due_poll, send_due_digest
-from bot.wiring import Services, StartupError, build_services
+from bot.wiring import Services, build_services
 from handlers.core.events import Sender
 from handlers.survey.trigger import TriggerRequest, survey_is_over
 
@@ -119,10 +120,8 @@ async def run(config: Config) -> None:
     async with build_services(config) as services:
         await asyncio.to_thread(services.context.analyzer.warm_up)
         adapters = build_adapters(services)
-        for adapter in adapters:
-            await adapter.start()
+        background: list[asyncio.Task[object]] = list(await start_all(adapters, services.platform_states))
         dispatching = asyncio.create_task(services.survey_sender.run(), name="survey_sender")
-        background: list[asyncio.Task[object]] = []
         scheduler = build_scheduler(services)
         scheduler.start()
         if services.digests.destinations:  # down at the scheduled time? send it now

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy.engine import make_url
@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Config
+from bot.errors import StartupError
 from bot.logs import keep_payloads_out, redact
 from handlers.boundary import ErrorBoundary
 from handlers.conversation import Conversation
@@ -30,10 +31,6 @@ from handlers.survey.trigger import Trigger
 from handlers.text.sentiment import TextAnalyzer
 
 
-class StartupError(Exception):
-    """The process cannot start; the message is one line for the operator."""
-
-
 @dataclass(frozen=True, slots=True)
 class Services:
     config: Config
@@ -46,6 +43,8 @@ class Services:
     digests: DigestSender
     staff_poll: StaffPoll
     followup: FollowUp
+    # Each chat platform's state for /healthz ("ok", "degraded: …"), kept up to date by the adapters' start.
+    platform_states: dict[str, str] = field(default_factory=dict)
 
     @property
     def channels(self) -> Channels:

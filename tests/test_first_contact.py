@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -15,10 +16,13 @@ from pydantic import SecretStr
 from bot.config import ConfigError, load_settings
 from bot.http import create_app
 from bot.wiring import Services
-from storage.models import Suggestion, SurveyRequest
+from storage.models import Respondent, Suggestion, SurveyRequest
 from tests.fakes.chat import count
-from tests.fakes.slack_api import block_actions, form, sign, slash
+from tests.fakes.process import free_port, run_to_end, running_sayso
+from tests.fakes.slack_api import SIGNING_SECRET, FakeSlack, block_actions, form, sign, slash
 from tests.fakes.slack_harness import Slack, slack_harness
+from tests.fakes.telegram_api import TOKEN as TELEGRAM_TOKEN
+from tests.fakes.telegram_api import FakeTelegram
 from tests.test_cli import sayso
 
 TOKEN = "a-long-enough-api-token"
@@ -201,3 +205,67 @@ async def test_signed_but_malformed_requests_get_400(slack, caplog, body):
 async def test_well_formed_signed_requests_still_reach_bolt(slack):
     response = await slack.event({"type": "url_verification", "challenge": "c-123", "token": "legacy"})
     assert response.status_code == 200 and json.loads(response.text)["challenge"] == "c-123"
+
+
+# -- tokens checked at start ---------------------------------------------------------------------
+
+
+async def test_a_rejected_telegram_token_stops_run_in_one_line(tmp_path):
+    wrong = "987654:a-token-that-telegram-rejects"
+    fake = await FakeTelegram().start()
+    try:
+        env = {"TELEGRAM_BOT_TOKEN": wrong, "TELEGRAM_API_BASE_URL": fake.base_url}
+        ended = await run_to_end("run", env=env, cwd=tmp_path)
+    finally:
+        await fake.stop()
+    assert ended.code == 2
+    assert ended.stderr.strip().splitlines()[-1] == (
+        "error: TELEGRAM_BOT_TOKEN: the Bot API rejected this token (401 Unauthorized); copy it again from @BotFather"
+    )
+    assert "Traceback" not in ended.stderr
+    assert wrong not in ended.stdout + ended.stderr and "a-token-that" not in ended.stdout + ended.stderr
+
+
+async def test_a_rejected_slack_token_stops_run_in_one_line(tmp_path):
+    wrong = "xoxb-revoked-long-ago"
+    fake = await FakeSlack().start()
+    try:
+        env = {"SLACK_BOT_TOKEN": wrong, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_BASE_URL": fake.base_url}
+        ended = await run_to_end("run", env=env, cwd=tmp_path)
+    finally:
+        await fake.stop()
+    assert ended.code == 2
+    last = ended.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: SLACK_BOT_TOKEN: Slack rejected the bot token (invalid_auth)")
+    assert "Traceback" not in ended.stderr and wrong not in ended.stdout + ended.stderr
+
+
+async def test_an_unreachable_platform_is_degraded_and_retried(tmp_path):
+    port = free_port()  # nothing listens there yet
+    env = {"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{port}/bot"}
+    async with running_sayso(env, tmp_path) as sayso_run, httpx.AsyncClient(base_url=sayso_run.url) as http:
+        health = (await http.get("/healthz")).json()
+        assert health["status"] == "degraded"
+        assert health["platforms"]["telegram"].startswith("degraded: Bot API did not answer")
+        fake = await FakeTelegram().start(port=port)
+        try:
+            for _ in range(100):  # the retry waits 1, 2, 4 … seconds
+                health = (await http.get("/healthz")).json()
+                if health["platforms"]["telegram"] == "ok":
+                    break
+                await asyncio.sleep(0.2)
+            assert health["status"] == "ok" and health["platforms"]["telegram"] == "ok"
+        finally:
+            await fake.stop()
+    assert TELEGRAM_TOKEN not in sayso_run.log.read_text()
+
+
+async def test_a_token_revoked_while_running_fails_sends_at_once(slack):
+    slack.fake.fail_next("conversations.open", "token_revoked")
+    result = await slack.trigger("U0REVOKED")
+    assert result.status == "scheduled"
+    async with slack.services.context.sessions() as session:
+        request = await session.get(SurveyRequest, result.request_id)
+        respondent = await session.get(Respondent, request.respondent_id)
+    assert request.state == "failed" and request.attempts == 1 and request.last_error == "token_revoked"
+    assert respondent.unreachable_reason is None  # not the person's fault

@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 
 from bot.config import Config, ConfigError, load_config
+from bot.errors import StartupError
 from bot.logs import setup_logging
-from bot.wiring import StartupError
 
 err = Console(stderr=True, highlight=False)
 T = TypeVar("T")

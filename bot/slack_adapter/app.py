@@ -13,12 +13,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
+from bot.errors import PlatformUnreachable, StartupError
 from bot.slack_adapter import inbound
-from bot.slack_adapter.outbound import SlackChannel
+from bot.slack_adapter.outbound import REJECTED_TOKEN, SlackChannel
 from bot.slack_adapter.render import (
     ANSWER_MODAL,
     HOME_LANGUAGE,
@@ -76,17 +78,35 @@ class SlackAdapter:
         self._register()
 
     async def initialize(self) -> None:
-        """Nothing to connect for sending: the Web API client is stateless."""
+        """Check the bot token with `auth.test`, so a wrong one stops start-up instead of every send."""
+        try:
+            await self.app.client.auth_test()
+        except SlackApiError as exc:
+            error = str((exc.response.data or {}).get("error") if isinstance(exc.response.data, dict) else exc)
+            if error in REJECTED_TOKEN:
+                hint = "copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page"
+                raise StartupError(f"SLACK_BOT_TOKEN: Slack rejected the bot token ({error}); {hint}") from None
+            raise PlatformUnreachable(f"auth.test failed ({error})") from None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise PlatformUnreachable(f"Web API did not answer ({type(exc).__name__})") from None
 
     async def start(self) -> None:
-        if self._settings.slack_app_token is not None:
-            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-            self._socket = AsyncSocketModeHandler(self.app, self._settings.slack_app_token.get_secret_value())
-            await self._socket.connect_async()
-            log.info("slack connected over Socket Mode")
-        else:
+        await self.initialize()
+        if self._settings.slack_app_token is None:
             log.info("slack listening on POST /slack/events")
+            return
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        self._socket = AsyncSocketModeHandler(self.app, self._settings.slack_app_token.get_secret_value())
+        try:
+            await self._socket.connect_async()
+        except SlackApiError as exc:
+            hint = "it starts with xapp- and needs the connections:write scope"
+            error = exc.response.get("error")
+            raise StartupError(f"SLACK_APP_TOKEN: Slack refused the app-level token ({error}); {hint}") from None
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise PlatformUnreachable(f"Socket Mode did not connect ({type(exc).__name__})") from None
+        log.info("slack connected over Socket Mode")
 
     async def stop(self) -> None:
         """Stop receiving, let replies already under way finish, then close the HTTP session."""

@@ -24,6 +24,8 @@ GONE = frozenset({
     "channel_not_found", "user_not_found", "account_inactive", "is_archived", "not_in_channel",
     "cannot_dm_bot", "user_disabled", "messages_tab_disabled", "restricted_action",
 })  # fmt: skip
+# Errors that say our own bot token is no good: fatal at start, never retried when sending.
+REJECTED_TOKEN = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"})
 
 
 class SlackChannel:
@@ -98,6 +100,9 @@ class SlackChannel:
             if error == "ratelimited":  # still limited after slack-sdk's own retries
                 retry_after = float(exc.response.headers.get("Retry-After", 30))
                 raise DeliveryFailed(PLATFORM, error, retry_after=retry_after) from exc
+            if error in REJECTED_TOKEN:
+                log.error("Slack rejected SLACK_BOT_TOKEN (%s); nothing can be sent until it is replaced", error)
+                raise DeliveryFailed(PLATFORM, error, misconfigured=True) from exc
             raise DeliveryFailed(PLATFORM, error, permanent=error in GONE) from exc
         except aiohttp.ClientConnectorError as exc:  # never reached Slack: safe to retry
             raise DeliveryFailed(PLATFORM, f"connection failed: {exc}") from exc

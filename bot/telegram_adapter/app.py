@@ -8,9 +8,11 @@ from typing import Any
 
 from fastapi import APIRouter, Header, HTTPException, Request, Response
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.config import Settings
+from bot.errors import PlatformUnreachable, StartupError
 from bot.telegram_adapter.inbound import to_event
 from bot.telegram_adapter.outbound import PerChatRateLimiter, TelegramChannel
 from handlers.boundary import ErrorBoundary
@@ -53,10 +55,27 @@ class TelegramAdapter:
 
     async def initialize(self) -> None:
         """Connect to the Bot API (getMe) without receiving updates: enough for sending."""
-        await self.application.initialize()
+        try:
+            await self.application.initialize()
+        except InvalidToken:
+            # PTB's own message repeats the token; this one does not, and nothing chains to it.
+            await self.application.bot.shutdown()
+            raise StartupError(
+                "TELEGRAM_BOT_TOKEN: the Bot API rejected this token (401 Unauthorized); copy it again from @BotFather"
+            ) from None
+        except NetworkError as exc:
+            raise PlatformUnreachable(f"Bot API did not answer ({type(exc).__name__})") from None
 
     async def start(self) -> None:
         await self.initialize()
+        try:
+            await self._start_receiving()
+        except NetworkError as exc:
+            raise PlatformUnreachable(f"Bot API did not answer ({type(exc).__name__})") from None
+        mode = "webhook" if self.webhook_mode else "polling"
+        log.info("telegram bot @%s started (%s)", self.application.bot.username, mode)
+
+    async def _start_receiving(self) -> None:
         await self._register_commands()
         if self.webhook_mode:
             secret = self._settings.telegram_webhook_secret
@@ -69,8 +88,6 @@ class TelegramAdapter:
             assert self.application.updater is not None
             await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=20)
         await self.application.start()
-        mode = "webhook" if self.webhook_mode else "polling"
-        log.info("telegram bot @%s started (%s)", self.application.bot.username, mode)
 
     async def stop(self) -> None:
         """Stop fetching, finish the updates in hand, then close the HTTP client."""

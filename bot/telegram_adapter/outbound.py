@@ -14,7 +14,7 @@ import httpx
 from aiolimiter import AsyncLimiter
 from telegram import Bot, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 
 from bot.telegram_adapter.inbound import PLATFORM
@@ -135,6 +135,9 @@ class TelegramChannel:
                 return await call()
             except RetryAfter as exc:  # the rate limiter already retried; let the survey_sender wait
                 raise DeliveryFailed(PLATFORM, "rate limited", retry_after=_seconds(exc)) from exc
+            except InvalidToken:  # the token was revoked while running
+                log.error("the Bot API rejected TELEGRAM_BOT_TOKEN; nothing can be sent until it is replaced")
+                raise DeliveryFailed(PLATFORM, "token rejected", misconfigured=True) from None
             except Forbidden as exc:
                 raise DeliveryFailed(PLATFORM, exc.message, permanent=True) from exc
             except BadRequest as exc:

@@ -14,7 +14,9 @@ class DeliveryFailed(Exception):
     """A platform refused or failed a send; adapters translate their SDK errors into this.
 
     `permanent` means retrying cannot help (blocked bot, deleted account); `retry_after`
-    is the platform's requested pause in seconds.
+    is the platform's requested pause in seconds; `misconfigured` means the platform refused
+    our own credentials (a revoked token): no retry helps until the operator fixes it, and the
+    person is not to blame.
     """
 
     def __init__(
@@ -25,6 +27,7 @@ class DeliveryFailed(Exception):
         permanent: bool = False,
         retry_after: float | None = None,
         maybe_delivered: bool = False,
+        misconfigured: bool = False,
     ) -> None:
         super().__init__(f"{platform}: {reason}")
         self.platform = platform
@@ -34,6 +37,7 @@ class DeliveryFailed(Exception):
         # The request reached the platform but its answer was lost (a read timeout): sending
         # again could show the person the same message twice, so callers must not retry.
         self.maybe_delivered = maybe_delivered
+        self.misconfigured = misconfigured
 
 
 class Outbound(Protocol):

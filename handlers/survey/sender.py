@@ -204,7 +204,9 @@ class SurveySender:
             assert request is not None
             request.last_error = failure.reason[:500]
             request.updated_at = now
-            if failure.permanent:
+            if failure.misconfigured:
+                request.state = RequestState.FAILED
+            elif failure.permanent:
                 request.state, request.reason = RequestState.UNREACHABLE, failure.reason[:200]
                 respondent = await session.get(Respondent, request.respondent_id)
                 if respondent is not None:
