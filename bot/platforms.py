@@ -86,11 +86,6 @@ async def _keep_trying(adapter: Adapter, states: dict[str, str]) -> None:
         await asyncio.sleep(delay)
         try:
             await adapter.start()
-        except StartupError:
-            for built in adapters:  # close their HTTP sessions before the process exits
-                with contextlib.suppress(Exception):
-                    await built.stop()
-            raise
         except PlatformUnreachable as exc:
             states[name] = f"degraded: {exc}; retrying"
             delay = min(delay * 2, START_RETRY_MAX)
