@@ -62,7 +62,11 @@ class ConsoleChannel:
         self.console.print()
         self._show(prompt.text, "bold")
         for option in prompt.options:
-            self._show(f"  [{option.key}] {option.label}" if option.key != "-" else f"  [Enter] {option.label}", "cyan")
+            # Only the label is reordered for right-to-left scripts: the "[4]" before it and the
+            # indentation stay where a left-to-right terminal draws them.
+            key = "Enter" if option.key == "-" else option.key
+            label = visual_order(option.label) if self._bidi else option.label
+            self.console.print(f"  [{escape(key)}] {escape(label)}", style="cyan", markup=False)
         if prompt.hint:
             self._show(prompt.hint, "dim")
         self.last_prompt, self.last_chat = prompt, chat_id
@@ -71,6 +75,10 @@ class ConsoleChannel:
     async def show_choice(self, message: MessageRef, text: str, then: Prompt | None = None) -> MessageRef | None:
         self._show(text.rsplit("\n", 1)[-1], "green")
         return await self.ask(message.chat_id, then) if then is not None else None
+
+    async def replace(self, message: MessageRef, prompt: Prompt) -> None:
+        self.console.print()
+        self._show(prompt.text, "dim")
 
     async def send_text(self, chat_id: str, text: str) -> MessageRef:
         self.console.print()
@@ -91,6 +99,12 @@ class ConsoleChannel:
 
     def start_link(self, payload: str) -> str | None:
         return None
+
+    async def read(self, reader: LineReader) -> str | None:
+        """The next typed line, after a "> " prompt when a person is at the terminal."""
+        if self.console.is_terminal:
+            self.console.print("> ", end="")
+        return await reader.readline()
 
     def note(self, text: str | None) -> None:
         """Show an event's acknowledgement (a toast on other platforms)."""

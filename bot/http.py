@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from importlib.metadata import version
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,7 +26,7 @@ from handlers.operations.health import database_answers, survey_queue
 from handlers.survey.trigger import BadTrigger, TriggerRequest
 
 log = logging.getLogger(__name__)
-VERSION = "0.1.0"
+VERSION = version("sayso")
 API_MAX_BYTES = 64 * 1024
 # Slack's own Bolt receivers refuse bodies over 4 MB; Telegram updates are far smaller.
 BODY_LIMITS = (BodyLimit("/api/v1/", API_MAX_BYTES), BodyLimit("/slack/", 4 * 1024 * 1024),

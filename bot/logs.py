@@ -7,6 +7,7 @@ import logging
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 _secrets: set[str] = set()
@@ -83,3 +84,16 @@ def setup_logging(level: str, *, stream: TextIO | None = None) -> None:
     else:
         handler.setFormatter(JsonFormatter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    # Alembic narrates every migration step at INFO; Sayso logs one line per migration instead.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
+
+
+def log_to_file(path: Path) -> None:
+    """Send every log line to `path` (JSON lines) instead of the terminal, which a console survey owns."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.addFilter(_WithRequestId())
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    for old in root.handlers[:]:
+        root.removeHandler(old)
+    root.addHandler(handler)

@@ -8,8 +8,10 @@ import logging
 import secrets
 import signal
 import socket
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import uvicorn
 
@@ -18,13 +20,15 @@ from bot.console import PLATFORM as CONSOLE
 from bot.console import ConsoleChannel, LineReader
 from bot.errors import StartupError
 from bot.http import create_app
+from bot.logs import log_to_file
 from bot.platforms import build_adapters, start_all
 from bot.scheduler import build_scheduler, post_due_poll, send_due_digest
 from bot.wiring import Services, build_services
 from handlers.core.events import Sender
-from handlers.survey.trigger import TriggerRequest, survey_is_over
+from handlers.survey.trigger import TERMINAL_PREFIX, TriggerRequest, close_other_terminals, survey_is_over
 
 log = logging.getLogger(__name__)
+CONSOLE_LOG = Path("sayso.log")  # where logs go while a console survey owns the terminal
 
 
 @dataclass
@@ -38,7 +42,7 @@ class ConsoleSession:
     language: str | None = None
 
     def __post_init__(self) -> None:
-        self.user_id = f"terminal-{secrets.token_hex(4)}"
+        self.user_id = f"{TERMINAL_PREFIX}{secrets.token_hex(4)}"
 
     @property
     def sender(self) -> Sender:
@@ -50,6 +54,7 @@ class ConsoleSession:
         return f"console-{secrets.token_hex(8)}"
 
     async def start_survey(self, survey: str | None) -> int:
+        await close_other_terminals(self.services.context, keep_user=self.user_id)
         result = await self.services.trigger(
             TriggerRequest(
                 interaction_id=f"console-{secrets.token_hex(8)}",
@@ -69,7 +74,7 @@ class ConsoleSession:
     async def converse(self, *, until_done: int | None = None) -> bool:
         """Feed typed lines to the handlers; return True if request `until_done` reached its end."""
         reader = LineReader()
-        while (line := await reader.readline()) is not None:
+        while (line := await self.channel.read(reader)) is not None:
             event = self.channel.to_event(line, self.sender, self._event_id)
             ack = await self.services.boundary(event)
             self.channel.note(ack.note)
@@ -79,12 +84,22 @@ class ConsoleSession:
         return False
 
 
+def _hand_terminal_to_console() -> bool:
+    """A console survey owns the terminal: log lines would land between its questions, so they go
+    to a file. True when that happened (stderr is a terminal); piped runs keep logging to stderr."""
+    if not sys.stderr.isatty():
+        return False
+    log_to_file(CONSOLE_LOG)
+    return True
+
+
 def _console(config: Config) -> ConsoleChannel:
     bidi = {"on": True, "off": False}.get(config.settings.console_bidi)
     return ConsoleChannel(bidi=bidi)
 
 
 async def demo(config: Config, *, survey: str | None, language: str | None) -> bool:
+    _hand_terminal_to_console()
     async with build_services(config) as services:
         channel = _console(config)
         services.channels.add(channel)
@@ -112,8 +127,9 @@ class _Server(uvicorn.Server):
 
 
 async def run(config: Config) -> None:
-    """Serve HTTP, boundary surveys and run every configured platform until SIGINT/SIGTERM."""
+    """Serve HTTP, send due surveys and run every configured platform until SIGINT/SIGTERM."""
     settings = config.settings
+    quiet_terminal = not (settings.telegram_enabled or settings.slack_enabled) and _hand_terminal_to_console()
     for warning in settings.warnings():
         log.warning(warning)
     sock = _listen(settings.http_host, settings.http_port)
@@ -133,6 +149,7 @@ async def run(config: Config) -> None:
             channel.console.print(
                 "[bold]No chat platform is configured[/bold] (set TELEGRAM_BOT_TOKEN or SLACK_BOT_TOKEN). "
                 "Running the console channel in this terminal."
+                + (f" Logs go to {CONSOLE_LOG}." if quiet_terminal else "")
             )
             session = ConsoleSession(services, channel)
             await session.start_survey(None)

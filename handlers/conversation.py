@@ -17,6 +17,7 @@ from handlers.core.replies import Ack
 from handlers.core.surveys import TEXT_MAX_CHARS, Kind, Survey
 from handlers.digest.staff_poll import StaffPoll
 from handlers.followup.alerts import FollowUp
+from handlers.followup.customer import record_check_answer
 from handlers.i18n import Lang
 from handlers.suggestions.box import SuggestionBox
 from handlers.survey import machine
@@ -50,7 +51,7 @@ class _Applied:
     question_id: str
     value: machine.Value
     previous_question: str | None
-    alerted: bool = False  # this answer opened a low-score alert
+    has_alert: bool = False  # the survey has a low-score alert (told to the customer once it is over)
 
 
 class Conversation:
@@ -91,7 +92,7 @@ class Conversation:
         if isinstance(payload, AlertPress) and self._followup is not None:
             return await self._followup.press(event.sender, payload.action, payload.alert_id)
         if isinstance(payload, CheckPress) and self._followup is not None:
-            checked = await self._followup.check_answer(event.sender, payload.token, payload.sorted)
+            checked = await record_check_answer(self._context, event.sender, payload.token, payload.sorted)
             if checked is not None:
                 return checked
         if not isinstance(payload, AnswerPress):
@@ -174,16 +175,16 @@ class Conversation:
             answers = await answer_values(session, request_id=request.id)
             step = machine.answer(survey, self._status(request, now), answers, question.id, value)
             previous = request.current_question
-            alerted = False
             if step.store:
                 await save_answer(session, request_id=request.id, answer=_answer_value(question.id, value, verdict))
                 if self._followup is not None and value is not None:  # same transaction: a low score has its alert
-                    alerted = await self._followup.note_answer(session, request, question.id, value, verdict)
+                    await self._followup.note_answer(session, request, question.id, value, verdict)
                 request.current_question = step.next_question.id if step.next_question else None
                 if step.completed:
                     request.state, request.completed_at = RequestState.COMPLETED, now
                 request.updated_at = now
-        applied = _Applied(step, survey, request, language, question.id, value, previous, alerted)
+            has_alert = bool(step.completed and self._followup and await self._followup.has_alert(session, request.id))
+        applied = _Applied(step, survey, request, language, question.id, value, previous, has_alert)
         return self._reply(sender, applied, pressed)
 
     def _status(self, request: SurveyRequest, now: datetime) -> Status:
@@ -191,7 +192,7 @@ class Conversation:
             return Status.COMPLETED
         if request.state == RequestState.ACTIVE and request.expires_at and request.expires_at <= now:
             request.state, request.updated_at = RequestState.EXPIRED, now
-        # SENDING: the first question is out but the survey_sender has not recorded it yet.
+        # SENDING: the first question is out but the survey sender has not recorded it yet.
         return Status.OPEN if request.state in (RequestState.ACTIVE, RequestState.SENDING) else Status.CLOSED
 
     def _reply(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> Ack:
@@ -230,13 +231,15 @@ class Conversation:
                 shown = await channel.ask(sender.chat_id, then)
             if then is not None and shown is not None and shown != target:  # Slack keeps one message
                 await remember(self._context, request, following.id, shown)  # type: ignore[union-attr]
-            if applied.alerted and self._followup and (sorry := self._followup.tell_customer(language)):
-                await channel.send_text(sender.chat_id, sorry)
             if step.completed:
                 await channel.send_text(sender.chat_id, language.say(notes.THANKS))
+            if applied.has_alert and self._followup and (sorry := self._followup.tell_customer(language)):
+                await channel.send_text(sender.chat_id, sorry)
         except DeliveryFailed as failure:
             # The answer is committed; the person can continue with the next press or message.
             log.warning("reply after an answer failed", extra={"platform": failure.platform, "reason": failure.reason})
+        if applied.has_alert and self._followup:  # the survey is over: staff see its alert now
+            await self._followup.post_ready()
 
     async def _command(self, event: CommandReceived) -> Ack:
         sender, command = event.sender, event.command.lower().lstrip("/")

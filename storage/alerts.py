@@ -9,7 +9,7 @@ from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from storage.models import Alert, AlertState, Answer, Interaction, RequestState, Respondent, SurveyRequest
+from storage.models import Alert, AlertPost, AlertState, Answer, Interaction, RequestState, Respondent, SurveyRequest
 from storage.upsert import insert_ignore
 
 
@@ -108,6 +108,15 @@ async def alert_view(session: AsyncSession, alert_id: int) -> AlertView | None:
         user_id=respondent.platform_user_id,
         chat_id=respondent.chat_id,
     )
+
+
+async def add_alert_post(session: AsyncSession, *, alert_id: int, platform: str, chat_id: str, message_id: str) -> None:
+    session.add(AlertPost(alert_id=alert_id, platform=platform, chat_id=chat_id, message_id=message_id))
+
+
+async def alert_posts(session: AsyncSession, alert_id: int) -> list[AlertPost]:
+    result = await session.execute(select(AlertPost).where(AlertPost.alert_id == alert_id).order_by(col(AlertPost.id)))
+    return list(result.scalars())
 
 
 async def alerts_between(session: AsyncSession, *, start: datetime, end: datetime) -> list[Alert]:

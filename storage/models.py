@@ -256,10 +256,25 @@ class Alert(SQLModel, table=True):
     raised_again_at: datetime | None = Field(default=None, sa_column=_utc())
     claimed_at: datetime | None = Field(default=None, sa_column=_utc())
     claimed_by: str | None = Field(default=None, max_length=80)
+    claimer_name: str | None = Field(default=None, max_length=80, description="shown to staff: 'Claimed by …'")
     resolving_by: str | None = Field(default=None, max_length=80, description="who was asked for the note")
     resolved_at: datetime | None = Field(default=None, sa_column=_utc())
     resolved_by: str | None = Field(default=None, max_length=80)
+    resolver_name: str | None = Field(default=None, max_length=80, description="shown to staff: 'Resolved by …'")
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     check_sent_at: datetime | None = Field(default=None, sa_column=_utc())
     sorted: bool | None = Field(default=None, description="the customer's answer to 'Is it sorted now?'")
     checked_at: datetime | None = Field(default=None, sa_column=_utc())
+
+
+class AlertPost(SQLModel, table=True):
+    """Where an alert was posted, so claiming or resolving it edits that message for everyone."""
+
+    __tablename__ = "alert_posts"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id"),)
+
+    id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
+    alert_id: int = Field(foreign_key="alerts.id", index=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=64)
+    message_id: str = Field(max_length=64)

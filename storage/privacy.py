@@ -13,7 +13,7 @@ from sqlalchemy import String, cast, delete, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from storage.models import Alert, Answer, Interaction, RequestState, Respondent, SurveyRequest
+from storage.models import Alert, AlertPost, Answer, Interaction, RequestState, Respondent, SurveyRequest
 from storage.respondents import ensure_respondent, get_respondent
 
 # Not a possible Slack, Telegram or console id (those never start with "~").
@@ -57,6 +57,8 @@ async def forget(session: AsyncSession, *, platform: str, user_id: str, delete_a
     request_ids = list((await session.execute(stmt)).scalars())
     interactions = select(Interaction.id).where(col(Interaction.respondent_id) == respondent.id)
     if delete_answers:
+        alerts = select(Alert.id).where(col(Alert.request_id).in_(request_ids))
+        await session.execute(delete(AlertPost).where(col(AlertPost.alert_id).in_(alerts)))
         await session.execute(delete(Alert).where(col(Alert.request_id).in_(request_ids)))
         await session.execute(delete(Answer).where(col(Answer.request_id).in_(request_ids)))
         await session.execute(delete(SurveyRequest).where(col(SurveyRequest.id).in_(request_ids)))

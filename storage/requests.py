@@ -11,7 +11,7 @@ from sqlalchemy import CursorResult, case, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from storage.models import Answer, Interaction, RequestState, SurveyRequest
+from storage.models import Answer, Interaction, RequestState, Respondent, SurveyRequest
 from storage.types import utcnow
 from storage.upsert import insert_ignore, upsert
 
@@ -173,6 +173,27 @@ async def cancel_unfinished(session: AsyncSession, *, respondent_id: int, reason
         .where(
             col(SurveyRequest.respondent_id) == respondent_id,
             col(SurveyRequest.state).in_((RequestState.SCHEDULED, RequestState.ACTIVE)),
+        )
+        .values(state=RequestState.CANCELLED, reason=reason, updated_at=utcnow())
+    )
+    return cast(CursorResult[Any], result).rowcount or 0
+
+
+async def cancel_unfinished_of_others(
+    session: AsyncSession, *, platform: str, user_prefix: str, keep_user: str, reason: str
+) -> int:
+    """Cancel the queued and open surveys of every respondent on `platform` whose id starts with
+    `user_prefix`, except `keep_user` (terminal sessions that ended without finishing)."""
+    others = select(Respondent.id).where(
+        Respondent.platform == platform,
+        col(Respondent.platform_user_id).startswith(user_prefix, autoescape=True),
+        Respondent.platform_user_id != keep_user,
+    )
+    result = await session.execute(
+        update(SurveyRequest)
+        .where(
+            col(SurveyRequest.respondent_id).in_(others),
+            col(SurveyRequest.state).in_((RequestState.SCHEDULED, RequestState.SENDING, RequestState.ACTIVE)),
         )
         .values(state=RequestState.CANCELLED, reason=reason, updated_at=utcnow())
     )

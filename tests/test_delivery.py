@@ -1,4 +1,4 @@
-"""The survey_sender: claiming due surveys, retrying transient faults, giving up on permanent ones."""
+"""The survey sender: claiming due surveys, retrying transient faults, giving up on permanent ones."""
 
 from __future__ import annotations
 

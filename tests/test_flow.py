@@ -144,7 +144,7 @@ async def test_expired_survey_is_closed(person, services):
 
 async def test_typed_numbers_answer_rating_questions(person, services):
     result = await person.gets_survey()
-    assert (await person.types("abc")).note == "Please press one of the buttons, or type a number from 1 to 5."
+    assert (await person.types("abc")).note == "Please choose one of the options shown, or type a number from 1 to 5."
     assert (await person.types("7")).note == notes.OUT_OF_RANGE
     assert (await person.types(" 5 ")).note is None
     assert (await stored_answers(services, result.request_id))["overall"].value_int == 5

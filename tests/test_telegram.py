@@ -239,7 +239,7 @@ async def test_polling_mode_has_no_webhook_route(h):
 async def test_rate_limit_beyond_the_limiters_retries_is_left_to_the_dispatcher(h):
     person = TgUser(h, 513)
     await person.says("/start")
-    for _ in range(4):  # the limiter retries three times, then the survey_sender reschedules
+    for _ in range(4):  # the limiter retries three times, then the survey sender reschedules
         h.fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     result = await h.trigger(513)
     request = await request_row(h.services, result.request_id)

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+from typing import Annotated
+
 import typer
 
 from bot.cli import config_commands, data_commands, digest_commands, suggestion_commands, survey_commands
 
 app = typer.Typer(help="Sayso: chat-native customer feedback.", no_args_is_help=True, add_completion=False)
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        print(f"sayso {version('sayso')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Sayso: chat-native customer feedback."""
+
 for group in (survey_commands, data_commands, digest_commands, suggestion_commands, config_commands):
     group.register(app)
 

@@ -35,6 +35,10 @@ def digest(
         raise fail("choose one of --preview and --send")
     if chart and not preview:
         raise fail("--chart goes with --preview")
+    if force and not send:
+        raise fail("--force goes with --send")
+    if chart and not chart.parent.is_dir():
+        raise fail(f"--chart: folder {chart.parent} does not exist")
     config = config_or_exit()
     if send and not (config.settings.digest_slack_channels or config.settings.digest_telegram_chats):
         raise fail("--send: no destination; set SAYSO_DIGEST_SLACK_CHANNELS or SAYSO_DIGEST_TELEGRAM_CHATS")

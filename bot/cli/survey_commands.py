@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 
 def run() -> None:
-    """Run everything configured: HTTP server, survey_sender and chat platforms (the console if none)."""
+    """Run everything configured: HTTP server, survey delivery and chat platforms (the console if none)."""
     from bot.runtime import run as run_process
 
     with suppress_interrupt():

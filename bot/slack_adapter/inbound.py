@@ -22,7 +22,8 @@ def press(body: dict[str, Any], value: str) -> ButtonPressed:
     message_ts = container.get("message_ts")
     action_ts = body["actions"][0].get("action_ts", "")
     message = MessageRef(PLATFORM, chat, message_ts) if chat and message_ts else None
-    sender = Sender(PLATFORM, user, chat or user, None, private=not chat or chat.startswith("D"))
+    name = body["user"].get("name") or body["user"].get("username")
+    sender = Sender(PLATFORM, user, chat or user, None, private=not chat or chat.startswith("D"), name=name)
     return ButtonPressed(sender, value, message=message, event_id=f"action:{user}:{action_ts}")
 
 

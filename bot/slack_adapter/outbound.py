@@ -55,6 +55,11 @@ class SlackChannel:
         )
         return message if then is not None else None
 
+    async def replace(self, message: MessageRef, prompt: Prompt) -> None:
+        update = partial(self.client.chat_update, channel=message.chat_id, ts=message.message_id,
+                         text=prompt.text, blocks=prompt_blocks(prompt))  # fmt: skip
+        await self._call(update)
+
     async def send_text(self, chat_id: str, text: str) -> MessageRef:
         response = await self._call(
             lambda: self.client.chat_postMessage(channel=chat_id, text=text, blocks=[section(text)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from handlers.core import notes
@@ -26,12 +27,19 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
 
 
 def section(text: str) -> Block:
-    return {"type": "section", "text": _plain(text, _SECTION)}
+    """mrkdwn, escaped so people's words show as typed; user mentions (<@U…>, as in an alert's
+    customer handle) stay live, so staff can click through to the person."""
+    shown = _MENTION.sub(r"<@\1>", _escape(text))
+    return {"type": "section", "text": {"type": "mrkdwn", "text": shown[:_SECTION] or " "}}
 
 
 def _escape(text: str) -> str:
     """mrkdwn treats &, < and > as control characters: people's comments must show as typed."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# A user mention as escaped by `_escape`; channel-wide pings (<!channel>) are never restored.
+_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,})&gt;")
 
 
 def report_messages(report: Report) -> list[list[Block]]:

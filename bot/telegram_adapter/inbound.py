@@ -21,6 +21,7 @@ def to_event(update: Update, *, bot_username: str | None) -> InboundEvent | None
             str(chat.id if chat else query.from_user.id),
             query.from_user.language_code,
             private=chat is None or chat.type == ChatType.PRIVATE,
+            name=query.from_user.full_name,
         )
         pressed_on = MessageRef(PLATFORM, sender.chat_id, str(query.message.message_id)) if query.message else None
         return ButtonPressed(sender, query.data or "", message=pressed_on, event_id=event_id)

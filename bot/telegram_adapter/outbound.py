@@ -92,6 +92,16 @@ class TelegramChannel:
                 raise
         return await self.ask(message.chat_id, then) if then is not None else None
 
+    async def replace(self, message: MessageRef, prompt: Prompt) -> None:
+        chat_id, message_id = int(message.chat_id), int(message.message_id)
+        edit = partial(self._bot.edit_message_text, prompt_text(prompt), chat_id=chat_id, message_id=message_id,
+                       reply_markup=keyboard(prompt))  # fmt: skip
+        try:
+            await self._deliver(edit)
+        except DeliveryFailed as failure:
+            if "message is not modified" not in failure.reason:
+                raise
+
     async def send_text(self, chat_id: str, text: str) -> MessageRef:
         return self._ref(await self._deliver(lambda: self._bot.send_message(int(chat_id), text[:4096])))
 
@@ -133,7 +143,7 @@ class TelegramChannel:
         for attempt in range(self._send_retries + 1):
             try:
                 return await call()
-            except RetryAfter as exc:  # the rate limiter already retried; let the survey_sender wait
+            except RetryAfter as exc:  # the rate limiter already retried; let the survey sender wait
                 raise DeliveryFailed(PLATFORM, "rate limited", retry_after=_seconds(exc)) from exc
             except InvalidToken:  # the token was revoked while running
                 log.error("the Bot API rejected TELEGRAM_BOT_TOKEN; nothing can be sent until it is replaced")

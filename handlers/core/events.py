@@ -14,6 +14,9 @@ class Sender:
     chat_id: str
     language_code: str | None = None
     private: bool = True
+    # How colleagues know them ("Claimed by Réka" on an alert); filled for button presses only, and
+    # stored only for staff actions, never for customers.
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

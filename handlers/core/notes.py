@@ -9,12 +9,12 @@ REPEATED = N_("We already have this answer. Thank you!")
 CHANGED = N_("Your answer was updated.")
 ALREADY_COMPLETED = N_("You have already completed this survey. Thank you!")
 CLOSED = N_("This survey has closed. Thank you for your time.")
-OUT_OF_RANGE = N_("That answer is not on the scale, so nothing was saved. Please use the buttons.")
+OUT_OF_RANGE = N_("That answer is not on the scale, so nothing was saved. Please choose one of the options shown.")
 INVALID_BUTTON = N_("This button is not valid, so nothing was saved.")
 NOT_YET = N_("Please answer the current question first.")
 EMPTY_TEXT = N_("Your message was empty, so nothing was saved.")
 TOO_LONG = N_("Your message is too long (%(max)d characters at most). Please shorten it and send it again.")
-TYPE_A_NUMBER = N_("Please press one of the buttons, or type a number from %(low)d to %(high)d.")
+TYPE_A_NUMBER = N_("Please choose one of the options shown, or type a number from %(low)d to %(high)d.")
 NO_OPEN_SURVEY = N_("Thanks for your message! There is no open survey right now. Send /help to see what I can do.")
 WELCOME = N_("Welcome! I will send you a short survey after you talk to our team.")
 OPTED_IN = N_("Welcome back! You will receive surveys again.")
@@ -28,9 +28,10 @@ SUGGEST_PROMPT = N_(
     "Write your suggestion or complaint in your next message. It is stored without your name, your account "
     "or the time you sent it."
 )
+# Names every stored field of a suggestion (text, language, channel, sentiment, week): the promise is exact.
 SUGGESTION_THANKS = N_(
-    "Thank you! Your suggestion is saved anonymously. We keep only its text, its language and the week it "
-    "arrived: not your name, your account, this chat or the time."
+    "Thank you! Your suggestion is saved anonymously. We keep only its text, its language, the app it came "
+    "through, an estimate of its tone and the week it arrived: not your name, your account, this chat or the time."
 )
 SUGGESTION_LIMIT = N_("You have sent %(n)d suggestions today, the most we accept in a day. Please try again tomorrow.")
 SUGGESTION_INVITE = N_(

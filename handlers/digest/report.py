@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from handlers.core.replies import Report, Section
 from handlers.digest.figures import WeekFigures
 from handlers.digest.staff_poll import StaffEstimate
-from handlers.followup.alerts import ClosedLoop
+from handlers.followup.closed_loop import ClosedLoop
 from handlers.i18n import N_, Lang
 from handlers.suggestions.report import ThemeSummary
 

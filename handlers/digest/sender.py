@@ -15,6 +15,7 @@ from handlers.digest.figures import WeeklyFigures
 from handlers.digest.report import DigestContent, compose
 from handlers.digest.staff_poll import StaffPoll
 from handlers.followup.alerts import FollowUp
+from handlers.followup.closed_loop import closed_loop
 from handlers.i18n import lang
 from handlers.suggestions.report import ThemeRules, ThemeSummary, build_report
 
@@ -59,7 +60,7 @@ class DigestSender:
             themes = report.repeated
         loop = None
         if self._followup and self._followup.destinations:
-            loop = await self._followup.closed_loop(*week_bounds(week, self._weekly.timezone))
+            loop = await closed_loop(self._context, *week_bounds(week, self._weekly.timezone))
         return DigestContent(figures, staff if staff and staff.n else None, themes, loop)
 
     async def chart(self, content: DigestContent, language: str) -> bytes:

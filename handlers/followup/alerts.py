@@ -8,35 +8,34 @@ comment), to each staff destination once, and raised again once if nobody claims
 from __future__ import annotations
 
 import logging
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.broadcast import Destination, broadcast, staff_language
-from handlers.core.callbacks import alert_data, check_data
+from handlers.core.callbacks import alert_data
 from handlers.core.context import Context
-from handlers.core.events import Sender
+from handlers.core.events import MessageRef, Sender
 from handlers.core.ports import DeliveryFailed, Outbound
 from handlers.core.replies import Ack, Option, Prompt
+from handlers.followup.customer import TELL_CUSTOMER, ask_whether_sorted
 from handlers.i18n import N_, Lang, lang
 from handlers.text.sentiment import TextVerdict
 from storage.alerts import (
     AlertView,
+    add_alert_post,
     alert_by_id,
     alert_of_request,
+    alert_posts,
     alert_view,
-    alerts_between,
     alerts_to_post,
     alerts_to_raise_again,
     pending_resolution,
     raise_alert,
 )
 from storage.models import AlertState, SurveyRequest
-from storage.requests import request_by_token
-from storage.respondents import get_respondent
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +53,9 @@ UNKNOWN_ALERT = N_("This alert no longer exists.")
 ASK_NOTE = N_("Alert #%(id)d: write a short note on how it was resolved (reply to this message).")
 NOTE_ASKED = N_("Write your note in reply to the message the bot just sent.")
 RESOLVED = N_("Alert #%(id)d is resolved. We will ask the customer whether it is sorted now.")
-TELL_CUSTOMER = N_("We are sorry it did not go well. Someone from our team will get back to you.")
-CHECK = N_("Our team has followed up on your feedback. Is it sorted now?")
-YES, NO = N_("Yes, it is sorted"), N_("No, not yet")
-CHECK_THANKS = N_("Thank you for letting us know.")
-CHECK_SORRY = N_("Thank you. We are sorry it is not sorted yet; the team will see your answer.")
+CLAIMED_BY = N_("Claimed by %(name)s.")
+RESOLVED_BY = N_("Resolved by %(name)s: %(note)s")
+NOT_HERE = N_("Alerts are claimed and resolved in the staff channel they were posted to.")
 REASON_CSAT = "csat {}"
 REASON_NPS = "nps {}"
 REASON_COMMENT = "negative comment"
@@ -72,24 +69,6 @@ class AlertRules:
     reraise_after: timedelta = timedelta(hours=4)
     settle: timedelta = timedelta(minutes=10)  # how long to wait for the comment before posting
     tell_customer: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ClosedLoop:
-    """A week's alerts: how many were followed up, and how fast."""
-
-    opened: int
-    claimed: int
-    resolved: int
-    median_hours_to_claim: float | None
-    median_hours_to_resolve: float | None
-    sorted_yes: int
-    sorted_no: int
-    unresolved: tuple[tuple[int, str], ...]  # (alert id, reasons)
-
-
-def _hours(pairs: list[tuple[datetime, datetime]]) -> float | None:
-    return statistics.median((end - start).total_seconds() / 3600 for start, end in pairs) if pairs else None
 
 
 class FollowUp:
@@ -123,34 +102,45 @@ class FollowUp:
             return False
         return await raise_alert(session, request_id=request.id, reason=reason, now=self._context.clock())
 
+    async def has_alert(self, session: AsyncSession, request_id: int) -> bool:
+        return bool(self.destinations) and await alert_of_request(session, request_id) is not None
+
     # -- posting to staff ---------------------------------------------------------------------
 
     async def run_once(self) -> tuple[int, int]:
-        """Post alerts that are ready and raise unclaimed ones again; return how many of each."""
-        context, rules = self._context, self.rules
-        now = context.clock()
-        async with context.sessions() as session:
-            fresh = await alerts_to_post(session, now=now, settle=rules.settle)
-            stale = await alerts_to_raise_again(session, now=now, after=rules.reraise_after)
-        for alert_id in fresh:
-            await self._post(alert_id, again=False)
-        for alert_id in stale:
-            await self._post(alert_id, again=True)
-        return len(fresh), len(stale)
+        """Post alerts that are ready and raise unclaimed ones again; return how many of each were
+        posted by this call (another replica, or the post right after the answer, may have done it)."""
+        fresh = await self.post_ready()
+        async with self._context.sessions() as session:
+            stale = await alerts_to_raise_again(session, now=self._context.clock(), after=self.rules.reraise_after)
+        raised = [await self._post(alert_id, again=True) for alert_id in stale]
+        return fresh, sum(raised)
 
-    async def _post(self, alert_id: int, *, again: bool) -> None:
+    async def post_ready(self) -> int:
+        """Post the alerts whose survey is over (called right after a last answer, so staff see a
+        low score within seconds) or whose comment wait has passed; return how many this call posted."""
+        async with self._context.sessions() as session:
+            fresh = await alerts_to_post(session, now=self._context.clock(), settle=self.rules.settle)
+        return sum([await self._post(alert_id, again=False) for alert_id in fresh])
+
+    async def _post(self, alert_id: int, *, again: bool) -> bool:
+        """Post to every destination that has not had it; True if this call posted anywhere."""
         async with self._context.sessions() as session:
             view = await alert_view(session, alert_id)
         if view is None:
-            return
+            return False
 
         async def post(destination: Destination, channel: Outbound) -> None:
-            await channel.ask(destination.chat_id, self.alert_prompt(view, lang(destination.language), again=again))
+            prompt = self.alert_prompt(view, lang(destination.language), again=again)
+            message = await channel.ask(destination.chat_id, prompt)
+            async with self._context.sessions() as session, session.begin():
+                await add_alert_post(session, alert_id=alert_id, platform=message.platform,
+                                     chat_id=message.chat_id, message_id=message.message_id)  # fmt: skip
 
         period = f"{'again' if again else 'alert'} {alert_id}"
         outcome = await broadcast(self._context, period, self.destinations, post)
         if all(result.startswith("failed") for result in outcome.values()):
-            return  # nowhere yet: the next run tries again
+            return False  # nowhere yet: the next run tries again
         async with self._context.sessions() as session, session.begin():
             alert = await alert_by_id(session, alert_id, for_update=True)
             assert alert is not None
@@ -159,6 +149,7 @@ class FollowUp:
                 alert.raised_again_at = alert.raised_again_at or now
             else:
                 alert.posted_at = alert.posted_at or now
+        return "sent" in outcome.values()
 
     def alert_prompt(self, view: AlertView, language: Lang, *, again: bool) -> Prompt:
         say = language.say
@@ -170,19 +161,31 @@ class FollowUp:
         lines.append(say(CONTEXT, touchpoint=view.touchpoint or "—", agent=view.agent or "—",
                          language=view.language or "—"))  # fmt: skip
         lines.append(say(REACH, who=_reach(view)))
+        alert = view.alert
+        if alert.state == AlertState.RESOLVED:
+            lines.append(say(RESOLVED_BY, name=alert.resolver_name or "—", note=alert.note or "—"))
+        elif alert.state == AlertState.CLAIMED:
+            lines.append(say(CLAIMED_BY, name=alert.claimer_name or "—"))
         claim, resolve = language.gettext(CLAIM), language.gettext(RESOLVE)
-        options = (Option(claim, claim, alert_data("c", view.alert.id)),
-                   Option(resolve, resolve, alert_data("r", view.alert.id)))  # fmt: skip
-        return Prompt("\n".join(lines), options, rows=(2,), rtl=language.rtl)
+        buttons = {AlertState.OPEN: (Option(claim, claim, alert_data("c", alert.id)),
+                                     Option(resolve, resolve, alert_data("r", alert.id))),
+                   AlertState.CLAIMED: (Option(resolve, resolve, alert_data("r", alert.id)),)}  # fmt: skip
+        options = buttons.get(AlertState(alert.state), ())
+        return Prompt("\n".join(lines), options, rows=(len(options),) if options else (), rtl=language.rtl)
 
     def _staff_language(self, sender: Sender) -> Lang:
         return staff_language(self._context, self.destinations, sender)
 
     # -- staff presses and the note -------------------------------------------------------------
 
+    def _in_staff_channel(self, sender: Sender) -> bool:
+        return any((d.platform, d.chat_id) == (sender.platform, sender.chat_id) for d in self.destinations)
+
     async def press(self, sender: Sender, action: str, alert_id: int) -> Ack:
         language, context = self._staff_language(sender), self._context
-        staff = f"{sender.platform}:{sender.user_id}"
+        if not self._in_staff_channel(sender):  # crafted callback data in a private chat
+            return Ack(language.gettext(NOT_HERE))
+        staff, name = f"{sender.platform}:{sender.user_id}", (sender.name or sender.user_id)[:80]
         async with context.sessions() as session, session.begin():
             alert = await alert_by_id(session, alert_id, for_update=True)
             if alert is None:
@@ -194,11 +197,36 @@ class FollowUp:
                 if alert.state == AlertState.CLAIMED and alert.claimed_by != staff:
                     return Ack(language.say(ALREADY_CLAIMED, id=alert_id))
                 alert.state, alert.claimed_by, alert.claimed_at = AlertState.CLAIMED, staff, alert.claimed_at or now
-                return Ack(language.say(CLAIMED, id=alert_id))
-            alert.resolving_by = staff
+                alert.claimer_name = alert.claimer_name or name
+                return Ack(language.say(CLAIMED, id=alert_id), follow_up=lambda: self._show_state(alert_id))
+            alert.resolving_by, alert.resolver_name = staff, name
             if alert.state == AlertState.OPEN:  # resolving without claiming first claims it too
                 alert.state, alert.claimed_by, alert.claimed_at = AlertState.CLAIMED, staff, now
-        return Ack(language.gettext(NOTE_ASKED), follow_up=lambda: self._ask_note(sender, alert_id, language))
+                alert.claimer_name = name
+
+        async def then() -> None:
+            await self._show_state(alert_id)
+            await self._ask_note(sender, alert_id, language)
+
+        return Ack(language.gettext(NOTE_ASKED), follow_up=then)
+
+    async def _show_state(self, alert_id: int) -> None:
+        """Edit every post of the alert, so the whole channel sees who claimed or resolved it."""
+        async with self._context.sessions() as session:
+            view = await alert_view(session, alert_id)
+            posts = await alert_posts(session, alert_id)
+        if view is None:
+            return
+        languages = {(d.platform, d.chat_id): d.language for d in self.destinations}
+        for post in posts:
+            channel = self._context.channels.get(post.platform)
+            if channel is None:
+                continue
+            prompt = self.alert_prompt(view, lang(languages.get((post.platform, post.chat_id), "en")), again=False)
+            try:
+                await channel.replace(MessageRef(post.platform, post.chat_id, post.message_id), prompt)
+            except DeliveryFailed as failure:
+                log.info("alert post not updated", extra={"alert_id": alert_id, "reason": failure.reason})
 
     async def _ask_note(self, sender: Sender, alert_id: int, language: Lang) -> None:
         """In a private chat where the platform allows it (Slack), else as a message to reply to."""
@@ -227,66 +255,18 @@ class FollowUp:
             alert_id = alert.id
         log.info("alert resolved", extra={"alert_id": alert_id})
         language = self._staff_language(sender)
-        return Ack(language.say(RESOLVED, id=alert_id), follow_up=lambda: self._check_with_customer(alert_id))
+
+        async def then() -> None:
+            await self._show_state(alert_id)
+            await ask_whether_sorted(context, alert_id)
+
+        return Ack(language.say(RESOLVED, id=alert_id), follow_up=then)
 
     # -- the customer -------------------------------------------------------------------------
 
     def tell_customer(self, language: Lang) -> str | None:
+        """Said once the survey with a low score is over, not between its questions."""
         return language.gettext(TELL_CUSTOMER) if self.rules.tell_customer else None
-
-    async def _check_with_customer(self, alert_id: int) -> None:
-        context = self._context
-        async with context.sessions() as session:
-            view = await alert_view(session, alert_id)
-            respondent = await get_respondent(session, platform=view.platform, user_id=view.user_id) if view else None
-        channel = context.channels.get(view.platform) if view else None
-        if view is None or respondent is None or channel is None or not view.chat_id or respondent.opted_out:
-            return
-        language = context.language_of(respondent, requested=view.language)
-        yes, no = language.gettext(YES), language.gettext(NO)
-        options = (Option(yes, yes, check_data(view.token, True)), Option(no, no, check_data(view.token, False)))
-        try:
-            await channel.ask(view.chat_id, Prompt(language.gettext(CHECK), options, rtl=language.rtl))
-        except DeliveryFailed as failure:
-            log.info("customer check not delivered", extra={"alert_id": alert_id, "reason": failure.reason})
-            return
-        async with context.sessions() as session, session.begin():
-            alert = await alert_by_id(session, alert_id, for_update=True)
-            assert alert is not None
-            alert.check_sent_at = context.clock()
-
-    async def check_answer(self, sender: Sender, token: str, is_sorted: bool) -> Ack | None:
-        """The customer's "Is it sorted now?"; None if the button is not theirs (reported as invalid)."""
-        context = self._context
-        async with context.sessions() as session, session.begin():
-            request = await request_by_token(session, token=token)
-            respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
-            if request is None or respondent is None or request.respondent_id != respondent.id:
-                return None
-            alert = await alert_of_request(session, request.id, for_update=True)
-            if alert is None or alert.check_sent_at is None:
-                return None
-            alert.sorted, alert.checked_at = is_sorted, context.clock()
-        language = context.language_of(respondent, requested=request.language)
-        return Ack(language.gettext(CHECK_THANKS if is_sorted else CHECK_SORRY))
-
-    # -- figures for the digest -------------------------------------------------------------
-
-    async def closed_loop(self, start: datetime, end: datetime) -> ClosedLoop:
-        async with self._context.sessions() as session:
-            alerts = await alerts_between(session, start=start, end=end)
-        claimed = [(a.created_at, a.claimed_at) for a in alerts if a.claimed_at]
-        resolved = [(a.created_at, a.resolved_at) for a in alerts if a.resolved_at]
-        return ClosedLoop(
-            opened=len(alerts),
-            claimed=len(claimed),
-            resolved=len(resolved),
-            median_hours_to_claim=_hours(claimed),
-            median_hours_to_resolve=_hours(resolved),
-            sorted_yes=sum(1 for a in alerts if a.sorted is True),
-            sorted_no=sum(1 for a in alerts if a.sorted is False),
-            unresolved=tuple((a.id, a.reasons) for a in alerts if a.state != AlertState.RESOLVED),
-        )
 
 
 def _reach(view: AlertView) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import DatabaseUrlError, async_url, create_engine, ping, session_factory
 from storage.migrate import current_revision, upgrade
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DatabaseUrlError",
@@ -41,7 +44,11 @@ async def open_database(url: str, *, migrate: bool) -> AsyncIterator[AsyncEngine
     try:
         await ping(database)
         if migrate:
+            before = await current_revision(database)
             await upgrade(database)
+            after = await current_revision(database)
+            if after != before:
+                log.info("database schema migrated", extra={"from_revision": before, "to_revision": after})
         yield database
     finally:
         await database.dispose()

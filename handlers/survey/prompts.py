@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.core.callbacks import answer_data, language_data
+from handlers.core.commands import COMMANDS
 from handlers.core.replies import Option, Prompt
 from handlers.core.surveys import Kind, Question, Survey
 from handlers.i18n import N_, SHIPPED, Lang, lang
@@ -71,15 +72,11 @@ def language_prompt(current: Lang) -> Prompt:
     )
 
 
+HELP_INTRO = N_("I send short surveys after you talk to our team, so we can get better. What you can send me:")
+
+
 def help_text(language: Lang) -> str:
-    return language.directional(
-        language.gettext(
-            N_(
-                "I send short surveys after you talk to our team, so we can get better.\n"
-                "/language — choose your language\n"
-                "/stop — stop receiving surveys\n"
-                "/start — receive surveys again\n"
-                "/help — show this message"
-            )
-        )
-    )
+    """The intro and every chat command with its menu description, so /help never misses one."""
+    lines = [language.gettext(HELP_INTRO)]
+    lines += [f"/{name} — {language.gettext(description)}" for name, description in COMMANDS]
+    return language.directional("\n".join(lines))

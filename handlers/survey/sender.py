@@ -57,7 +57,7 @@ class SurveySender:
                     pass
                 await self.sweep()
             except Exception:
-                log.exception("survey boundary pass failed; retrying in %.0f s", self._idle)
+                log.exception("survey sending pass failed; retrying in %.0f s", self._idle)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._idle)
             self._wake.clear()

@@ -14,6 +14,7 @@ from storage.models import RequestState, Respondent, SurveyRequest
 from storage.requests import (
     NewInteraction,
     NewRequest,
+    cancel_unfinished_of_others,
     interaction_by_external_id,
     recent_request_count,
     record_interaction,
@@ -92,6 +93,19 @@ async def _differences(
         "language": (stored.language if stored else None, req.language),
     }
     return tuple(name for name, (first, now) in pairs.items() if now is not None and first != now)
+
+
+TERMINAL_PREFIX = "terminal-"
+
+
+async def close_other_terminals(context: Context, *, keep_user: str) -> int:
+    """A terminal session's surveys end with it: when a new one starts, the unfinished surveys of
+    earlier terminals (a demo killed mid-way) are cancelled, so they are not re-asked, or answered,
+    in a terminal that never showed them."""
+    async with context.sessions() as session, session.begin():
+        return await cancel_unfinished_of_others(
+            session, platform="console", user_prefix=TERMINAL_PREFIX, keep_user=keep_user, reason="terminal closed"
+        )
 
 
 class Trigger:

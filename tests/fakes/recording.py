@@ -12,7 +12,7 @@ from handlers.core.replies import Prompt, Report
 
 @dataclass
 class Sent:
-    kind: str  # ask | show_choice | text | report | image
+    kind: str  # ask | show_choice | replace | text | report | image
     chat_id: str
     text: str
     prompt: Prompt | None = None
@@ -41,6 +41,9 @@ class RecordingChannel:
     async def show_choice(self, message: MessageRef, text: str, then: Prompt | None = None) -> MessageRef | None:
         self.sent.append(Sent("show_choice", message.chat_id, text, message=message))
         return await self.ask(message.chat_id, then) if then is not None else None
+
+    async def replace(self, message: MessageRef, prompt: Prompt) -> None:
+        self.sent.append(Sent("replace", message.chat_id, prompt.text, prompt=prompt, message=message))
 
     async def send_text(self, chat_id: str, text: str) -> MessageRef:
         ref = self._next(chat_id)
