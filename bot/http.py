@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -90,7 +91,8 @@ def _readable(exc: RequestValidationError) -> dict[str, object]:
 
 def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI:
     """The one FastAPI app; platform adapters contribute their webhook routes as `routers`."""
-    app = FastAPI(title="Sayso", version=VERSION, description="Chat-native customer feedback.")
+    # /docs and /redoc from assets shipped in fastapi-offline: they work with no internet access.
+    app = FastAPIOffline(title="Sayso", version=VERSION, description="Chat-native customer feedback.")
     for router in routers:
         app.include_router(router)
     settings = services.config.settings

@@ -83,7 +83,7 @@ class SlackAdapter:
             await self.app.client.auth_test()
         except SlackApiError as exc:
             error = str((exc.response.data or {}).get("error") if isinstance(exc.response.data, dict) else exc)
-            if error in REJECTED_TOKEN:
+            if error in REJECTED_TOKEN or error == "account_inactive":
                 hint = "copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page"
                 raise StartupError(f"SLACK_BOT_TOKEN: Slack rejected the bot token ({error}); {hint}") from None
             raise PlatformUnreachable(f"auth.test failed ({error})") from None

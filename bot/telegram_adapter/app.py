@@ -85,6 +85,11 @@ class TelegramAdapter:
                 allowed_updates=ALLOWED_UPDATES,
             )
         else:
+            if self._settings.database_url.startswith(("postgresql", "postgres")):
+                # Telegram hands each update to one getUpdates caller: two polling replicas steal
+                # each other's updates (and Telegram answers 409 Conflict).
+                log.warning("telegram polls for updates: run ONE process like this; with several replicas "
+                            "set TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET instead")  # fmt: skip
             assert self.application.updater is not None
             await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=20)
         await self.application.start()

@@ -67,6 +67,9 @@ async def broadcast(
                 await post(destination, channel)
             except DeliveryFailed as failure:
                 error = failure.reason
+            except Exception as exc:  # a bug for one destination must not block the others
+                log.exception("post to staff failed", extra={"period": period, "destination": destination.key})
+                error = f"internal error ({type(exc).__name__})"
         async with context.sessions() as session, session.begin():
             await finish_delivery(session, period=period, destination=destination.key, now=context.clock(),
                                   error=error)  # fmt: skip

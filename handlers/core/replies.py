@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
@@ -72,14 +73,34 @@ class Report:
 
 def pack(pieces: Iterable[str], limit: int, separator: str = "\n\n") -> list[str]:
     """Join pieces into as few messages of at most `limit` characters as possible, breaking only
-    between pieces (a piece longer than `limit` is broken at lines, then cut)."""
+    between pieces; a piece longer than `limit` is broken at lines, then at words, then anywhere
+    (never inside an escaped entity such as `&amp;`)."""
     messages: list[str] = []
     for piece in pieces:
-        parts = [piece] if len(piece) <= limit else pack(piece.split("\n"), limit, "\n")
-        for part in parts:
-            part = part[:limit]
+        for part in split_long(piece, limit):
             if messages and len(messages[-1]) + len(separator) + len(part) <= limit:
                 messages[-1] += separator + part
             else:
                 messages.append(part)
     return messages
+
+
+# An HTML or mrkdwn character entity, which a cut must not split.
+_ENTITY_TAIL = re.compile(r"&[#a-zA-Z0-9]{0,8}$")
+
+
+def split_long(text: str, limit: int) -> list[str]:
+    """`text` in parts of at most `limit` characters, cut at the last newline or space that keeps a
+    part at least half full, else at the limit (moved back before an entity it would split)."""
+    parts = []
+    while len(text) > limit:
+        window = text[: limit + 1]
+        cut = max(window.rfind("\n"), window.rfind(" "))
+        if cut < limit // 2:
+            cut = limit
+            if (entity := _ENTITY_TAIL.search(text[:cut])) is not None and entity.start() > 0:
+                cut = entity.start()
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    parts.append(text)
+    return [part for part in parts if part] or [""]

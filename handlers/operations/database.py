@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -40,9 +42,20 @@ def describe_error(url: str, exc: BaseException) -> str:
 @asynccontextmanager
 async def open_database(url: str, *, migrate: bool) -> AsyncIterator[AsyncEngine]:
     """Connect, check the connection, migrate to head if asked; dispose of the pool on the way out."""
+    threads_before = set(threading.enumerate())
     database = create_engine(url)
     try:
-        await ping(database)
+        try:
+            await ping(database)
+        except BaseException:
+            await database.dispose()
+            # aiosqlite closes a failed connection on its worker thread and then reports back to
+            # this loop; were the loop closed first (the CLI exits right after this error), that
+            # thread would print "Event loop is closed" tracebacks over the one-line message.
+            for worker in set(threading.enumerate()) - threads_before:
+                if worker.name.endswith("(_connection_worker_thread)"):  # aiosqlite's, by its target
+                    await asyncio.to_thread(worker.join, 2)
+            raise
         if migrate:
             before = await current_revision(database)
             await upgrade(database)
