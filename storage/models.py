@@ -98,6 +98,7 @@ class SurveyRequest(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     due_at: datetime = Field(sa_column=_utc(nullable=False))
     claimed_at: datetime | None = Field(default=None, sa_column=_utc())
+    posting_at: datetime | None = Field(default=None, sa_column=_utc(), description="intent to post committed")
     sent_at: datetime | None = Field(default=None, sa_column=_utc())
     completed_at: datetime | None = Field(default=None, sa_column=_utc())
     expires_at: datetime | None = Field(default=None, sa_column=_utc())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, func, or_, update
+from sqlalchemy import CursorResult, case, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -136,34 +136,6 @@ async def recent_request_count(session: AsyncSession, *, respondent_id: int, sin
         )
     )
     return int(result.scalar_one())
-
-
-async def claim_due(
-    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta = timedelta(minutes=5)
-) -> list[SurveyRequest]:
-    """Claim due requests for sending; on PostgreSQL replicas skip each other's rows.
-
-    A request left in `sending` longer than `lease` (its sender died) is claimed again.
-    """
-    stmt = (
-        select(SurveyRequest)
-        .where(
-            or_(
-                (col(SurveyRequest.state) == RequestState.SCHEDULED) & (col(SurveyRequest.due_at) <= now),
-                (col(SurveyRequest.state) == RequestState.SENDING) & (col(SurveyRequest.claimed_at) < now - lease),
-            )
-        )
-        .order_by(col(SurveyRequest.due_at))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = list((await session.execute(stmt)).scalars())
-    for row in rows:
-        row.state = RequestState.SENDING
-        row.claimed_at = now
-        row.attempts += 1
-        row.updated_at = now
-    return rows
 
 
 async def cancel_unfinished(session: AsyncSession, *, respondent_id: int, reason: str) -> int:

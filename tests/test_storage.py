@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
+from storage.claims import claim_due
 from storage.db import DatabaseUrlError, async_url, create_engine, session_factory
 from storage.events import claim_event, forget_events_before
 from storage.figures import funnel, moments
@@ -21,7 +22,6 @@ from storage.requests import (
     NewInteraction,
     NewRequest,
     answers_of,
-    claim_due,
     record_interaction,
     save_answer,
 )

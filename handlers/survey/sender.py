@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from handlers.core.context import Context
 from handlers.core.events import MessageRef
@@ -13,18 +13,15 @@ from handlers.core.ports import DeliveryFailed
 from handlers.survey.asking import remember
 from handlers.survey.machine import pending
 from handlers.survey.prompts import INTRO, REMINDER, question_prompt
+from storage.claims import claim_due, mark_posting, settle_unconfirmed
 from storage.models import RequestState, Respondent
-from storage.requests import (
-    answer_values,
-    claim_due,
-    claim_reminders,
-    expire_overdue,
-    request_by_id,
-    unclaim_reminder,
-)
+from storage.requests import answer_values, claim_reminders, expire_overdue, request_by_id, unclaim_reminder
 from storage.respondents import touch
 
 log = logging.getLogger(__name__)
+# How long a claim holds without its sender committing the intent to post; after that another
+# sender (or this one after a restart) takes it. Short, so a crash strands nothing for long.
+CLAIM_LEASE = timedelta(minutes=1)
 
 
 class SurveySender:
@@ -66,7 +63,8 @@ class SurveySender:
         """Claim and send one batch of due requests; return how many were claimed."""
         context = self._context
         async with context.sessions() as session, session.begin():
-            claimed = [row.id for row in await claim_due(session, now=context.clock(), limit=self._batch)]
+            rows = await claim_due(session, now=context.clock(), limit=self._batch, lease=CLAIM_LEASE)
+            claimed = [row.id for row in rows]
         await asyncio.gather(*(self._send_limited(request_id) for request_id in claimed))
         return len(claimed)
 
@@ -104,6 +102,16 @@ class SurveySender:
         prompt = question_prompt(survey, question, token=request.token, language=language,
                                  intro=None if stored else INTRO)  # fmt: skip
         chat_id = respondent.chat_id
+        # The intent is committed before the platform call: if this process dies during the call,
+        # recovery knows a post may have happened and does not post again (`settle_unconfirmed`).
+        # It also proves the claim is still ours, and that the database is there to record the send.
+        assert request.claimed_at is not None
+        async with context.sessions() as session, session.begin():
+            if not await mark_posting(
+                session, request_id=request_id, claimed_at=request.claimed_at, now=context.clock()
+            ):
+                log.info("claim taken over by another sender; not sent", extra={"survey_request": request_id})
+                return
         try:
             chat_id = chat_id or await channel.open_chat(respondent.platform_user_id)
             message: MessageRef | None = await channel.ask(chat_id, prompt)
@@ -136,6 +144,7 @@ class SurveySender:
                 if message is not None:
                     request.message_ref = request.message_ref or message.stored
             request.sent_at = request.sent_at or now
+            request.posting_at = None
             request.expires_at = now + self._context.policy.expiry
             if self._context.policy.reminder_after:  # while active, due_at is when the reminder is due
                 request.due_at = now + self._context.policy.reminder_after
@@ -165,8 +174,13 @@ class SurveySender:
         context = self._context
         now = context.clock()
         async with context.sessions() as session, session.begin():
+            unconfirmed = await settle_unconfirmed(session, now=now, lease=CLAIM_LEASE, expiry=context.policy.expiry,
+                                                   reminder_after=context.policy.reminder_after)  # fmt: skip
             expired = await expire_overdue(session, now=now)
             due = await claim_reminders(session, now=now, limit=self._batch) if context.policy.reminder_after else []
+        if unconfirmed:
+            log.warning("surveys whose post was under way when a sender stopped: opened, not resent",
+                        extra={"surveys": unconfirmed})  # fmt: skip
         await asyncio.gather(*(self._remind(request_id) for request_id in due))
         return expired, len(due)
 
@@ -203,7 +217,7 @@ class SurveySender:
             request = await request_by_id(session, request_id=request_id, for_update=True)
             assert request is not None
             request.last_error = failure.reason[:500]
-            request.updated_at = now
+            request.updated_at, request.posting_at = now, None
             if failure.misconfigured:
                 request.state = RequestState.FAILED
             elif failure.permanent:
