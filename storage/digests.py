@@ -36,6 +36,12 @@ async def claim_delivery(
     return True
 
 
+async def was_delivered(session: AsyncSession, *, period: str, destination: str) -> bool:
+    row = DigestDelivery
+    stmt = select(row.state).where(row.period == period, row.destination == destination)
+    return (await session.execute(stmt)).scalar_one_or_none() == "sent"
+
+
 async def finish_delivery(
     session: AsyncSession, *, period: str, destination: str, now: datetime, error: str | None = None
 ) -> None:

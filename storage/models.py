@@ -41,6 +41,11 @@ class SentimentStatus(StrEnum):
     NOT_SCORED = "not_scored"
 
 
+# A survey a person can answer, by button or by typing: one rule for both. `sending` counts, since
+# the first question may be on screen before the sender has recorded it.
+ANSWERABLE = frozenset({RequestState.ACTIVE, RequestState.SENDING})
+
+
 class Respondent(SQLModel, table=True):
     """A person who can be surveyed on one platform."""
 

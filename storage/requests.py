@@ -11,7 +11,7 @@ from sqlalchemy import CursorResult, case, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from storage.models import Answer, Interaction, RequestState, Respondent, SurveyRequest
+from storage.models import ANSWERABLE, Answer, Interaction, RequestState, Respondent, SurveyRequest
 from storage.types import utcnow
 from storage.upsert import insert_ignore, upsert
 
@@ -118,8 +118,8 @@ async def open_request_for(session: AsyncSession, *, respondent_id: int) -> Surv
     """The respondent's survey in progress (the newest, should there be several)."""
     result = await session.execute(
         select(SurveyRequest)
-        .where(SurveyRequest.respondent_id == respondent_id, SurveyRequest.state == RequestState.ACTIVE)
-        .order_by(col(SurveyRequest.sent_at).desc(), col(SurveyRequest.id).desc())
+        .where(SurveyRequest.respondent_id == respondent_id, col(SurveyRequest.state).in_(ANSWERABLE))
+        .order_by(col(SurveyRequest.id).desc())
         .limit(1)
     )
     return result.scalar_one_or_none()

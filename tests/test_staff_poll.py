@@ -41,6 +41,8 @@ def _press(user_id: str, percent: int) -> ButtonPressed:
 
 
 async def _plant(services) -> None:
+    """A week with customer answers, and its poll posted to the staff group."""
+    await services.staff_poll.post(WEEK)
     start, _ = week_bounds(WEEK, "UTC")
     records = [PastResponse("console", f"c{i}", "csat", start + timedelta(days=2), {"overall": v})
                for i, v in enumerate([5, 5, 4, 2, 1])]  # fmt: skip
@@ -85,6 +87,7 @@ async def test_too_few_answers_are_not_shown(staff):
 
 async def test_nothing_stored_says_who_answered_what(staff):
     services, _ = staff
+    await services.staff_poll.post(WEEK)
     await services.boundary(_press("staff-secret-42", 70))
     async with services.context.sessions() as session:
         estimates = (await session.execute(text("SELECT * FROM staff_estimates"))).all()

@@ -13,6 +13,7 @@ OUT_OF_RANGE = N_("That answer is not on the scale, so nothing was saved. Please
 INVALID_BUTTON = N_("This button is not valid, so nothing was saved.")
 NOT_YET = N_("Please answer the current question first.")
 EMPTY_TEXT = N_("Your message was empty, so nothing was saved.")
+UNSTORABLE = N_("Your message contains characters we cannot store, so nothing was saved. Please type it again.")
 TOO_LONG = N_("Your message is too long (%(max)d characters at most). Please shorten it and send it again.")
 TYPE_A_NUMBER = N_("Please choose one of the options shown, or type a number from %(low)d to %(high)d.")
 NO_OPEN_SURVEY = N_("Thanks for your message! There is no open survey right now. Send /help to see what I can do.")

@@ -20,6 +20,7 @@ from handlers.core.events import Sender
 from handlers.core.ports import Outbound
 from handlers.core.replies import Ack, Option, Prompt
 from handlers.i18n import N_, Lang, lang
+from storage.digests import was_delivered
 from storage.staff_poll import add_estimate, digest_sent, estimates_of
 
 QUESTION = N_("Staff poll, week %(week)s (anonymous): what share of customers do you think rated us 4 or 5 this week?")
@@ -27,6 +28,7 @@ HINT = N_("Answers are anonymous; the digest shows the staff median beside what 
 THANKS = N_("Thank you. Your estimate is recorded anonymously.")
 ALREADY = N_("You have already answered this week's poll.")
 CLOSED = N_("This poll has closed: the week's figures are out.")
+NOT_A_POLL = N_("There is no staff poll here for that week, so nothing was recorded.")
 STEPS = tuple(range(0, 101, 10))
 POLL_PERIOD = "poll {}"
 
@@ -62,7 +64,16 @@ class StaffPoll:
 
     async def vote(self, sender: Sender, week: str, percent: int) -> Ack:
         language = staff_language(self._context, self.destinations, sender)
+        # Votes count only as pressed under a poll that was posted to this staff chat: crafted
+        # callback data in a customer's private chat, or for a week with no poll, casts nothing.
+        here = next(
+            (d for d in self.destinations if (d.platform, d.chat_id) == (sender.platform, sender.chat_id)), None
+        )
+        if here is None or percent not in STEPS:
+            return Ack(language.gettext(NOT_A_POLL))
         async with self._context.sessions() as session, session.begin():
+            if not await was_delivered(session, period=POLL_PERIOD.format(week), destination=here.key):
+                return Ack(language.gettext(NOT_A_POLL))
             if await digest_sent(session, period=week):
                 return Ack(language.gettext(CLOSED))
             fresh = await add_estimate(session, period=week, voter=voter_key(week, sender), estimate=percent)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from handlers.core import notes
+from handlers.core.characters import unstorable
 from handlers.core.context import Context
 from handlers.core.events import Sender
 from handlers.core.weeks import week_of
@@ -68,6 +69,8 @@ class SuggestionBox:
         if not text:
             self.expect_text(sender)
             return language.directional(language.gettext(notes.SUGGEST_PROMPT))
+        if unstorable(text):
+            return language.directional(language.gettext(notes.UNSTORABLE))
         if len(text) > self._rules.max_chars:
             return language.directional(language.gettext(notes.TOO_LONG) % {"max": self._rules.max_chars})
         now = self._context.clock()

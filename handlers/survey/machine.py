@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from handlers.core.characters import unstorable
 from handlers.core.surveys import TEXT_MAX_CHARS, Kind, Question, Survey
 
 # A stored answer: a number, a text, or None for a skipped text question.
@@ -55,6 +56,8 @@ def validate(question: Question, value: Value) -> str | None:
             return None  # skipped
         if not isinstance(value, str) or not value.strip():
             return "empty"
+        if unstorable(value):
+            return "unstorable"
         return "too_long" if len(value) > TEXT_MAX_CHARS else None
     if not isinstance(value, int) or isinstance(value, bool) or value not in question.values:
         return "out_of_range"

@@ -86,12 +86,18 @@ class TextAnalyzer:
         return TextVerdict(language, polarity, status)
 
 
+# TextBlob loads its lexicon into a shared dict on first use; two threads doing that at once have
+# raised "dictionary changed size during iteration" (and the answer was stored unscored).
+_TEXTBLOB = threading.Lock()
+
+
 def english_polarity(text: str) -> float | None:
     """TextBlob polarity in [-1, 1], or None if TextBlob cannot run here."""
     try:
         from textblob import TextBlob
 
-        return float(TextBlob(text).sentiment.polarity)
+        with _TEXTBLOB:
+            return float(TextBlob(text).sentiment.polarity)
     except Exception:  # e.g. a missing corpus on an unusual install: keep the answer, unscored
         log.warning("sentiment scoring unavailable; answer stored as not scored", exc_info=True)
         return None

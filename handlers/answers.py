@@ -1,0 +1,195 @@
+"""Storing one survey answer and showing what comes next.
+
+The state machine decides; the answer, and the alert a low score raises, are committed in one
+transaction before the platform acknowledges; the next question, the thanks, the customer's note
+and the alert to staff go out after the acknowledgement.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from handlers.core import notes
+from handlers.core.context import Context
+from handlers.core.events import MessageRef, Sender
+from handlers.core.ports import DeliveryFailed
+from handlers.core.replies import Ack
+from handlers.core.surveys import Survey
+from handlers.followup.alerts import FollowUp
+from handlers.i18n import Lang
+from handlers.survey import machine
+from handlers.survey.asking import remember
+from handlers.survey.machine import Outcome, Status
+from handlers.survey.prompts import answered_text, question_prompt
+from handlers.text.sentiment import TextVerdict
+from storage.events import claim_event
+from storage.models import ANSWERABLE, RequestState, SurveyRequest
+from storage.requests import AnswerValue, answer_values, request_by_token, save_answer
+from storage.respondents import get_respondent
+
+log = logging.getLogger(__name__)
+LOST_UPDATE_AFTER = timedelta(seconds=10)
+
+
+async def reply_once(context: Context, sender: Sender, event_id: str | None, ack: Ack) -> Ack:
+    """A reply that stores nothing still goes out once per delivery: its delivery id is recorded,
+    so a redelivered message (Slack's retries, a replayed Telegram update) is not answered again."""
+    if event_id:
+        async with context.sessions() as session, session.begin():
+            if not await claim_event(session, platform=sender.platform, event_id=event_id):
+                return Ack()
+    return ack
+
+
+@dataclass(frozen=True, slots=True)
+class _Applied:
+    """What an answer changed, carried from the transaction to the replies sent after it."""
+
+    step: machine.Step
+    survey: Survey
+    request: SurveyRequest
+    language: Lang
+    question_id: str
+    value: machine.Value
+    previous_question: str | None
+    has_alert: bool = False  # the survey has a low-score alert (told to the customer once it is over)
+    reshow: bool = False  # show the next question even though it is recorded as shown
+
+
+class Answers:
+    """Applies answers, whether pressed or typed."""
+
+    def __init__(self, context: Context, followup: FollowUp | None) -> None:
+        self._context = context
+        self._followup = followup
+
+    async def apply(
+        self,
+        sender: Sender,
+        token: str,
+        question_index: int,
+        value: machine.Value,
+        *,
+        event_id: str | None,
+        pressed: MessageRef | None = None,
+        verdict: TextVerdict | None = None,
+    ) -> Ack:
+        context = self._context
+        now = context.clock()
+        async with context.sessions() as session, session.begin():
+            if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
+                return Ack()  # a redelivery: the first delivery did everything already
+            respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
+            request = await request_by_token(session, token=token, for_update=True)
+            language = context.language_of(respondent, platform=sender.language_code)
+            if request is None or respondent is None or request.respondent_id != respondent.id:
+                return Ack(language.say(notes.INVALID_BUTTON))
+            language = context.language_of(respondent, requested=request.language, platform=sender.language_code)
+            survey = context.surveys.get(request.survey)
+            if survey is None or question_index >= len(survey.questions):
+                return Ack(language.say(notes.INVALID_BUTTON))
+            if respondent.opted_out:
+                return Ack(language.say(notes.OPTED_OUT_PRESS))
+            question = survey.questions[question_index]
+            answers = await answer_values(session, request_id=request.id)
+            step = machine.answer(survey, self._status(request, now), answers, question.id, value)
+            previous = request.current_question
+            if step.store:
+                await save_answer(session, request_id=request.id, answer=_answer_value(question.id, value, verdict))
+                if self._followup is not None and value is not None:  # same transaction: a low score has its alert
+                    await self._followup.note_answer(session, request, question.id, value, verdict)
+                request.current_question = step.next_question.id if step.next_question else None
+                if step.completed:
+                    request.state, request.completed_at = RequestState.COMPLETED, now
+                request.updated_at = now
+            has_alert = bool(step.completed and self._followup and await self._followup.has_alert(session, request.id))
+        applied = _Applied(step, survey, request, language, question.id, value, previous, has_alert)
+        return self._reply(sender, applied, pressed)
+
+    def _status(self, request: SurveyRequest, now: datetime) -> Status:
+        if request.state == RequestState.COMPLETED:
+            return Status.COMPLETED
+        if request.state == RequestState.ACTIVE and request.expires_at and request.expires_at <= now:
+            request.state, request.updated_at = RequestState.EXPIRED, now
+        return Status.OPEN if request.state in ANSWERABLE else Status.CLOSED
+
+    def _update_was_lost(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> bool:
+        """A repeated press of a stored answer whose message still shows the old question, well
+        after the answer was stored: the update after it failed (a crash, a platform error), so
+        the next question never came. (Within seconds it is a double click, and the update is
+        still on its way.)"""
+        request = applied.request
+        return (
+            applied.step.outcome is Outcome.REPEATED
+            and applied.step.next_question is not None
+            and pressed is not None
+            and pressed == MessageRef.parse(sender.platform, request.message_ref)
+            and self._context.clock() - request.updated_at > LOST_UPDATE_AFTER
+        )
+
+    def _reply(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> Ack:
+        step, language = applied.step, applied.language
+        refusals = {
+            Outcome.REPEATED: notes.REPEATED,
+            Outcome.ALREADY_COMPLETED: notes.ALREADY_COMPLETED,
+            Outcome.CLOSED: notes.CLOSED,
+            Outcome.NOT_YET: notes.NOT_YET,
+            Outcome.INVALID: notes.OUT_OF_RANGE if step.problem == "out_of_range" else notes.INVALID_BUTTON,
+        }
+        if self._update_was_lost(sender, applied, pressed):
+            again = replace(applied, reshow=True)
+            return Ack(None, follow_up=lambda: self._show_progress(sender, again, pressed))
+        if step.outcome in refusals:
+            return Ack(language.say(refusals[step.outcome]))
+        note = language.say(notes.CHANGED) if step.outcome is Outcome.CHANGED else None
+        return Ack(note, follow_up=lambda: self._show_progress(sender, applied, pressed))
+
+    async def _show_progress(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> None:
+        """Show the chosen answer and, if one is due, the next question (in the same message
+        where the platform can), or the thanks."""
+        channel = self._context.channels.get(sender.platform)
+        if channel is None:
+            return
+        step, language, survey, request = applied.step, applied.language, applied.survey, applied.request
+        question = survey.question(applied.question_id)
+        assert question is not None
+        following = step.next_question
+        then = None
+        if (
+            not step.completed
+            and following is not None
+            and (following.id != applied.previous_question or applied.reshow)
+        ):
+            then = question_prompt(survey, following, token=request.token, language=language)
+        target = pressed or MessageRef.parse(sender.platform, request.message_ref)
+        try:
+            shown = None
+            if target is not None:
+                shown = await channel.show_choice(target, answered_text(question, applied.value, language), then)
+            elif then is not None:
+                shown = await channel.ask(sender.chat_id, then)
+            if then is not None and shown is not None and shown != target:  # Slack keeps one message
+                await remember(self._context, request, following.id, shown)  # type: ignore[union-attr]
+            if step.completed:
+                await channel.send_text(sender.chat_id, language.say(notes.THANKS))
+            if applied.has_alert and self._followup and (sorry := self._followup.tell_customer(language)):
+                await channel.send_text(sender.chat_id, sorry)
+        except DeliveryFailed as failure:
+            # The answer is committed; the person can continue with the next press or message.
+            log.warning("reply after an answer failed", extra={"platform": failure.platform, "reason": failure.reason})
+        if applied.has_alert and self._followup:  # the survey is over: staff see its alert now
+            await self._followup.post_ready()
+
+
+def _answer_value(question_id: str, value: machine.Value, verdict: TextVerdict | None) -> AnswerValue:
+    if isinstance(value, str):
+        return AnswerValue(
+            question_id,
+            value_text=value,
+            text_language=verdict.language if verdict else None,
+            sentiment=verdict.polarity if verdict else None,
+            sentiment_status=str(verdict.status) if verdict else None,
+        )
+    return AnswerValue(question_id, value_int=value)
