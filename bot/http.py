@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -29,6 +30,7 @@ from handlers.survey.trigger import BadTrigger, TriggerRequest
 log = logging.getLogger(__name__)
 VERSION = version("sayso")
 API_MAX_BYTES = 64 * 1024
+HEALTH_TIMEOUT = 1.0  # seconds /healthz waits for the database
 # Slack's own Bolt receivers refuse bodies over 4 MB; Telegram updates are far smaller.
 BODY_LIMITS = (BodyLimit("/api/v1/", API_MAX_BYTES), BodyLimit("/slack/", 4 * 1024 * 1024),
                BodyLimit("/telegram/", 1024 * 1024))  # fmt: skip
@@ -131,8 +133,9 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
         platforms = {name: services.platform_states.get(name, "configured") for name in services.channels.names}
         degraded = any(state != "ok" for state in services.platform_states.values())
         try:
-            await database_answers(services.database)
-        except (SQLAlchemyError, OSError) as exc:
+            # A hung database gets a 503 within a second, so a load balancer moves on.
+            await asyncio.wait_for(database_answers(services.database), HEALTH_TIMEOUT)
+        except (SQLAlchemyError, OSError) as exc:  # TimeoutError is an OSError
             response.status_code = 503
             return {"status": "error", "database": describe_error(settings.database_url, exc),
                     "platforms": platforms, "version": VERSION}  # fmt: skip

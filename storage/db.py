@@ -35,13 +35,38 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+# A database that stops answering must not hang requests: Slack wants an ack within 3 s. libpq's
+# connect_timeout bounds a new connection, tcp_user_timeout a silent peer on an open one (a black
+# hole: sent data never acknowledged), statement_timeout a query the server itself is stuck on,
+# and pool_timeout the wait for a free pooled connection.
+PG_TIMEOUTS = {"connect_timeout": 2, "tcp_user_timeout": 2000}
+STATEMENT_TIMEOUT = "5s"
+POOL_TIMEOUT = 2.0
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; on SQLite enable WAL, foreign keys and write-intent transactions."""
+    """Create the async engine; on SQLite enable WAL, foreign keys and write-intent transactions;
+    on PostgreSQL bound every wait (see `PG_TIMEOUTS`)."""
+    target = async_url(url)
+    if make_url(target).get_backend_name() == "postgresql":
+        kwargs["connect_args"] = {**PG_TIMEOUTS, **kwargs.get("connect_args", {})}
+        kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
     # hide_parameters: SQL errors in logs must never carry answers or suggestion texts.
-    engine = create_async_engine(async_url(url), pool_pre_ping=True, hide_parameters=True, **kwargs)
+    engine = create_async_engine(target, pool_pre_ping=True, hide_parameters=True, **kwargs)
     if is_sqlite(engine):
         _tune_sqlite(engine)
+    else:
+        _bound_statements(engine)
     return engine
+
+
+def _bound_statements(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET statement_timeout = '{STATEMENT_TIMEOUT}'")
+        cursor.close()
+        dbapi_connection.commit()
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

@@ -35,7 +35,8 @@ def check_url(url: str) -> None:
 def describe_error(url: str, exc: BaseException) -> str:
     """One line for the operator: where, and the driver's first line of why, without the password."""
     where = make_url(url).render_as_string(hide_password=True)
-    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    reason = text.splitlines()[0] if text else f"did not answer in time ({type(exc).__name__})"
     return f"DATABASE_URL: cannot use {where}: {reason}"
 
 
