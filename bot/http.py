@@ -6,19 +6,17 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
 from importlib.metadata import version
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.http_guard import BodyLimit, RequestGuard, token_problem
+from bot.http_models import API_ERRORS, InteractionIn, InteractionOut
 from bot.logs import request_id
 from bot.summary import summary
 from bot.wiring import Services
@@ -30,56 +28,11 @@ from handlers.survey.trigger import BadTrigger, TriggerRequest
 log = logging.getLogger(__name__)
 VERSION = version("sayso")
 API_MAX_BYTES = 64 * 1024
+WEEK_PATTERN = r"^\d{4}-W\d{2}$"
 HEALTH_TIMEOUT = 1.0  # seconds /healthz waits for the database
 # Slack's own Bolt receivers refuse bodies over 4 MB; Telegram updates are far smaller.
 BODY_LIMITS = (BodyLimit("/api/v1/", API_MAX_BYTES), BodyLimit("/slack/", 4 * 1024 * 1024),
                BodyLimit("/telegram/", 1024 * 1024))  # fmt: skip
-
-
-class InteractionIn(BaseModel):
-    """A finished customer interaction; `interaction_id` makes the call idempotent."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    interaction_id: str = Field(min_length=1, max_length=128, examples=["ticket-4711"])
-    platform: Literal["slack", "telegram", "console"]
-    user_id: str = Field(min_length=1, max_length=64, examples=["U012AB3CD", "123456789"],
-                         description="Slack user id, or Telegram user id (a number or a string)")  # fmt: skip
-    survey: str | None = Field(None, max_length=32, examples=["csat"])
-    touchpoint: str | None = Field(None, max_length=32, pattern=r"^[a-z][a-z0-9_]*$", examples=["phone"])
-    agent: str | None = Field(None, max_length=128)
-    language: str | None = Field(None, max_length=16, examples=["ur"])
-    occurred_at: AwareDatetime | None = None
-    delay_seconds: int | None = Field(None, ge=0, le=30 * 86400)
-    timezone: str | None = Field(None, max_length=64, examples=["Asia/Karachi"],
-                                 description="the customer's IANA time zone, for quiet hours")  # fmt: skip
-
-    @field_validator("user_id", mode="before")
-    @classmethod
-    def _numeric_id(cls, value: object) -> object:
-        # Telegram user ids are integers; helpdesks send them as JSON numbers as often as strings.
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown IANA time zone {value!r} (for example Asia/Karachi)") from None
-        return value
-
-
-class InteractionOut(BaseModel):
-    request_id: int
-    status: Literal["scheduled", "throttled", "opted_out", "unreachable"] | str
-    reason: str | None = None
-    start_link: str | None = None
-    due_at: datetime | None = None
-    differs: list[str] | None = Field(
-        None, description="on a repeated interaction_id: fields that differ from the first report, which is kept"
-    )
 
 
 def _readable(exc: RequestValidationError) -> dict[str, object]:
@@ -128,7 +81,7 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
             status, message = problem
             raise HTTPException(status, message, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
-    @app.get("/healthz", tags=["operations"])
+    @app.get("/healthz", tags=["operations"], responses={503: {"description": "The database is down or hung"}})
     async def healthz(response: Response) -> dict[str, object]:
         platforms = {name: services.platform_states.get(name, "configured") for name in services.channels.names}
         degraded = any(state != "ok" for state in services.platform_states.values())
@@ -156,7 +109,7 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
         response_model=InteractionOut,
         response_model_exclude_none=True,
         dependencies=[Depends(require_token)],
-        responses={200: {"description": "Already reported: the same request, nothing new sent"}},
+        responses={200: {"description": "Already reported: the same request, nothing new sent"}, **API_ERRORS},
     )
     async def report_interaction(body: InteractionIn, response: Response) -> InteractionOut:
         try:
@@ -178,8 +131,11 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
             differs=list(result.differs) or None,
         )
 
-    @app.get("/api/v1/summary", tags=["api"], dependencies=[Depends(require_token)])
-    async def week_summary(week: str | None = None) -> dict[str, object]:
+    @app.get("/api/v1/summary", tags=["api"], dependencies=[Depends(require_token)], responses=API_ERRORS)
+    async def week_summary(
+        # The pattern is documented; the check itself is parse_week's, whose message says how to write it.
+        week: Annotated[str | None, Query(examples=["2026-W47"], json_schema_extra={"pattern": WEEK_PATTERN})] = None,
+    ) -> dict[str, object]:
         """The digest's figures for an ISO week (default: the last complete week), as JSON."""
         zone = settings.timezone
         try:

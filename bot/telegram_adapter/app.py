@@ -127,7 +127,14 @@ class TelegramAdapter:
         router = APIRouter(tags=["platforms"])
         secret = self._settings.telegram_webhook_secret
 
-        @router.post("/telegram/webhook", include_in_schema=self.webhook_mode)
+        @router.post(
+            "/telegram/webhook",
+            include_in_schema=self.webhook_mode,
+            responses={400: {"description": "not a Telegram update"},
+                       403: {"description": "wrong or missing X-Telegram-Bot-Api-Secret-Token"},
+                       404: {"description": "polling mode: webhook not enabled"},
+                       413: {"description": "body over 1 MiB"}},
+        )  # fmt: skip
         async def telegram_webhook(
             request: Request,
             x_telegram_bot_api_secret_token: str | None = Header(default=None),

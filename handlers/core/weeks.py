@@ -14,6 +14,8 @@ def parse_week(text: str) -> str:
     match = _WEEK.match(text.strip())
     if not match:
         raise ValueError(f"not an ISO week: {text!r} (write it like 2026-W47)")
+    if not 1971 <= int(match[1]) <= 9998:  # the trend looks back a year; datetime ends at 9999
+        raise ValueError(f"not a week Sayso can have data for: {text!r}")
     date.fromisocalendar(int(match[1]), int(match[2]), 1)  # rejects week 54 and the like
     return text.strip()
 
@@ -21,7 +23,7 @@ def parse_week(text: str) -> str:
 def week_of(moment: datetime, timezone: str) -> str:
     """The ISO week ("2026-W47") that `moment` falls in, on the wall clock of `timezone`."""
     year, week, _ = moment.astimezone(ZoneInfo(timezone)).isocalendar()
-    return f"{year}-W{week:02d}"
+    return f"{year:04d}-W{week:02d}"
 
 
 def week_bounds(week: str, timezone: str) -> tuple[datetime, datetime]:

@@ -1,0 +1,95 @@
+"""What the HTTP API accepts and answers, as the OpenAPI document shows it: bodies, and every error's shape."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from handlers.core.characters import unstorable
+
+
+class InteractionIn(BaseModel):
+    """A finished customer interaction; `interaction_id` makes the call idempotent."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    interaction_id: str = Field(min_length=1, max_length=128, examples=["ticket-4711"])
+    platform: Literal["slack", "telegram", "console"]
+    user_id: str = Field(min_length=1, max_length=64, examples=["U012AB3CD", "123456789"],
+                         description="Slack user id, or Telegram user id (a number or a string)")  # fmt: skip
+    survey: str | None = Field(None, max_length=32, examples=["csat"])
+    touchpoint: str | None = Field(None, max_length=32, pattern=r"^[a-z][a-z0-9_]*$", examples=["phone"])
+    agent: str | None = Field(None, max_length=128)
+    language: str | None = Field(None, max_length=16, examples=["ur"])
+    occurred_at: AwareDatetime | None = None
+    delay_seconds: int | None = Field(None, ge=0, le=30 * 86400)
+    timezone: str | None = Field(None, max_length=64, examples=["Asia/Karachi"],
+                                 description="the customer's IANA time zone, for quiet hours")  # fmt: skip
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value: object) -> object:
+        if isinstance(value, str) and unstorable(value):
+            raise ValueError("contains a NUL byte or a lone surrogate, which cannot be stored")
+        return value
+
+    @field_validator("user_id", mode="before")
+    @classmethod
+    def _numeric_id(cls, value: object) -> object:
+        # Telegram user ids are integers; helpdesks send them as JSON numbers as often as strings.
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown IANA time zone {value!r} (for example Asia/Karachi)") from None
+        return value
+
+
+class InteractionOut(BaseModel):
+    request_id: int
+    status: Literal["scheduled", "throttled", "opted_out", "unreachable"] | str
+    reason: str | None = None
+    start_link: str | None = None
+    due_at: datetime | None = None
+    differs: list[str] | None = Field(
+        None, description="on a repeated interaction_id: fields that differ from the first report, which is kept"
+    )
+
+
+class Problem(BaseModel):
+    """Every error but a validation error: one readable sentence."""
+
+    detail: str
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(examples=["platform"])
+    message: str = Field(examples=["Input should be 'slack', 'telegram' or 'console'"])
+
+
+class ValidationProblem(BaseModel):
+    """A 422: all problems in one sentence, and each by field."""
+
+    detail: str = Field(examples=["platform: Input should be 'slack', 'telegram' or 'console'"])
+    errors: list[FieldProblem]
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description}
+
+
+# The answers every /api/v1 route can give besides its own.
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: _problem("Missing or wrong bearer token"),
+    413: _problem("Body larger than 64 KiB"),
+    422: {"model": ValidationProblem, "description": "A field is missing or wrong"},
+    503: _problem("The API is disabled (no SAYSO_API_TOKEN), or the database is unavailable"),
+}
