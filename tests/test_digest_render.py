@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from bot.slack_adapter.render import report_messages
 from bot.telegram_adapter.render import report_html
@@ -14,7 +15,8 @@ from handlers.core.replies import Report, Section
 from handlers.core.weeks import week_bounds
 from handlers.digest.sender import DigestSender
 from handlers.operations.demo_history import generate
-from storage.history import add_history
+from storage.history import PastResponse, add_history
+from storage.models import DigestDelivery
 from storage.suggestions import NewSuggestion, add_suggestion
 from tests.fakes.slack_harness import Slack, slack_harness
 from tests.fakes.telegram_api import FakeTelegram
@@ -128,3 +130,43 @@ def test_preview_writes_the_chart(tmp_path, monkeypatch):
     result = runner.invoke(app, ["digest", "--preview", "--chart", str(chart)])  # last week
     assert result.exit_code == 0, result.output
     assert chart.read_bytes().startswith(PNG) and "What drives satisfaction" in result.output
+
+
+HOSTILE = ("&<> " * 500)[:2000]  # about 3,100 characters once escaped for Slack or Telegram
+
+
+async def _hostile_week(services) -> None:
+    """One 2,000-character comment of &<> and 200 long suggestions, beside an ordinary week."""
+    await _busy_week(services)
+    _, end = week_bounds(WEEK, "UTC")
+    answers = {"overall": 1, "went_wrong": HOSTILE}
+    comment = PastResponse("telegram", "hostile", "csat", end - timedelta(minutes=5), answers)  # the newest
+    async with services.context.sessions() as session, session.begin():
+        await add_history(session, [comment])
+        for i in range(200):
+            text = f"Suggestion {i}: the phone line is always busy and " + "nobody calls back " * 50
+            await add_suggestion(session, NewSuggestion(text, "en", "telegram", WEEK, None, None))
+
+
+async def test_one_hostile_comment_never_stops_the_digest_on_telegram(tg: Harness):
+    await _hostile_week(tg.services)
+    outcome = await _sender(tg.services, Destination("telegram", "-100200")).send(WEEK)
+    assert outcome == {"telegram:-100200": "sent"}
+    texts = tg.fake.sent("sendMessage", -100200)
+    assert texts and all(call.status == 200 and len(call.params["text"]) <= 4096 for call in texts)
+    shown = "".join(call.params["text"] for call in texts)
+    assert shown.count("&amp;") >= 400  # the comment arrived, escaped, in pieces
+    async with tg.services.context.sessions() as session:
+        states = [row.state for row in (await session.execute(select(DigestDelivery))).scalars()]
+    assert states == ["sent"]
+
+
+async def test_one_hostile_comment_never_stops_the_digest_on_slack(sl: Slack):
+    await _hostile_week(sl.services)
+    outcome = await _sender(sl.services, Destination("slack", "C0STAFF")).send(WEEK)
+    assert outcome == {"slack:C0STAFF": "sent"}
+    posts = sl.fake.sent("chat.postMessage", "C0STAFF")
+    assert posts and not any(call.failed for call in posts)  # the fake refuses sections over 3,000
+    sections = [b["text"]["text"] for call in posts for b in call.params["blocks"] if b["type"] == "section"]
+    assert all(len(text) <= 3000 for text in sections)
+    assert "".join(sections).count("&amp;") >= 400
