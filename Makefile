@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint i18n bench clean
+.PHONY: run test reliability lint i18n bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,12 @@ test: $(STAMP)
 	$(BIN)/ruff check bot handlers storage tests
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not reliability" $(PYTEST_ARGS)
+
+# Fault and load tests: real processes SIGKILLed under load, a database behind a failing proxy,
+# fuzzed platform requests. Bounded (a few minutes); CI runs them after `make test`.
+reliability: $(STAMP)
+	$(BIN)/python -m pytest -m reliability -p no:randomly -s $(PYTEST_ARGS)
 
 i18n: $(STAMP)
 	$(BIN)/pybabel extract --no-location --omit-header -k N_ -o handlers/i18n/sayso.pot handlers bot
