@@ -24,7 +24,7 @@ test: $(STAMP)
 # Fault and load tests: real processes SIGKILLed under load, a database behind a failing proxy,
 # fuzzed platform requests. Bounded (a few minutes); CI runs them after `make test`.
 reliability: $(STAMP)
-	$(BIN)/python -m pytest -m reliability -p no:randomly -s $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m reliability -s $(PYTEST_ARGS)
 
 i18n: $(STAMP)
 	$(BIN)/pybabel extract --no-location --omit-header -k N_ -o handlers/i18n/sayso.pot handlers bot

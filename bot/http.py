@@ -30,6 +30,8 @@ VERSION = version("sayso")
 API_MAX_BYTES = 64 * 1024
 WEEK_PATTERN = r"^\d{4}-W\d{2}$"
 HEALTH_TIMEOUT = 1.0  # seconds /healthz waits for the database
+API_DEADLINE = 2.0  # seconds an API call may wait for the database before it answers 503
+DATABASE_HUNG = "the database did not answer in time; try again (the call is idempotent)"
 # Slack's own Bolt receivers refuse bodies over 4 MB; Telegram updates are far smaller.
 BODY_LIMITS = (BodyLimit("/api/v1/", API_MAX_BYTES), BodyLimit("/slack/", 4 * 1024 * 1024),
                BodyLimit("/telegram/", 1024 * 1024))  # fmt: skip
@@ -113,7 +115,10 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
     )
     async def report_interaction(body: InteractionIn, response: Response) -> InteractionOut:
         try:
-            result = await services.trigger(TriggerRequest(**body.model_dump()))
+            async with asyncio.timeout(API_DEADLINE):
+                result = await services.trigger(TriggerRequest(**body.model_dump()))
+        except TimeoutError:
+            raise HTTPException(503, DATABASE_HUNG) from None
         except BadTrigger as exc:
             raise RequestValidationError(
                 [{"loc": ("body", exc.field), "msg": str(exc), "type": "value_error"}]
@@ -142,6 +147,10 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
             chosen = parse_week(week) if week else shift(week_of(services.context.clock(), zone), -1, zone)
         except ValueError as exc:
             raise RequestValidationError([{"loc": ("query", "week"), "msg": str(exc), "type": "value_error"}]) from None
-        return summary(await services.weekly.build(chosen))
+        try:
+            async with asyncio.timeout(API_DEADLINE * 4):  # a week's figures are more work than one insert
+                return summary(await services.weekly.build(chosen))
+        except TimeoutError:
+            raise HTTPException(503, DATABASE_HUNG) from None
 
     return app

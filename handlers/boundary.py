@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -15,7 +16,10 @@ from handlers.core.replies import Ack
 from handlers.survey.profile import Profile, profile_of
 
 log = logging.getLogger(__name__)
-_DATABASE_DOWN = (OperationalError, PoolTimeout, DBAPIError, OSError)
+_DATABASE_DOWN = (OperationalError, PoolTimeout, DBAPIError, OSError)  # TimeoutError is an OSError
+# Slack wants its ack within 3 s. A database that hangs (a dead link the driver cannot see) must
+# not hold the person there: past this, the answer is "could not save, try again" (idempotent).
+EVENT_DEADLINE = 2.5
 
 
 class ErrorBoundary:
@@ -37,7 +41,8 @@ class ErrorBoundary:
         # Context for logs: the kind of event and platform, never the person or their text.
         where = {"event": type(event).__name__, "platform": event.sender.platform}
         try:
-            return await self._conversation.handle(event)
+            async with asyncio.timeout(EVENT_DEADLINE):
+                return await self._conversation.handle(event)
         except _DATABASE_DOWN:
             log.error("database unavailable; the person was asked to retry", extra=where, exc_info=True)
             return self._sorry(event, notes.TRY_AGAIN)
