@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import aiohttp
@@ -44,6 +45,26 @@ log = logging.getLogger(__name__)
 SLASH_COMMANDS = ("/suggest",)
 BOT_EVENTS = ("app_home_opened", "message.im")
 BOT_SCOPES = ("chat:write", "im:write", "im:history", "commands", "files:write")
+
+
+Listener = Callable[..., Awaitable[None]]
+
+
+def _tolerant(listener: Listener) -> Listener:
+    """A signed payload of a shape Slack does not send (fields missing or of another type) is
+    acknowledged and ignored with one log line, not answered 500 (which Slack would retry)."""
+
+    @functools.wraps(listener)
+    async def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            await listener(*args, **kwargs)
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:
+            log.warning("slack payload of an unexpected shape ignored (%s)", type(exc).__name__)
+            ack = kwargs.get("ack")
+            if ack is not None and getattr(ack, "response", None) is None:
+                await ack()
+
+    return run
 
 
 class SlackAdapter:
@@ -148,7 +169,11 @@ class SlackAdapter:
             if malformed := parse_problem(body, headers.get("content-type")):
                 log.warning("signed slack request refused: %s", malformed)
                 return JSONResponse({"detail": malformed}, status_code=400)
-            return await handler.handle(request)
+            try:
+                return await handler.handle(request)
+            except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:  # Bolt reading odd shapes
+                log.warning("signed slack request refused: not a Slack payload (%s)", type(exc).__name__)
+                return JSONResponse({"detail": "body is not a Slack payload"}, status_code=400)
 
         return router
 
@@ -156,16 +181,16 @@ class SlackAdapter:
 
     def _register(self) -> None:
         app = self.app
-        app.action(re.compile(r"^answer-\d+$"))(self._on_answer)
-        app.action(OPEN_TEXT)(self._on_open_text)
-        app.action(HOME_LANGUAGE)(self._on_home_language)
-        app.action(HOME_OPT)(self._on_home_opt)
+        app.action(re.compile(r"^answer-\d+$"))(_tolerant(self._on_answer))
+        app.action(OPEN_TEXT)(_tolerant(self._on_open_text))
+        app.action(HOME_LANGUAGE)(_tolerant(self._on_home_language))
+        app.action(HOME_OPT)(_tolerant(self._on_home_opt))
         for command in SLASH_COMMANDS:
-            app.command(command)(self._on_suggest)
-        app.view(SUGGEST_MODAL)(self._on_suggest_modal)
-        app.view(ANSWER_MODAL)(self._on_answer_modal)
-        app.event("message")(self._on_message)
-        app.event("app_home_opened")(self._on_home_opened)
+            app.command(command)(_tolerant(self._on_suggest))
+        app.view(SUGGEST_MODAL)(_tolerant(self._on_suggest_modal))
+        app.view(ANSWER_MODAL)(_tolerant(self._on_answer_modal))
+        app.event("message")(_tolerant(self._on_message))
+        app.event("app_home_opened")(_tolerant(self._on_home_opened))
 
     async def _handle(self, event: InboundEvent, ack: Any) -> None:
         """Commit through the handlers, acknowledge Slack, then (after the response) note and follow up."""

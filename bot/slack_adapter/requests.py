@@ -47,6 +47,28 @@ def parse_problem(body: bytes, content_type: str | None) -> str | None:
         return "body is not UTF-8"
     except (json.JSONDecodeError, RecursionError, ValueError):
         return "body is not a Slack payload"
-    if not isinstance(parsed, dict):
+    if not isinstance(parsed, dict) or not _slack_shaped(parsed):
         return "body is not a Slack payload"
     return None
+
+
+# The fields Bolt's own middleware reads before any listener runs, with the shape Slack gives them.
+_OBJECTS = ("user", "container", "channel", "view", "event", "message", "state")
+_MAYBE_OBJECTS = ("team", "enterprise")
+_LISTS_OF_OBJECTS = ("actions", "authorizations")
+_TEXT = ("type", "team_id", "api_app_id", "enterprise_id", "user_id", "channel_id", "trigger_id", "command")
+
+
+def _slack_shaped(payload: dict[str, Any]) -> bool:
+    """Whether Bolt can read this payload without tripping: a signed request can still carry any JSON."""
+    checks = (
+        all(isinstance(payload.get(key, {}), dict) for key in _OBJECTS),
+        all(isinstance(payload.get(key), dict | None) for key in _MAYBE_OBJECTS),
+        all(isinstance(payload.get(key, []), list) and all(isinstance(item, dict) for item in payload.get(key, []))
+            for key in _LISTS_OF_OBJECTS),
+        all(isinstance(payload.get(key, ""), str) for key in _TEXT),
+        all(isinstance(payload.get(outer, {}).get(key, ""), str)
+            for outer in ("event", "user", "team", "container", "view") if isinstance(payload.get(outer), dict)
+            for key in ("type", "id", "user", "channel", "channel_id", "subtype", "bot_id", "team_id")),
+    )  # fmt: skip
+    return all(checks)
