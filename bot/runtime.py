@@ -104,11 +104,8 @@ async def demo(config: Config, *, survey: str | None, language: str | None) -> b
         channel = _console(config)
         services.channels.add(channel)
         session = ConsoleSession(services, channel, language)
-        # The text models load while the person answers the first questions, not at the comment.
-        warming = asyncio.create_task(asyncio.to_thread(services.context.analyzer.warm_up))
         request_id = await session.start_survey(survey)
         done = await session.converse(until_done=request_id)
-        await warming
         if not done:
             channel.console.print("[dim]Input ended before the survey was finished; the answers given are saved.[/dim]")
         return done

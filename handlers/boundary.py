@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -11,6 +10,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from handlers.conversation import Conversation
 from handlers.core import notes
 from handlers.core.context import Context
+from handlers.core.deadline import within
 from handlers.core.events import InboundEvent, Sender
 from handlers.core.replies import Ack
 from handlers.survey.profile import Profile, profile_of
@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 _DATABASE_DOWN = (OperationalError, PoolTimeout, DBAPIError, OSError)  # TimeoutError is an OSError
 # Slack wants its ack within 3 s. A database that hangs (a dead link the driver cannot see) must
 # not hold the person there: past this, the answer is "could not save, try again" (idempotent).
+# Text analysis in a worker thread does not count (see handlers.core.deadline).
 EVENT_DEADLINE = 2.5
 
 
@@ -41,7 +42,7 @@ class ErrorBoundary:
         # Context for logs: the kind of event and platform, never the person or their text.
         where = {"event": type(event).__name__, "platform": event.sender.platform}
         try:
-            async with asyncio.timeout(EVENT_DEADLINE):
+            async with within(EVENT_DEADLINE):
                 return await self._conversation.handle(event)
         except _DATABASE_DOWN:
             log.error("database unavailable; the person was asked to retry", extra=where, exc_info=True)

@@ -11,6 +11,7 @@ from handlers.core import notes
 from handlers.core.callbacks import AlertPress, AnswerPress, CheckPress, LanguagePress, PollPress, SuggestPress, decode
 from handlers.core.characters import typed_number
 from handlers.core.context import Context
+from handlers.core.deadline import outside
 from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
 from handlers.core.replies import Ack
 from handlers.core.surveys import TEXT_MAX_CHARS, Kind
@@ -115,7 +116,8 @@ class Conversation:
                            else language.say(notes.EMPTY_TEXT))  # fmt: skip
                 return await reply_once(self._context, sender, event.event_id, Ack(refusal))
             value = text
-            verdict = await asyncio.to_thread(context.analyzer.analyze, text, request.language)
+            async with outside():
+                verdict = await asyncio.to_thread(context.analyzer.analyze, text, request.language)
         else:
             number = typed_number(text, request.language)
             if number is None:

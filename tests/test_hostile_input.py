@@ -143,3 +143,15 @@ def test_sentiment_from_many_threads_at_once_scores_every_comment():
 
     verdicts = asyncio.run(score_all())
     assert all(verdict.status == "scored" for verdict in verdicts)  # type: ignore[attr-defined]
+
+
+async def test_the_event_deadline_does_not_count_text_analysis():
+    from handlers.core.deadline import outside, within
+
+    async with within(0.2):
+        async with outside():
+            await asyncio.sleep(0.4)  # a model loading in a worker thread
+        await asyncio.sleep(0.05)
+    with pytest.raises(TimeoutError):
+        async with within(0.2):
+            await asyncio.sleep(0.4)  # a database that does not answer

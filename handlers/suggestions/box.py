@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from handlers.core import notes
 from handlers.core.characters import unstorable
 from handlers.core.context import Context
+from handlers.core.deadline import outside
 from handlers.core.events import Sender
 from handlers.core.weeks import week_of
 from handlers.i18n import Lang
@@ -80,7 +81,8 @@ class SuggestionBox:
             message = language.gettext(notes.SUGGESTION_LIMIT) % {"n": self._rules.max_per_day}
             return language.directional(message)
         self._pending.pop(self._person(sender), None)
-        verdict = await asyncio.to_thread(self._context.analyzer.analyze, text, language.code)
+        async with outside():
+            verdict = await asyncio.to_thread(self._context.analyzer.analyze, text, language.code)
         week = week_of(now, self._rules.timezone)
         async with self._context.sessions() as session, session.begin():
             if event_id and not await claim_receipt(

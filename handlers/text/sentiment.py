@@ -38,26 +38,28 @@ class TextAnalyzer:
 
     def __init__(self) -> None:
         self._detector: Any = None
+        self._preloaded = False
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Load, before the first comment arrives, what it would otherwise load while a person waits
-        (seconds): lingua's language models and TextBlob's lexicon."""
-        self._get_detector()
+        (seconds): all of lingua's language models and TextBlob's lexicon. A long-running process
+        calls this at start; a one-off command (`sayso demo`) lets the detector load lazily."""
+        self._get_detector(preload=True)
         english_polarity("warm up")
 
-    def _get_detector(self) -> Any:
+    def _get_detector(self, *, preload: bool = False) -> Any:
         with self._lock:
-            if self._detector is None:
+            if self._detector is None or (preload and not self._preloaded):
                 from lingua import Language, LanguageDetectorBuilder
 
-                languages = [getattr(Language, name) for name in _DETECTABLE]
-                # Preloaded: lingua otherwise loads n-gram models lazily, a few per detection, and
-                # the first comments would wait seconds for them. (Low-accuracy mode would load in
-                # 0.2 s and ~40 MB instead of ~5 s and ~450 MB, but read "The phone queue wait is
-                # too long" as Tagalog.)
-                builder = LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models()
-                self._detector = builder.build()
+                builder = LanguageDetectorBuilder.from_languages(*(getattr(Language, name) for name in _DETECTABLE))
+                # Preloaded, lingua takes ~5 s and ~450 MB once; lazily it loads a few n-gram models
+                # per detection, and the first comments wait seconds for them. (Low-accuracy mode
+                # would load in 0.2 s and ~40 MB, but read "The phone queue wait is too long" as
+                # Tagalog.)
+                self._detector = (builder.with_preloaded_language_models() if preload else builder).build()
+                self._preloaded = preload
             return self._detector
 
     def detect(self, text: str, hint: str | None = None) -> str | None:
