@@ -7,6 +7,7 @@ import asyncio
 import time
 
 import httpx
+import pytest
 from sqlalchemy.engine import make_url
 
 from tests.fakes.process import running_sayso
@@ -25,6 +26,7 @@ async def _timed(http: httpx.AsyncClient, method: str, path: str, **kw: object) 
         return 0, time.monotonic() - started
 
 
+@pytest.mark.timeout(300)  # real processes; bounded by the test itself
 async def test_refused_and_black_holed_database_get_quick_503s(tmp_path, pg_url, no_quiet_hours):
     url = make_url(pg_url)
     proxy = await FaultyProxy(url.host or "127.0.0.1", url.port or 5432).start()

@@ -9,6 +9,7 @@ import time
 from collections import Counter
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from storage.db import create_engine
@@ -69,6 +70,7 @@ async def _drained(pg_url: str, within: float) -> tuple[Counter[str], Counter[st
     return stored, states
 
 
+@pytest.mark.timeout(300)  # real processes; bounded by the test itself
 async def test_three_sigkills_under_load_lose_nothing_and_post_nothing_twice(tmp_path, pg_url, no_quiet_hours):
     fake = await FakeSlack().start()
     slack = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_BASE_URL": fake.base_url}
