@@ -3,7 +3,7 @@
 Prints the ack latency (p50/p99) of POST /slack/events, signed block_actions, against Slack's
 3-second limit, and the answers lost or duplicated (100 of the presses are double clicks). The
 baseline, measured in the same run and the same way, is GET /healthz on the same server: the
-ratio shows what the context adds to a request.
+ratio shows what Sayso adds to a request.
 
     .venv/bin/python bench/slack_acks.py [--presses 1000] [--clients 50] [--database URL]
 """

@@ -94,7 +94,12 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+# A read that must not queue behind SQLite's writers (BEGIN IMMEDIATE is for writes).
+READ_ONLY = {"sqlite_begin": "DEFERRED"}
+
+
 async def ping(engine: AsyncEngine) -> None:
     """Raise if the database cannot be reached."""
     async with engine.connect() as conn:
+        await conn.execution_options(**READ_ONLY)
         await conn.execute(text("SELECT 1"))

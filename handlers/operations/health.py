@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.core.context import Context
-from storage.db import ping
+from storage.db import READ_ONLY, ping
 from storage.requests import queue_status
 
 
@@ -28,6 +28,7 @@ async def database_answers(database: AsyncEngine) -> None:
 async def survey_queue(context: Context) -> Queue:
     now = context.clock()
     async with context.sessions() as session:
+        await session.connection(execution_options=READ_ONLY)  # a health check must not wait for writers
         status = await queue_status(session, now=now)
     oldest = status.oldest_due
     waited = (now - oldest).total_seconds() if oldest else 0.0
