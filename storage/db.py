@@ -48,9 +48,15 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; on SQLite enable WAL, foreign keys and write-intent transactions;
     on PostgreSQL bound every wait (see `PG_TIMEOUTS`)."""
     target = async_url(url)
-    if make_url(target).get_backend_name() == "postgresql":
+    parsed = make_url(target)
+    if parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {**PG_TIMEOUTS, **kwargs.get("connect_args", {})}
         kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
+    elif parsed.database not in (None, "", ":memory:"):
+        # One connection: SQLite has one writer anyway, and transactions queued here, in order,
+        # wait far less than connections polling the lock in SQLite's sleeping busy handler.
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
     # hide_parameters: SQL errors in logs must never carry answers or suggestion texts.
     engine = create_async_engine(target, pool_pre_ping=True, hide_parameters=True, **kwargs)
     if is_sqlite(engine):
