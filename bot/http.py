@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 VERSION = version("sayso")
 API_MAX_BYTES = 64 * 1024
 WEEK_PATTERN = r"^\d{4}-W\d{2}$"
-HEALTH_TIMEOUT = 1.0  # seconds /healthz waits for the database
 API_DEADLINE = 2.0  # seconds an API call may wait for the database before it answers 503
 DATABASE_HUNG = "the database did not answer in time; try again (the call is idempotent)"
 # Slack's own Bolt receivers refuse bodies over 4 MB; Telegram updates are far smaller.
@@ -71,6 +70,12 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content=_readable(exc))
 
+    @app.exception_handler(TimeoutError)
+    async def _hung(_: Request, exc: TimeoutError) -> JSONResponse:
+        """An API deadline passed: the database did not answer (a refused one raises SQLAlchemyError)."""
+        log.error("database did not answer within the API deadline")
+        return JSONResponse(status_code=503, content={"detail": DATABASE_HUNG})
+
     @app.exception_handler(SQLAlchemyError)
     async def _database(_: Request, exc: SQLAlchemyError) -> JSONResponse:
         log.error("database error while serving a request", exc_info=exc)
@@ -88,8 +93,7 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
         platforms = {name: services.platform_states.get(name, "configured") for name in services.channels.names}
         degraded = any(state != "ok" for state in services.platform_states.values())
         try:
-            # A hung database gets a 503 within a second, so a load balancer moves on.
-            await asyncio.wait_for(database_answers(services.database), HEALTH_TIMEOUT)
+            await database_answers(services.database)
         except (SQLAlchemyError, OSError) as exc:  # TimeoutError is an OSError
             response.status_code = 503
             return {"status": "error", "database": describe_error(settings.database_url, exc),
@@ -117,8 +121,6 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
         try:
             async with asyncio.timeout(API_DEADLINE):
                 result = await services.trigger(TriggerRequest(**body.model_dump()))
-        except TimeoutError:
-            raise HTTPException(503, DATABASE_HUNG) from None
         except BadTrigger as exc:
             raise RequestValidationError(
                 [{"loc": ("body", exc.field), "msg": str(exc), "type": "value_error"}]
@@ -147,10 +149,7 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
             chosen = parse_week(week) if week else shift(week_of(services.context.clock(), zone), -1, zone)
         except ValueError as exc:
             raise RequestValidationError([{"loc": ("query", "week"), "msg": str(exc), "type": "value_error"}]) from None
-        try:
-            async with asyncio.timeout(API_DEADLINE * 4):  # a week's figures are more work than one insert
-                return summary(await services.weekly.build(chosen))
-        except TimeoutError:
-            raise HTTPException(503, DATABASE_HUNG) from None
+        async with asyncio.timeout(API_DEADLINE * 4):  # a week's figures are more work than one insert
+            return summary(await services.weekly.build(chosen))
 
     return app

@@ -33,11 +33,15 @@ class Destination:
 Post = Callable[[Destination, Outbound], Awaitable[None]]
 
 
+def destination_of(destinations: Sequence[Destination], sender: Sender) -> Destination | None:
+    """The staff destination the sender acted in, if they acted in one."""
+    return next((d for d in destinations if (d.platform, d.chat_id) == (sender.platform, sender.chat_id)), None)
+
+
 def staff_language(context: Context, destinations: Sequence[Destination], sender: Sender) -> Lang:
     """Answer staff in their channel's configured language; elsewhere in their client's."""
-    for destination in destinations:
-        if (destination.platform, destination.chat_id) == (sender.platform, sender.chat_id):
-            return lang(destination.language)
+    if (destination := destination_of(destinations, sender)) is not None:
+        return lang(destination.language)
     return context.language_of(None, platform=sender.language_code)
 
 

@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from handlers.core.broadcast import Destination, broadcast, staff_language
+from handlers.core.broadcast import Destination, broadcast, destination_of, staff_language
 from handlers.core.callbacks import poll_data
 from handlers.core.context import Context
 from handlers.core.events import Sender
@@ -66,9 +66,7 @@ class StaffPoll:
         language = staff_language(self._context, self.destinations, sender)
         # Votes count only as pressed under a poll that was posted to this staff chat: crafted
         # callback data in a customer's private chat, or for a week with no poll, casts nothing.
-        here = next(
-            (d for d in self.destinations if (d.platform, d.chat_id) == (sender.platform, sender.chat_id)), None
-        )
+        here = destination_of(self.destinations, sender)
         if here is None or percent not in STEPS:
             return Ack(language.gettext(NOT_A_POLL))
         async with self._context.sessions() as session, session.begin():

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.core.broadcast import Destination, broadcast, staff_language
+from handlers.core.broadcast import Destination, broadcast, destination_of, staff_language
 from handlers.core.callbacks import alert_data
 from handlers.core.context import Context
 from handlers.core.events import MessageRef, Sender
@@ -178,12 +178,9 @@ class FollowUp:
 
     # -- staff presses and the note -------------------------------------------------------------
 
-    def _in_staff_channel(self, sender: Sender) -> bool:
-        return any((d.platform, d.chat_id) == (sender.platform, sender.chat_id) for d in self.destinations)
-
     async def press(self, sender: Sender, action: str, alert_id: int) -> Ack:
         language, context = self._staff_language(sender), self._context
-        if not self._in_staff_channel(sender):  # crafted callback data in a private chat
+        if destination_of(self.destinations, sender) is None:  # crafted callback data in a private chat
             return Ack(language.gettext(NOT_HERE))
         staff, name = f"{sender.platform}:{sender.user_id}", (sender.name or sender.user_id)[:80]
         async with context.sessions() as session, session.begin():

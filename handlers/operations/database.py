@@ -21,7 +21,6 @@ __all__ = [
     "check_url",
     "describe_error",
     "open_database",
-    "ping",
     "schema_revision",
     "session_factory",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,9 +21,13 @@ class Queue:
     oldest_due_seconds: float
 
 
+# A hung database gets a 503 within this, so a load balancer moves on.
+HEALTH_TIMEOUT = 1.0
+
+
 async def database_answers(database: AsyncEngine) -> None:
-    """Raise the driver's error when the database does not answer."""
-    await ping(database)
+    """Raise the driver's error when the database does not answer, TimeoutError when it is too slow."""
+    await asyncio.wait_for(ping(database), HEALTH_TIMEOUT)
 
 
 async def survey_queue(context: Context) -> Queue:
