@@ -63,7 +63,7 @@ class Slack:
         return await self.interact(block_actions(user, channel, ts, action))
 
 
-def _config(db_url: str, fake: FakeSlack, **extra: str) -> Config:
+def slack_config(db_url: str, fake: FakeSlack, **extra: str) -> Config:
     env = {"DATABASE_URL": db_url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
            "SLACK_API_BASE_URL": fake.base_url, **extra}  # fmt: skip
     return Config(settings=Settings(_env_file=None, **env), file=file_config(), surveys=dict(BUILTIN))  # type: ignore[arg-type]
@@ -72,7 +72,7 @@ def _config(db_url: str, fake: FakeSlack, **extra: str) -> Config:
 async def slack_harness(db_url: str, analyzer, **env: str) -> AsyncIterator[Slack]:
     fake = await FakeSlack().start()
     try:
-        async with build_services(_config(db_url, fake, **env), analyzer=analyzer) as services:
+        async with build_services(slack_config(db_url, fake, **env), analyzer=analyzer) as services:
             (adapter,) = build_adapters(services)
             await adapter.start()
             app = create_app(services, [adapter.router()])

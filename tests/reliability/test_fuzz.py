@@ -9,20 +9,22 @@ import logging
 import urllib.parse
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import AsyncExitStack
 from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import SecretStr
 
 from bot.http import create_app
 from bot.platforms import build_adapters
 from bot.wiring import build_services
 from tests.fakes.slack_api import FakeSlack, block_actions, dm_event, sign
-from tests.fakes.slack_harness import _config as slack_config
+from tests.fakes.slack_harness import slack_config
+from tests.fakes.telegram_api import TOKEN as TELEGRAM_TOKEN
 from tests.fakes.telegram_api import FakeTelegram
-from tests.fakes.telegram_harness import telegram_config
 
 SECRET = "fuzz-webhook-secret"
 EXAMPLES = 150
@@ -86,15 +88,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory, analyzer) -> Iterator[Stack]
     async def build() -> Any:
         slack, telegram = await FakeSlack().start(), await FakeTelegram().start()
         config = slack_config(f"sqlite:///{folder / 'fuzz.db'}", slack)
-        tg = telegram_config("sqlite://", TELEGRAM_API_BASE_URL=telegram.base_url,
-                             TELEGRAM_WEBHOOK_URL="https://sayso.example.com/telegram/webhook",
-                             TELEGRAM_WEBHOOK_SECRET=SECRET)  # fmt: skip
         settings = config.settings.model_copy(update={
-            "telegram_bot_token": tg.settings.telegram_bot_token, "telegram_api_base_url": telegram.base_url,
-            "telegram_webhook_url": tg.settings.telegram_webhook_url,
-            "telegram_webhook_secret": tg.settings.telegram_webhook_secret})  # fmt: skip
-        scope = build_services(config.model_copy(update={"settings": settings}), analyzer=analyzer)
-        services = await scope.__aenter__()
+            "telegram_bot_token": SecretStr(TELEGRAM_TOKEN), "telegram_api_base_url": telegram.base_url,
+            "telegram_webhook_url": "https://sayso.example.com/telegram/webhook",
+            "telegram_webhook_secret": SecretStr(SECRET)})  # fmt: skip
+        scope = AsyncExitStack()
+        services = await scope.enter_async_context(
+            build_services(config.model_copy(update={"settings": settings}), analyzer=analyzer)
+        )
         adapters = build_adapters(services)
         for adapter in adapters:
             await adapter.start()
@@ -111,7 +112,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, analyzer) -> Iterator[Stack]
             await http.aclose()
             for adapter in adapters:
                 await adapter.stop()
-            await scope.__aexit__(None, None, None)
+            await scope.aclose()
             await slack.stop()
             await telegram.stop()
 
