@@ -19,10 +19,13 @@ from sqlmodel import col, select
 from storage.models import RequestState, SurveyRequest
 
 UNCONFIRMED = "delivery unconfirmed: the sender stopped during the post; not resent"
+# How long a claim holds without its sender committing the intent to post; after that another
+# sender (or this one after a restart) takes it. Short, so a crash strands nothing for long.
+CLAIM_LEASE = timedelta(minutes=1)
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta = timedelta(minutes=1)
+    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta = CLAIM_LEASE
 ) -> list[SurveyRequest]:
     """Claim due requests for sending; on PostgreSQL replicas skip each other's rows.
 

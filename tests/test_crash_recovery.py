@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from handlers.survey.sender import CLAIM_LEASE, SurveySender
+from handlers.survey.sender import SurveySender
 from handlers.survey.trigger import TriggerRequest
-from storage.claims import UNCONFIRMED, claim_due, mark_posting
+from storage.claims import CLAIM_LEASE, UNCONFIRMED, claim_due, mark_posting
 from storage.models import RequestState
 from tests.fakes.chat import Person, request_row
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from handlers.core.context import Context
 from handlers.core.events import MessageRef
@@ -13,15 +13,12 @@ from handlers.core.ports import DeliveryFailed
 from handlers.survey.asking import remember
 from handlers.survey.machine import pending
 from handlers.survey.prompts import INTRO, REMINDER, question_prompt
-from storage.claims import claim_due, mark_posting, settle_unconfirmed
+from storage.claims import CLAIM_LEASE, claim_due, mark_posting, settle_unconfirmed
 from storage.models import RequestState, Respondent
 from storage.requests import answer_values, claim_reminders, expire_overdue, request_by_id, unclaim_reminder
 from storage.respondents import touch
 
 log = logging.getLogger(__name__)
-# How long a claim holds without its sender committing the intent to post; after that another
-# sender (or this one after a restart) takes it. Short, so a crash strands nothing for long.
-CLAIM_LEASE = timedelta(minutes=1)
 
 
 class SurveySender:
@@ -63,7 +60,7 @@ class SurveySender:
         """Claim and send one batch of due requests; return how many were claimed."""
         context = self._context
         async with context.sessions() as session, session.begin():
-            rows = await claim_due(session, now=context.clock(), limit=self._batch, lease=CLAIM_LEASE)
+            rows = await claim_due(session, now=context.clock(), limit=self._batch)
             claimed = [row.id for row in rows]
         await asyncio.gather(*(self._send_limited(request_id) for request_id in claimed))
         return len(claimed)
