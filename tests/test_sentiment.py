@@ -70,3 +70,27 @@ def test_a_broken_scorer_keeps_the_answer_unscored(analyzer, monkeypatch):
     monkeypatch.setattr(textblob, "TextBlob", unavailable)
     verdict = analyzer.analyze("Great service, thank you", "en")
     assert verdict.language == "en" and verdict.status is SentimentStatus.NOT_SCORED and verdict.polarity is None
+
+
+COMMENTS = Path(__file__).with_name("data") / "comments.tsv"
+
+
+def labelled_comments() -> list[tuple[str, str, str]]:
+    """(language, polarity label, text) of the hand-written comment set in tests/data."""
+    rows = [line.rstrip("\n").split("\t") for line in COMMENTS.read_text(encoding="utf-8").splitlines()]
+    return [(language, label, text) for language, label, text in rows if not language.startswith("#")]
+
+
+def test_short_comments_in_every_shipped_language_are_detected(analyzer):
+    """Without a hint: the screening pass alone reads some of these as Tagalog or Persian."""
+    wrong = [(language, text) for language, _, text in labelled_comments() if analyzer.detect(text) != language]
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("Muy mal servicio, nadie me respondió.", "es"), ("Sehr schlechter Service, niemand hat geantwortet.", "de"),
+     ("بدترین سروس، بالکل بیکار۔", "ur"), ("خدمات بسیار بد بود و کسی جواب نداد.", "fa")],
+)  # fmt: skip
+def test_other_languages_are_told_apart_from_the_shipped_ones(analyzer, text, language):
+    assert analyzer.detect(text, "en") == language
