@@ -43,14 +43,15 @@ class FakeSlack(CallLog):
     base_url: str = ""
     _runner: web.AppRunner | None = None
 
-    async def start(self) -> FakeSlack:
+    async def start(self, port: int = 0) -> FakeSlack:
         app = web.Application()
         app.router.add_post("/api/{method}", self._handle)
+        app.router.add_get("/_count/{method}", self._count)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.base_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/api/"  # type: ignore[union-attr]
         return self
@@ -124,6 +125,13 @@ class FakeSlack(CallLog):
             sender.cancel()
         return socket
 
+    async def _count(self, request: web.Request) -> web.Response:
+        """How many calls of a method were made (or to how many channels): for a fake in another process."""
+        calls = self.sent(request.match_info["method"])
+        if request.query.get("distinct") == "1":
+            return web.json_response({"count": len({call.params.get("channel") for call in calls})})
+        return web.json_response({"count": len(calls)})
+
     async def _upload(self, request: web.Request) -> web.Response:
         self.uploads[request.match_info["file_id"]] = await request.read()
         return web.Response(text="OK")
@@ -152,7 +160,7 @@ class FakeSlack(CallLog):
         return self._post(params)
 
     async def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
-        message = self.messages[(params["channel"], params["ts"])]
+        message = self.messages.setdefault((params["channel"], params["ts"]), {"ts": params["ts"]})
         message.update(text=params.get("text"), blocks=params.get("blocks", []))
         return {"channel": params["channel"], "ts": params["ts"]}
 
@@ -243,3 +251,14 @@ def _valid_blocks(blocks: list[dict[str, Any]]) -> bool:
     return len(blocks) <= 50 and all(
         len(block.get("text", {}).get("text", "")) <= limits.get(block["type"], 3000) for block in blocks
     )
+
+
+async def _serve(port: int) -> None:
+    await FakeSlack().start(port)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":  # python -m tests.fakes.slack_api PORT: the fake in a process of its own
+    import sys
+
+    asyncio.run(_serve(int(sys.argv[1])))
