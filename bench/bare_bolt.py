@@ -27,7 +27,9 @@ def build(database: str, api: str) -> FastAPI:
     @bolt.action(re.compile(".*"))
     async def press(ack: Any, body: dict[str, Any]) -> None:
         action = body["actions"][0]
-        await connection[0].execute("INSERT INTO presses (user_id, value) VALUES (?, ?)", (body["user"]["id"], action["value"]))
+        await connection[0].execute(
+            "INSERT INTO presses (user_id, value) VALUES (?, ?)", (body["user"]["id"], action["value"])
+        )
         await connection[0].commit()
         await ack()
 

@@ -80,7 +80,9 @@ class Process:
 
 
 @asynccontextmanager
-async def serving(command: list[str], env: dict[str, str], port: int, log: Path, ready: str = "/healthz") -> AsyncIterator[Process]:
+async def serving(
+    command: list[str], env: dict[str, str], port: int, log: Path, ready: str = "/healthz"
+) -> AsyncIterator[Process]:
     """Run `command` (a server on `port`) until the block ends; yields once `ready` answers 200."""
     with log.open("wb") as out:
         popen = subprocess.Popen(command, env={**os.environ, **env}, stdout=out, stderr=out, cwd=ROOT)

@@ -24,7 +24,20 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import BIN, Load, Process, Request, Row, fake_slack, free_port, ms, percentile, print_table, sayso, serving
+from bench.common import (
+    BIN,
+    Load,
+    Process,
+    Request,
+    Row,
+    fake_slack,
+    free_port,
+    ms,
+    percentile,
+    print_table,
+    sayso,
+    serving,
+)
 from bot.config import Config, FileConfig, Settings
 from bot.platforms import build_adapters
 from bot.wiring import build_services
@@ -117,10 +130,16 @@ async def measure(presses: int, clients: int, database: str | None) -> list[Row]
     b50, b99 = statistics.median(bare_acks), percentile(bare_acks, 0.99)
     return [
         Row(f"Slack ack p50, {clients} clients, {backend}", ms(p50), ms(b50) + " bare Bolt", p50 / b50),
-        Row(f"Slack ack p99, {clients} clients, {backend}", ms(p99), ms(b99) + " bare Bolt", p99 / b99,
-            "≤ 2× and < 1 s"),  # fmt: skip
-        Row("presses over Slack's 3 s", str(sum(a > SLACK_LIMIT for a in acks)),
-            str(sum(a > SLACK_LIMIT for a in bare_acks)), None, "0"),  # fmt: skip
+        Row(
+            f"Slack ack p99, {clients} clients, {backend}", ms(p99), ms(b99) + " bare Bolt", p99 / b99, "≤ 2× and < 1 s"
+        ),
+        Row(
+            "presses over Slack's 3 s",
+            str(sum(a > SLACK_LIMIT for a in acks)),
+            str(sum(a > SLACK_LIMIT for a in bare_acks)),
+            None,
+            "0",
+        ),
         Row("press throughput", f"{n / wall:,.0f}/s", f"{n / bare_wall:,.0f}/s bare Bolt", bare_wall / wall),
         Row("server CPU per press", ms(cpu / n), ms(bare_cpu / n) + " bare Bolt", cpu / bare_cpu, "≤ 3×"),
         Row("Sayso GET /healthz p99, rate", f"{ms(percentile(health, 0.99))}, {presses / health_wall:,.0f}/s"),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Annotated
 
@@ -15,9 +14,8 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.http_guard import BodyLimit, RequestGuard, token_problem
+from bot.http_guard import BodyLimit, RequestGuard, RequestId, token_problem
 from bot.http_models import API_ERRORS, InteractionIn, InteractionOut
-from bot.logs import request_id
 from bot.summary import summary
 from bot.wiring import Services
 from handlers.core.weeks import parse_week, shift, week_of
@@ -54,17 +52,7 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
     settings = services.config.settings
     app.add_middleware(RequestGuard, limits=BODY_LIMITS, default_max_bytes=API_MAX_BYTES, api_token=settings.api_token)
 
-    @app.middleware("http")
-    async def _request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """Every log line while serving carries the caller's X-Request-ID, or a fresh one, echoed back."""
-        given = request.headers.get("x-request-id", "")
-        token = request_id.set(given[:64] if given.isprintable() and given else uuid.uuid4().hex)
-        try:
-            response = await call_next(request)
-            response.headers["X-Request-ID"] = request_id.get() or ""
-            return response
-        finally:
-            request_id.reset(token)
+    app.add_middleware(RequestId)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

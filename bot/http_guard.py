@@ -11,11 +11,14 @@ import contextlib
 import hmac
 import json
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.logs import request_id
 
 log = logging.getLogger(__name__)
 
@@ -113,3 +116,29 @@ async def _answer(send: Send, status: int, detail: str, headers: dict[str, str] 
     raw += [(key.encode(), value.encode()) for key, value in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
+
+
+class RequestId:
+    """Every log line while serving carries the caller's X-Request-ID, or a fresh one, echoed back.
+    (Plain ASGI: Starlette's BaseHTTPMiddleware costs a task and a memory stream per request.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        given = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"x-request-id"), "")
+        token = request_id.set(given[:64] if given.isprintable() and given else uuid.uuid4().hex)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", (request_id.get() or "").encode())]
+            await send(message)
+
+        try:
+            await self._app(scope, receive, send_with_id)
+        finally:
+            request_id.reset(token)

@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handlers.core import notes
 from handlers.core.context import Context
 from handlers.core.events import MessageRef, Sender
@@ -25,8 +27,8 @@ from handlers.survey.machine import Outcome, Status
 from handlers.survey.prompts import answered_text, question_prompt
 from handlers.text.sentiment import TextVerdict
 from storage.events import claim_event
-from storage.models import ANSWERABLE, RequestState, SurveyRequest
-from storage.requests import AnswerValue, answer_values, request_by_token, save_answer
+from storage.models import ANSWERABLE, RequestState, Respondent, SurveyRequest
+from storage.requests import AnswerValue, answering, record_progress, save_answer
 from storage.respondents import get_respondent
 
 log = logging.getLogger(__name__)
@@ -81,11 +83,10 @@ class Answers:
         async with context.sessions() as session, session.begin():
             if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
                 return Ack()  # a redelivery: the first delivery did everything already
-            respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
-            request = await request_by_token(session, token=token, for_update=True)
-            language = context.language_of(respondent, platform=sender.language_code)
-            if request is None or respondent is None or request.respondent_id != respondent.id:
-                return Ack(language.say(notes.INVALID_BUTTON))
+            found = await answering(session, token=token)
+            if found is None or not _sent_to(found.respondent, sender):
+                return Ack(await self._invalid(session, sender))
+            request, respondent = found.request, found.respondent
             language = context.language_of(respondent, requested=request.language, platform=sender.language_code)
             survey = context.surveys.get(request.survey)
             if survey is None or question_index >= len(survey.questions):
@@ -93,8 +94,8 @@ class Answers:
             if respondent.opted_out:
                 return Ack(language.say(notes.OPTED_OUT_PRESS))
             question = survey.questions[question_index]
-            answers = await answer_values(session, request_id=request.id)
-            step = machine.answer(survey, self._status(request, now), answers, question.id, value)
+            state_read = request.state
+            step = machine.answer(survey, self._status(request, now), found.answers, question.id, value)
             previous = request.current_question
             if step.store:
                 await save_answer(session, request_id=request.id, answer=_answer_value(question.id, value, verdict))
@@ -104,9 +105,16 @@ class Answers:
                 if step.completed:
                     request.state, request.completed_at = RequestState.COMPLETED, now
                 request.updated_at = now
+            if step.store or request.state != state_read:  # stored, or found expired
+                await record_progress(session, request)
             has_alert = bool(step.completed and self._followup and await self._followup.has_alert(session, request.id))
         applied = _Applied(step, survey, request, language, question.id, value, previous, has_alert)
         return self._reply(sender, applied, pressed)
+
+    async def _invalid(self, session: AsyncSession, sender: Sender) -> str:
+        """A button that is not this person's (or no longer exists), said in their language."""
+        respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
+        return self._context.language_of(respondent, platform=sender.language_code).say(notes.INVALID_BUTTON)
 
     def _status(self, request: SurveyRequest, now: datetime) -> Status:
         if request.state == RequestState.COMPLETED:
@@ -181,6 +189,10 @@ class Answers:
             log.warning("reply after an answer failed", extra={"platform": failure.platform, "reason": failure.reason})
         if applied.has_alert and self._followup:  # the survey is over: staff see its alert now
             await self._followup.post_ready()
+
+
+def _sent_to(respondent: Respondent, sender: Sender) -> bool:
+    return respondent.platform == sender.platform and respondent.platform_user_id == sender.user_id
 
 
 def _answer_value(question_id: str, value: machine.Value, verdict: TextVerdict | None) -> AnswerValue:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, func, update
+from sqlalchemy import CursorResult, bindparam, case, func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -205,6 +205,57 @@ async def save_answer(session: AsyncSession, *, request_id: int, answer: AnswerV
         values,
         conflict=("request_id", "question_id"),
         update=[name for name in values if name not in ("request_id", "question_id")],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Answering:
+    """What applying one answer reads: the request (detached from the session, so a change to it is
+    written only by `record_progress`), the person it was sent to and the answers stored so far."""
+
+    request: SurveyRequest
+    respondent: Respondent
+    answers: dict[str, int | str | None]
+
+
+async def answering(session: AsyncSession, *, token: str) -> Answering | None:
+    """Read, in one statement, and lock (on PostgreSQL) the request whose buttons carry `token`."""
+    stmt = (
+        select(SurveyRequest, Respondent)
+        .add_columns(col(Answer.question_id), col(Answer.value_int), col(Answer.value_text))
+        .join(Respondent, col(Respondent.id) == col(SurveyRequest.respondent_id))
+        .outerjoin(Answer, col(Answer.request_id) == col(SurveyRequest.id))
+        .where(col(SurveyRequest.token) == token)
+        .with_for_update(of=SurveyRequest.__table__)  # type: ignore[attr-defined]
+    )
+    rows = (await session.execute(stmt)).all()
+    if not rows:
+        return None
+    request, respondent = rows[0][0], rows[0][1]
+    session.expunge(request)
+    session.expunge(respondent)
+    answers = {qid: number if number is not None else text for _, _, qid, number, text in rows if qid is not None}
+    return Answering(request, respondent, answers)
+
+
+async def record_progress(session: AsyncSession, request: SurveyRequest) -> None:
+    """Write what answering changed on a request read by `answering` (one UPDATE, no ORM flush)."""
+    await session.execute(
+        update(SurveyRequest)
+        .where(col(SurveyRequest.id) == bindparam("request_id"))
+        .values(
+            state=bindparam("state"),
+            current_question=bindparam("current_question"),
+            completed_at=bindparam("completed_at"),
+            updated_at=bindparam("updated_at"),
+        ),
+        {
+            "request_id": request.id,
+            "state": request.state,
+            "current_question": request.current_question,
+            "completed_at": request.completed_at,
+            "updated_at": request.updated_at,
+        },
     )
 
 
