@@ -23,7 +23,7 @@ from handlers.digest.figures import WeeklyFigures, WeeklyRules
 from handlers.digest.sender import ComplaintRules, DigestSender
 from handlers.digest.staff_poll import StaffPoll
 from handlers.followup.alerts import AlertRules, FollowUp
-from handlers.operations.database import describe_error, open_database, session_factory
+from handlers.operations.database import describe_error, open_database, open_reader, session_factory
 from handlers.suggestions.box import SuggestionBox, SuggestionRules
 from handlers.suggestions.report import ThemeRules
 from handlers.survey.sender import SurveySender
@@ -115,14 +115,17 @@ async def build_services(
             database = await stack.enter_async_context(open_database(url, migrate=migrate))
         except (SQLAlchemyError, OSError) as exc:
             raise StartupError(describe_error(url, exc)) from exc
+        reader = await stack.enter_async_context(open_reader(database))
         context = Context(
             sessions=session_factory(database),
+            read_sessions=session_factory(reader) if reader is not None else None,
             channels=Channels(),
             surveys=config.surveys,
             policy=config.file.policy(settings.timezone),
             analyzer=analyzer or TextAnalyzer(),
         )
-        survey_sender = SurveySender(context)
+        delivery = config.file.delivery
+        survey_sender = SurveySender(context, batch=delivery.batch, parallel=delivery.parallel)
         weekly = WeeklyFigures(context, weekly_rules(config))
         rules = config.file.suggestions
         suggestions = SuggestionBox(

@@ -28,7 +28,7 @@ from handlers.survey.prompts import answered_text, question_prompt
 from handlers.text.sentiment import TextVerdict
 from storage.events import claim_event
 from storage.models import ANSWERABLE, RequestState, Respondent, SurveyRequest
-from storage.requests import AnswerValue, answering, record_progress, save_answer
+from storage.requests import AnswerValue, record_progress, save_answer, survey_progress
 from storage.respondents import get_respondent
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class Answers:
         async with context.sessions() as session, session.begin():
             if event_id and not await claim_event(session, platform=sender.platform, event_id=event_id):
                 return Ack()  # a redelivery: the first delivery did everything already
-            found = await answering(session, token=token)
+            found = await survey_progress(session, token=token)
             if found is None or not _sent_to(found.respondent, sender):
                 return Ack(await self._invalid(session, sender))
             request, respondent = found.request, found.respondent

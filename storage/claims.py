@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, or_, update
+from sqlalchemy import CursorResult, case, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -92,3 +92,39 @@ async def settle_unconfirmed(
         .values(**values)
     )
     return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
+async def record_sent(
+    session: AsyncSession,
+    *,
+    request_id: int,
+    question_id: str,
+    message_ref: str | None,
+    error: str | None,
+    now: datetime,
+    expires_at: datetime,
+    reminder_at: datetime | None,
+) -> None:
+    """The post went out (or may have): one UPDATE. A request the person already answered while
+    the post was on its way keeps the state and question the answer gave it."""
+    still_sending = col(SurveyRequest.state) == RequestState.SENDING
+    values: dict[str, Any] = {
+        "state": case((still_sending, RequestState.ACTIVE), else_=col(SurveyRequest.state)),
+        "current_question": case(
+            (still_sending, func.coalesce(col(SurveyRequest.current_question), question_id)),
+            else_=col(SurveyRequest.current_question),
+        ),
+        "sent_at": func.coalesce(col(SurveyRequest.sent_at), now),
+        "posting_at": None,
+        "expires_at": expires_at,
+        "last_error": error,
+        "updated_at": now,
+    }
+    if message_ref is not None:
+        values["message_ref"] = case(
+            (still_sending, func.coalesce(col(SurveyRequest.message_ref), message_ref)),
+            else_=col(SurveyRequest.message_ref),
+        )
+    if reminder_at is not None:  # while active, due_at is when the reminder is due
+        values["due_at"] = reminder_at
+    await session.execute(update(SurveyRequest).where(col(SurveyRequest.id) == request_id).values(**values))

@@ -75,7 +75,7 @@ def _bound_statements(engine: AsyncEngine) -> None:
         dbapi_connection.commit()
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
+def _tune_sqlite(engine: AsyncEngine, *, begin: str = "IMMEDIATE") -> None:
     # pysqlite's own transaction handling starts transactions lazily and upgrades read locks
     # to write locks mid-transaction, which fails at once with "database is locked" under
     # concurrency instead of waiting. Taking the write lock at BEGIN makes writers queue
@@ -92,8 +92,25 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        mode = connection.get_execution_options().get("sqlite_begin", begin)
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_reader(engine: AsyncEngine) -> AsyncEngine | None:
+    """A pool for reads beside a file SQLite database's one writer connection: in WAL mode readers
+    never wait for the writer, so a digest or a health check does not queue behind button presses,
+    nor they behind it. None elsewhere: PostgreSQL's pool serves both, and an in-memory SQLite
+    database exists only on its one connection."""
+    if not is_sqlite(engine) or engine.url.database in (None, "", ":memory:"):
+        return None
+    reader = create_async_engine(engine.url, pool_size=4, max_overflow=0, pool_pre_ping=True, hide_parameters=True)
+    _tune_sqlite(reader, begin="DEFERRED")
+
+    @event.listens_for(reader.sync_engine, "connect")
+    def _read_only(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA query_only=ON")
+
+    return reader
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -209,25 +209,29 @@ async def save_answer(session: AsyncSession, *, request_id: int, answer: AnswerV
 
 
 @dataclass(frozen=True, slots=True)
-class Answering:
-    """What applying one answer reads: the request (detached from the session, so a change to it is
-    written only by `record_progress`), the person it was sent to and the answers stored so far."""
+class Progress:
+    """A request (detached from the session, so a change to it is written only by an explicit
+    UPDATE such as `record_progress`), the person it was sent to and the answers stored so far."""
 
     request: SurveyRequest
     respondent: Respondent
     answers: dict[str, int | str | None]
 
 
-async def answering(session: AsyncSession, *, token: str) -> Answering | None:
-    """Read, in one statement, and lock (on PostgreSQL) the request whose buttons carry `token`."""
+async def survey_progress(
+    session: AsyncSession, *, token: str | None = None, request_id: int | None = None, lock: bool = True
+) -> Progress | None:
+    """Read in one statement, and lock on PostgreSQL, the request whose buttons carry `token` (or
+    with this id): what answering a question, or sending one, needs."""
     stmt = (
         select(SurveyRequest, Respondent)
         .add_columns(col(Answer.question_id), col(Answer.value_int), col(Answer.value_text))
         .join(Respondent, col(Respondent.id) == col(SurveyRequest.respondent_id))
         .outerjoin(Answer, col(Answer.request_id) == col(SurveyRequest.id))
-        .where(col(SurveyRequest.token) == token)
-        .with_for_update(of=SurveyRequest.__table__)  # type: ignore[attr-defined]
+        .where(col(SurveyRequest.token) == token if token is not None else col(SurveyRequest.id) == request_id)
     )
+    if lock:
+        stmt = stmt.with_for_update(of=SurveyRequest.__table__)  # type: ignore[attr-defined]
     rows = (await session.execute(stmt)).all()
     if not rows:
         return None
@@ -235,11 +239,11 @@ async def answering(session: AsyncSession, *, token: str) -> Answering | None:
     session.expunge(request)
     session.expunge(respondent)
     answers = {qid: number if number is not None else text for _, _, qid, number, text in rows if qid is not None}
-    return Answering(request, respondent, answers)
+    return Progress(request, respondent, answers)
 
 
 async def record_progress(session: AsyncSession, request: SurveyRequest) -> None:
-    """Write what answering changed on a request read by `answering` (one UPDATE, no ORM flush)."""
+    """Write what answering changed on a request read by `survey_progress` (one UPDATE, no flush)."""
     await session.execute(
         update(SurveyRequest)
         .where(col(SurveyRequest.id) == bindparam("request_id"))

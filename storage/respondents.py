@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -52,6 +53,18 @@ def touch(respondent: Respondent, **changes: object) -> None:
     for name, value in changes.items():
         setattr(respondent, name, value)
     respondent.updated_at = utcnow()
+
+
+async def remember_chat(session: AsyncSession, *, respondent_id: int, chat_id: str) -> None:
+    """Store the private chat the platform opened for this person, if it changed."""
+    await session.execute(
+        update(Respondent)
+        .where(
+            col(Respondent.id) == respondent_id,
+            or_(col(Respondent.chat_id).is_(None), col(Respondent.chat_id) != chat_id),
+        )
+        .values(chat_id=chat_id, updated_at=utcnow())
+    )
 
 
 async def invitable(

@@ -34,6 +34,8 @@ class DeliveryConfig(_Section):
     quiet_start: time | None = Field(time(21, 0), description="local time (the respondent's zone) quiet hours begin")
     quiet_end: time | None = Field(time(8, 0), description="local time surveys may go out again")
     reminder_hours: float = Field(24, ge=0, le=24 * 30, description="one reminder after this long; 0: none")
+    batch: int = Field(50, ge=1, le=1000, description="surveys one sender claims at a time")
+    parallel: int = Field(16, ge=1, le=256, description="sends in flight at once per process")
 
     @model_validator(mode="after")
     def _quiet_pair(self) -> Self:

@@ -25,6 +25,13 @@ class Context:
     policy: Policy
     analyzer: TextAnalyzer = field(default_factory=TextAnalyzer)
     clock: Callable[[], datetime] = utcnow
+    read_sessions: async_sessionmaker[AsyncSession] | None = None  # a separate read pool (file SQLite)
+
+    @property
+    def reads(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions for work that only reads (figures, health, what a send needs): on SQLite these
+        never wait behind the single writer; writing through them fails (query_only)."""
+        return self.read_sessions or self.sessions
 
     def language_of(
         self, respondent: Respondent | None, *, requested: str | None = None, platform: str | None = None

@@ -126,7 +126,7 @@ class WeeklyFigures:
         names = [shift(week, -back, zone) for back in reversed(range(periods))]
         edges = [week_bounds(name, zone)[0] for name in names] + [end]
         attributes = {name: Measure("csat", name, CSAT_TOP, 2) for name in self._attributes()}
-        async with context.sessions() as session:
+        async with context.reads() as session:
             grid = await moments_by_period(session, edges=edges, measures=[CSAT, NPS, CES, *attributes.values()])
             flow = await funnel(session, start=start, end=end)
             breakdowns = {}

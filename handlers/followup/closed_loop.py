@@ -30,7 +30,7 @@ def _hours(pairs: list[tuple[datetime, datetime]]) -> float | None:
 
 
 async def closed_loop(context: Context, start: datetime, end: datetime) -> ClosedLoop:
-    async with context.sessions() as session:
+    async with context.reads() as session:
         alerts = await alerts_between(session, start=start, end=end)
     claimed = [(a.created_at, a.claimed_at) for a in alerts if a.claimed_at]
     resolved = [(a.created_at, a.resolved_at) for a in alerts if a.resolved_at]

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import DatabaseUrlError, async_url, create_engine, ping, session_factory
+from storage.db import DatabaseUrlError, async_url, create_engine, create_reader, ping, session_factory
 from storage.migrate import current_revision, upgrade
 
 log = logging.getLogger(__name__)
@@ -21,6 +21,7 @@ __all__ = [
     "check_url",
     "describe_error",
     "open_database",
+    "open_reader",
     "schema_revision",
     "session_factory",
 ]
@@ -65,6 +66,17 @@ async def open_database(url: str, *, migrate: bool) -> AsyncIterator[AsyncEngine
         yield database
     finally:
         await database.dispose()
+
+
+@asynccontextmanager
+async def open_reader(database: AsyncEngine) -> AsyncIterator[AsyncEngine | None]:
+    """The read pool beside `database`, where one is worth having (see `storage.db.create_reader`)."""
+    reader = create_reader(database)
+    try:
+        yield reader
+    finally:
+        if reader is not None:
+            await reader.dispose()
 
 
 async def schema_revision(database: AsyncEngine) -> str | None:

@@ -32,7 +32,7 @@ async def export(
     out: TextIO,
 ) -> int:
     """Write the rows; return how many."""
-    async with context.sessions() as session:
+    async with context.reads() as session:
         rows: AsyncIterator[dict[str, Any]]
         fields: Sequence[str]
         if what == "suggestions":

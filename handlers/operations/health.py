@@ -32,7 +32,7 @@ async def database_answers(database: AsyncEngine) -> None:
 
 async def survey_queue(context: Context) -> Queue:
     now = context.clock()
-    async with context.sessions() as session:
+    async with context.reads() as session:
         await session.connection(execution_options=READ_ONLY)  # a health check must not wait for writers
         status = await queue_status(session, now=now)
     oldest = status.oldest_due

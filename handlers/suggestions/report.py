@@ -60,7 +60,7 @@ def _shown(count: int, rules: ThemeRules) -> int | None:
 
 async def build_report(context: Context, *, weeks: tuple[str, ...], rules: ThemeRules) -> SuggestionReport:
     """Recompute themes over `weeks`, store each suggestion's theme, and summarize."""
-    async with context.sessions() as session:
+    async with context.reads() as session:
         rows = await suggestions_in(session, weeks=weeks)
     themes = await asyncio.to_thread(find_themes, [row.text for row in rows])
     labels = {rows[i].id: theme.label for theme in themes for i in theme.members}
@@ -77,7 +77,7 @@ async def build_report(context: Context, *, weeks: tuple[str, ...], rules: Theme
             quotes = tuple(texts[:MAX_QUOTES])
         summaries.append(ThemeSummary(theme.label, _shown(count, rules), count >= rules.repeat_min, quotes))
     breakdowns = []
-    async with context.sessions() as session:
+    async with context.reads() as session:
         for by in ("language", "channel", "iso_week"):
             counted = await counts_by(session, by=by, weeks=weeks)
             breakdowns.append(Breakdown(by, tuple((str(key), _shown(n, rules)) for key, n in counted)))

@@ -13,10 +13,17 @@ from handlers.core.ports import DeliveryFailed
 from handlers.survey.asking import remember
 from handlers.survey.machine import pending
 from handlers.survey.prompts import INTRO, REMINDER, question_prompt
-from storage.claims import CLAIM_LEASE, claim_due, mark_posting, settle_unconfirmed
+from storage.claims import CLAIM_LEASE, claim_due, mark_posting, record_sent, settle_unconfirmed
 from storage.models import RequestState, Respondent
-from storage.requests import answer_values, claim_reminders, expire_overdue, request_by_id, unclaim_reminder
-from storage.respondents import touch
+from storage.requests import (
+    answer_values,
+    claim_reminders,
+    expire_overdue,
+    request_by_id,
+    survey_progress,
+    unclaim_reminder,
+)
+from storage.respondents import remember_chat, touch
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +37,7 @@ class SurveySender:
         self._idle = idle_seconds
         # Sends wait on the network and on platform rate limiters; a few at once keep the
         # pipe full without one slow chat holding up the batch.
+        self._parallel_sends = parallel
         self._parallel = asyncio.Semaphore(parallel)
         self._wake = asyncio.Event()
         self._stopping = False
@@ -47,8 +55,7 @@ class SurveySender:
         """Loop until stopped; database faults are logged and retried on the next pass."""
         while not self._stopping:
             try:
-                while await self.send_due() == self._batch and not self._stopping:
-                    pass
+                await self.drain()
                 await self.sweep()
             except Exception:
                 log.exception("survey sending pass failed; retrying in %.0f s", self._idle)
@@ -58,12 +65,37 @@ class SurveySender:
 
     async def send_due(self) -> int:
         """Claim and send one batch of due requests; return how many were claimed."""
-        context = self._context
-        async with context.sessions() as session, session.begin():
-            rows = await claim_due(session, now=context.clock(), limit=self._batch)
-            claimed = [row.id for row in rows]
+        claimed = await self._claim()
         await asyncio.gather(*(self._send_limited(request_id) for request_id in claimed))
         return len(claimed)
+
+    async def drain(self) -> int:
+        """Send until nothing is due; return how many were claimed. The next batch is claimed while
+        sends are still in flight, as soon as fewer than `parallel` remain queued, so the platform
+        never waits for a claim; claimed rows never wait long enough for their lease to run out."""
+        in_flight: set[asyncio.Task[None]] = set()
+        total = 0
+        try:
+            while not self._stopping:
+                claimed = await self._claim()
+                for request_id in claimed:
+                    task = asyncio.create_task(self._send_limited(request_id))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+                total += len(claimed)
+                if len(claimed) < self._batch:
+                    break
+                while len(in_flight) > self._parallel_sends:
+                    await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if in_flight:
+                await asyncio.gather(*in_flight)
+        return total
+
+    async def _claim(self) -> list[int]:
+        context = self._context
+        async with context.sessions() as session, session.begin():
+            return [row.id for row in await claim_due(session, now=context.clock(), limit=self._batch)]
 
     async def _send_limited(self, request_id: int) -> None:
         async with self._parallel:
@@ -74,13 +106,11 @@ class SurveySender:
 
     async def send(self, request_id: int) -> None:
         context = self._context
-        async with context.sessions() as session:
-            request = await request_by_id(session, request_id=request_id)
-            if request is None or request.state != RequestState.SENDING:
-                return
-            respondent = await session.get(Respondent, request.respondent_id)
-            stored = await answer_values(session, request_id=request_id)
-        assert respondent is not None
+        async with context.reads() as session:
+            found = await survey_progress(session, request_id=request_id, lock=False)
+        if found is None or found.request.state != RequestState.SENDING:
+            return
+        request, respondent, stored = found.request, found.respondent, found.answers
         survey = context.surveys.get(request.survey)
         channel = context.channels.get(respondent.platform)
         if respondent.opted_out or survey is None or channel is None:
@@ -118,37 +148,28 @@ class SurveySender:
                 await self._failed(request_id, failure)
                 return
             message, error = None, f"delivery unconfirmed, not resent: {failure.reason}"
-        await self._record_sent(request_id, respondent.id, question.id, chat_id, message, error)  # type: ignore[arg-type]
+        await self._record_sent(request_id, respondent, question.id, chat_id, message, error)  # type: ignore[arg-type]
         log.info("survey sent", extra={"survey_request": request_id, "platform": respondent.platform})
 
     async def _record_sent(
         self,
         request_id: int,
-        respondent_id: int,
+        respondent: Respondent,
         question_id: str,
         chat_id: str,
         message: MessageRef | None,
         error: str | None,
     ) -> None:
-        now = self._context.clock()
-        async with self._context.sessions() as session, session.begin():
-            request = await request_by_id(session, request_id=request_id, for_update=True)
-            owner = await session.get(Respondent, respondent_id)
-            assert request is not None and owner is not None
-            if request.state == RequestState.SENDING:  # the person may have answered already
-                request.state = RequestState.ACTIVE
-                request.current_question = request.current_question or question_id
-                if message is not None:
-                    request.message_ref = request.message_ref or message.stored
-            request.sent_at = request.sent_at or now
-            request.posting_at = None
-            request.expires_at = now + self._context.policy.expiry
-            if self._context.policy.reminder_after:  # while active, due_at is when the reminder is due
-                request.due_at = now + self._context.policy.reminder_after
-            request.last_error = error
-            request.updated_at = now
-            if owner.chat_id != chat_id:
-                touch(owner, chat_id=chat_id)
+        context = self._context
+        now = context.clock()
+        reminder = context.policy.reminder_after
+        async with context.sessions() as session, session.begin():
+            await record_sent(session, request_id=request_id, question_id=question_id,
+                              message_ref=message.stored if message else None, error=error, now=now,
+                              expires_at=now + context.policy.expiry,
+                              reminder_at=now + reminder if reminder else None)  # fmt: skip
+            if respondent.chat_id != chat_id:
+                await remember_chat(session, respondent_id=respondent.id, chat_id=chat_id)
 
     def quiet_until(self, respondent: Respondent) -> datetime | None:
         """When a message to this person may go out, if not now (the console user is at the terminal)."""
