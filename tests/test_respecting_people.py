@@ -134,21 +134,23 @@ async def test_throttling_and_opt_out_of_a_queued_survey(slack_like):
     assert (await _trigger(services, "U-t")).status == "scheduled"  # the window has passed
 
 
-async def test_two_dispatchers_on_one_database_send_1000_surveys_once(db_url, analyzer):
-    """Two complete service stacks, as two `sayso run` replicas, drain one queue together."""
+@pytest.mark.parametrize("tuning", [{}, {"batch": 7, "parallel": 3}], ids=["default", "tuned"])
+async def test_two_dispatchers_on_one_database_send_1000_surveys_once(db_url, analyzer, tuning):
+    """Two complete service stacks, as two `sayso run` replicas, drain one queue together: one by
+    batches, the other claiming the next batch while its sends are in flight."""
     channel = RecordingChannel(platform="slack")
-    config = make_config(db_url, throttle={"window_days": 0})
+    config = make_config(db_url, throttle={"window_days": 0}, delivery={"quiet_hours": False, **tuning})
     async with build_services(config, analyzer=analyzer) as one, build_services(config, analyzer=analyzer) as two:
         one.channels.add(channel)
         two.channels.add(channel)
         for start in range(0, 1000, 100):
             await asyncio.gather(*(_trigger(one, f"U{i}") for i in range(start, start + 100)))
 
-        async def drain(services) -> None:
+        async def by_batches(services) -> None:
             while await services.survey_sender.send_due():
                 pass
 
-        await asyncio.gather(drain(one), drain(two), drain(one), drain(two))
+        await asyncio.gather(by_batches(one), two.survey_sender.drain(), by_batches(one), two.survey_sender.drain())
         async with one.context.sessions() as session:
             states = dict((await session.execute(select(SurveyRequest.state, func.count()).group_by(
                 SurveyRequest.state))).all())  # fmt: skip
