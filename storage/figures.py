@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, inspect, or_
+from sqlalchemy import Float, String, and_, case, cast, func, literal, text, tuple_, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import col, select
 
 from storage.models import Answer, Interaction, RequestState, Respondent, SurveyRequest
+from storage.rollups import Counts
 
 # What a breakdown can group by.
 DIMENSIONS: dict[str, Any] = {
@@ -77,54 +78,13 @@ async def funnel(session: AsyncSession, *, start: datetime, end: datetime) -> Fu
     return Funnel(int(sent), int(answered_n), int(completed))
 
 
-async def moments(
-    session: AsyncSession,
-    *,
-    start: datetime,
-    end: datetime,
-    survey: str,
-    question: str,
-    top_min: int,
-    bottom_max: int,
-    by: str | None = None,
-) -> list[Moments]:
-    """Count, sum, sum of squares and top/bottom counts of one question, overall or per group."""
-    value = cast(col(Answer.value_int), Float)
-    group = DIMENSIONS[by] if by else None
-    columns = [
-        func.count(col(Answer.value_int)),
-        func.coalesce(func.sum(value), 0.0),
-        func.coalesce(func.sum(value * value), 0.0),
-        func.coalesce(func.sum(case((col(Answer.value_int) >= top_min, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((col(Answer.value_int) <= bottom_max, 1), else_=0)), 0),
-    ]
-    stmt = (
-        select(*([group] if group is not None else []), *columns)
-        .select_from(Answer)
-        .join(SurveyRequest, col(SurveyRequest.id) == col(Answer.request_id))
-        .where(
-            _sent_between(start, end),
-            col(SurveyRequest.survey) == survey,
-            col(Answer.question_id) == question,
-            col(Answer.value_int).is_not(None),
-        )
-    )
-    if group is not None:
-        # Join the tables a dimension lives in only when grouping by it: most figures need none.
-        if group.table is inspect(Interaction).local_table:
-            stmt = stmt.join(Interaction, col(Interaction.id) == col(SurveyRequest.interaction_id))
-        if group.table is inspect(Respondent).local_table:
-            stmt = stmt.join(Respondent, col(Respondent.id) == col(SurveyRequest.respondent_id))
-        stmt = stmt.group_by(group).order_by(group)
-    rows = (await session.execute(stmt)).all()
-    result = []
-    for row in rows:
-        key, numbers = (row[0], row[1:]) if group is not None else (None, row)
-        n, total, total_sq, top, bottom = numbers
-        if group is None and not n:
-            continue
-        result.append(Moments(key, int(n), float(total), float(total_sq), int(top), int(bottom)))
-    return result
+async def tune_for_aggregates(session: AsyncSession) -> None:
+    """Session settings for one transaction of large aggregates on PostgreSQL: JIT compilation
+    costs more than it saves on these few-group queries (~0.3 s), and a sort that spills to disk
+    with the default 4 MB of work_mem is slower than one in memory. No-op elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL jit = off"))
+        await session.execute(text("SET LOCAL work_mem = '64MB'"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,48 +96,68 @@ class Measure:
     top_min: int
     bottom_max: int
 
-
-async def moments_by_period(
-    session: AsyncSession, *, edges: Sequence[datetime], measures: Sequence[Measure]
-) -> dict[tuple[int, Measure], Moments]:
-    """`moments` of several questions for each period between consecutive `edges` (say, 12 weeks),
-    in one pass over the rows: the whole digest's scores and trend from a single scan.
-
-    The period is a CASE over the edges rather than a date function, so weeks in any time zone
-    (and across daylight-saving changes) group the same way on SQLite and PostgreSQL.
-    """
-    sent, survey, question = col(SurveyRequest.sent_at), col(SurveyRequest.survey), col(Answer.question_id)
-    value, raw = cast(col(Answer.value_int), Float), col(Answer.value_int)
-    period = case(*[(sent < edge, index) for index, edge in enumerate(edges[1:])])
-    top = or_(*[and_(survey == m.survey, question == m.question, raw >= m.top_min) for m in measures])
-    bottom = or_(*[and_(survey == m.survey, question == m.question, raw <= m.bottom_max) for m in measures])
-    # More columns than select()'s typed overloads cover.
-    columns: list[Any] = [
-        period,
-        survey,
-        question,
-        func.count(raw),
-        func.sum(value),
-        func.sum(value * value),
-        func.sum(case((top, 1), else_=0)),
-        func.sum(case((bottom, 1), else_=0)),
-    ]
-    stmt = (
-        select(*columns)
-        .select_from(Answer)
-        .join(SurveyRequest, col(SurveyRequest.id) == col(Answer.request_id))
-        .where(
-            _sent_between(edges[0], edges[-1]),
-            or_(*[and_(survey == m.survey, question == m.question) for m in measures]),
-            raw.is_not(None),
+    def moments(self, counts: Counts) -> Moments | None:
+        """This question's moments from a period's value counts; None when nobody answered it."""
+        mine = [(value, n) for (survey, question, value), n in counts.items()
+                if survey == self.survey and question == self.question]  # fmt: skip
+        n = sum(count for _, count in mine)
+        if not n:
+            return None
+        return Moments(
+            None,
+            n,
+            float(sum(value * count for value, count in mine)),
+            float(sum(value * value * count for value, count in mine)),
+            sum(count for value, count in mine if value >= self.top_min),
+            sum(count for value, count in mine if value <= self.bottom_max),
         )
-        .group_by(period, survey, question)
-    )
-    by_key = {(m.survey, m.question): m for m in measures}
-    found = {}
-    for index, survey_key, question_id, n, total, total_sq, top_n, bottom_n in (await session.execute(stmt)).all():
-        measure = by_key[(survey_key, question_id)]
-        found[(int(index), measure)] = Moments(None, int(n), float(total), float(total_sq), int(top_n), int(bottom_n))
+
+
+async def breakdowns(
+    session: AsyncSession, *, start: datetime, end: datetime, measure: Measure, by: Sequence[str]
+) -> dict[str, list[Moments]]:
+    """`measure`'s moments per value of each dimension in `by`, in one statement: GROUPING SETS on
+    PostgreSQL, the same groups as UNION ALL on SQLite (which has no grouping sets). Groups whose
+    value is unknown (no touchpoint given, say) are left out."""
+    value = cast(col(Answer.value_int), Float)
+    raw = col(Answer.value_int)
+    numbers = [
+        func.count(raw),
+        func.coalesce(func.sum(value), 0.0),
+        func.coalesce(func.sum(value * value), 0.0),
+        func.coalesce(func.sum(case((raw >= measure.top_min, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((raw <= measure.bottom_max, 1), else_=0)), 0),
+    ]
+
+    def base(*columns: Any) -> Any:
+        return (
+            select(*columns)
+            .select_from(Answer)
+            .join(SurveyRequest, col(SurveyRequest.id) == col(Answer.request_id))
+            .join(Interaction, col(Interaction.id) == col(SurveyRequest.interaction_id))
+            .join(Respondent, col(Respondent.id) == col(SurveyRequest.respondent_id))
+            .where(
+                _sent_between(start, end),
+                col(SurveyRequest.survey) == measure.survey,
+                col(Answer.question_id) == measure.question,
+                raw.is_not(None),
+            )
+        )
+
+    keys = [DIMENSIONS[name] for name in by]
+    if session.get_bind().dialect.name == "postgresql":
+        which = case(*[(func.grouping(key) == 0, name) for name, key in zip(by, keys, strict=True)])
+        one_key = func.coalesce(*[cast(key, String) for key in keys])  # the others are NULL in its set
+        stmt = base(which, one_key, *numbers).group_by(func.grouping_sets(*[tuple_(key) for key in keys]))
+    else:
+        stmt = union_all(*[base(literal(name), cast(key, String), *numbers).group_by(key)
+                           for name, key in zip(by, keys, strict=True)])  # fmt: skip
+    found: dict[str, list[Moments]] = {name: [] for name in by}
+    for name, key, n, total, total_sq, top, bottom in (await session.execute(stmt)).all():
+        if key is not None:
+            found[name].append(Moments(key, int(n), float(total), float(total_sq), int(top), int(bottom)))
+    for groups in found.values():
+        groups.sort(key=lambda m: str(m.group))
     return found
 
 

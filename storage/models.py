@@ -284,3 +284,29 @@ class AlertPost(SQLModel, table=True):
     platform: str = Field(max_length=16)
     chat_id: str = Field(max_length=64)
     message_id: str = Field(max_length=64)
+
+
+class RollupPeriod(SQLModel, table=True):
+    """A closed period (no survey sent in it can still be answered) whose answer counts are kept
+    in `rollup_counts`, so a weekly digest does not scan the answers of every earlier week again."""
+
+    __tablename__ = "rollup_periods"
+    __table_args__ = (UniqueConstraint("period_start", "period_end", name="uq_rollup_period"),)
+
+    id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
+    period_start: datetime = Field(sa_column=_utc(nullable=False))
+    period_end: datetime = Field(sa_column=_utc(nullable=False))
+    built_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
+
+
+class RollupCount(SQLModel, table=True):
+    """How many answers of one value one question got among the surveys sent in a rolled-up period:
+    enough for every count, mean, variance and share the digest shows, for any thresholds."""
+
+    __tablename__ = "rollup_counts"
+
+    period_id: int = Field(foreign_key="rollup_periods.id", primary_key=True)
+    survey: str = Field(max_length=32, primary_key=True)
+    question_id: str = Field(max_length=32, primary_key=True)
+    value: int = Field(primary_key=True)
+    n: int

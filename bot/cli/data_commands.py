@@ -100,3 +100,17 @@ def db_upgrade() -> None:
             return await schema_revision(services.database)
 
     print(f"database at revision {run_or_exit(_upgrade())}")
+
+
+@db_app.command("rebuild-rollups")
+def db_rebuild_rollups(
+    weeks: Annotated[int, typer.Option(min=1, max=260, help="Count the closed weeks among this many past weeks.")] = 12,
+) -> None:
+    """Count the digest's closed weeks again from the answers (after restoring a backup, say)."""
+    config = config_or_exit()
+
+    async def _rebuild() -> int:
+        async with build_services(config) as services:
+            return await services.weekly.rebuild_rollups(weeks=weeks)
+
+    print(f"{run_or_exit(_rebuild())} closed weeks rolled up")

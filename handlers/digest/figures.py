@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from handlers.core.context import Context
-from handlers.core.weeks import shift, week_bounds
+from handlers.core.weeks import shift, week_bounds, week_of
 from handlers.digest.drivers import DriverAnalysis, analyze
 from handlers.digest.statistics import Change, Mean, NetScore, Share, mean_change, net_change, share_change
 from storage.figures import (
@@ -13,13 +15,14 @@ from storage.figures import (
     Measure,
     Moments,
     TextTone,
+    breakdowns,
     cross_products,
     funnel,
-    moments,
-    moments_by_period,
     recent_comments,
     text_tone,
+    tune_for_aggregates,
 )
+from storage.rollups import Counts, Period, count_answers, drop_rollups, rolled_up, rollup_count, store_rollups
 
 CSAT_TOP = 4  # "satisfied" on a 1–5 scale
 NPS_PROMOTER, NPS_DETRACTOR = 9, 6
@@ -119,25 +122,29 @@ class WeeklyFigures:
         return [q.id for q in survey.questions if q.attribute] if survey else []
 
     async def build(self, week: str, *, trend_weeks: int = 12) -> WeekFigures:
-        rules, context = self._rules, self._context
+        rules = self._rules
         zone = rules.timezone
         start, end = week_bounds(week, zone)
         periods = max(trend_weeks, 2)  # this week and at least the one before, for the change
         names = [shift(week, -back, zone) for back in reversed(range(periods))]
         edges = [week_bounds(name, zone)[0] for name in names] + [end]
         attributes = {name: Measure("csat", name, CSAT_TOP, 2) for name in self._attributes()}
-        async with context.reads() as session:
-            grid = await moments_by_period(session, edges=edges, measures=[CSAT, NPS, CES, *attributes.values()])
+        spans = list(itertools.pairwise(edges))
+        async with self._context.reads() as session, session.begin():
+            await tune_for_aggregates(session)
+            counts = await rolled_up(session, periods=[span for span in spans if self._closed(span)])
+            counted = await count_answers(session, periods=[span for span in spans if span not in counts])
             flow = await funnel(session, start=start, end=end)
-            breakdowns = {}
-            for dimension in DIMENSIONS:
-                groups = await moments(session, start=start, end=end, survey="csat", question="overall",
-                                       top_min=CSAT_TOP, bottom_max=2, by=dimension)  # fmt: skip
-                breakdowns[dimension] = [self._group(g) for g in groups if g.group is not None]
+            groups = await breakdowns(session, start=start, end=end, measure=CSAT, by=list(DIMENSIONS))
             sums = await cross_products(session, start=start, end=end, survey="csat",
                                         questions=["overall", *attributes])  # fmt: skip
             tone = await text_tone(session, start=start, end=end)
             comments = await recent_comments(session, start=start, end=end)
+        await self._keep(counted)
+        counts.update(counted)
+        grid = {(i, m): m.moments(counts[span]) for i, span in enumerate(spans)
+                for m in (CSAT, NPS, CES, *attributes.values())}  # fmt: skip
+        breakdown = {name: [self._group(g) for g in found] for name, found in groups.items()}
 
         def at(index: int) -> Headline:
             return _share(grid.get((index, CSAT))), _net(grid.get((index, NPS))), _mean(grid.get((index, CES)))
@@ -149,9 +156,31 @@ class WeeklyFigures:
         return WeekFigures(
             week=week, sent=flow.sent, answered=flow.answered, completed=flow.completed,
             csat=csat, nps=nps, ces=ces, attributes=means, changes=self._changes(at(this), at(this - 1)),
-            breakdowns=breakdowns, targets=self._targets(csat, nps, ces),
+            breakdowns=breakdown, targets=self._targets(csat, nps, ces),
             drivers=analyze(sums), tone=tone, comments=comments, trend=trend, min_group_size=rules.min_group_size,
         )  # fmt: skip
+
+    async def rebuild_rollups(self, *, weeks: int = 12) -> int:
+        """Drop every rollup and count the closed weeks among the last `weeks` again; return how
+        many periods are rolled up now. (Digests roll up what they need anyway; this does it now.)"""
+        async with self._context.sessions() as session, session.begin():
+            await drop_rollups(session)
+        zone = self.timezone
+        await self.build(shift(week_of(self._context.clock(), zone), -1, zone), trend_weeks=weeks)
+        async with self._context.reads() as session:
+            return await rollup_count(session)
+
+    def _closed(self, period: Period) -> bool:
+        """No survey sent in `period` can still be answered: its counts are final. (A day beyond the
+        expiry covers a post whose send was recorded after it was made.)"""
+        return period[1] <= self._context.clock() - self._context.policy.expiry - timedelta(days=1)
+
+    async def _keep(self, counted: dict[Period, Counts]) -> None:
+        """Roll up the closed periods just counted, so later digests read them instead."""
+        closed = {period: counts for period, counts in counted.items() if self._closed(period)}
+        if closed:
+            async with self._context.sessions() as session, session.begin():
+                await store_rollups(session, closed)
 
     def _group(self, m: Moments) -> Group:
         if m.n < self._rules.min_group_size:
