@@ -130,7 +130,8 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    print_table("Weekly digest on a large history", asyncio.run(rows(args.answers, args.backends.split(","), args.repeats)))
+    results = asyncio.run(rows(args.answers, args.backends.split(","), args.repeats))
+    print_table("Weekly digest on a large history", results)
 
 
 if __name__ == "__main__":
