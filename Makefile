@@ -26,6 +26,11 @@ test: $(STAMP)
 reliability: $(STAMP)
 	$(BIN)/python -m pytest -m reliability -s $(PYTEST_ARGS)
 
+# Every bench/ script at a size that finishes in minutes: one table of ratios, each goal beside it.
+# PostgreSQL at SAYSO_TEST_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test).
+bench: $(STAMP)
+	$(BIN)/python -m bench.all $(BENCH_ARGS)
+
 i18n: $(STAMP)
 	$(BIN)/pybabel extract --no-location --omit-header -k N_ -o handlers/i18n/sayso.pot handlers bot
 	for lang in ur hi hu; do \

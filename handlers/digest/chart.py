@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import io
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from handlers.digest.figures import WeekFigures
 from handlers.digest.report import ACT_IMPORTANCE, ACT_PERFORMANCE, attribute_name
 from handlers.i18n import N_, Lang, lang
@@ -28,6 +25,10 @@ _CHART_SCRIPTS_OK = {"en", "hu"}
 
 def chart_png(figures: WeekFigures, language: Lang, *, target: float | None = None) -> bytes:
     words = language if language.code in _CHART_SCRIPTS_OK else lang("en")
+    # Imported here: matplotlib costs ~30 MB, and only a digest with a chart needs it.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(10, 4.2), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     trend, drivers = figure.subplots(1, 2, width_ratios=(3, 2))

@@ -1,0 +1,35 @@
+"""Every benchmark at a size that finishes in minutes, printed as one table of ratios against the
+baselines measured in the same run, with the goal beside each (`make bench`).
+
+    .venv/bin/python -m bench.all [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from bench import api_delivery, digest_scale, slack_acks, telegram_throughput
+from bench.common import PG, Row, print_table
+
+
+async def everything(scale: float) -> list[Row]:
+    rows: list[Row] = []
+    for database in (None, PG):
+        rows += await slack_acks.measure(int(600 * scale), 50, database)
+        rows += await api_delivery.measure(int(3000 * scale), 50, database)
+    rows += await telegram_throughput.measure(int(300 * scale))
+    rows += await digest_scale.rows(int(200_000 * scale), ["sqlite", "postgresql"], 3)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a fifth of the sizes, to check the benches run")
+    args = parser.parse_args()
+    print_table("Sayso benchmarks (ratios against baselines measured in the same run)",
+                asyncio.run(everything(0.2 if args.quick else 1.0)))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
