@@ -21,6 +21,7 @@ from bot.wiring import Services
 from handlers.core.weeks import parse_week, shift, week_of
 from handlers.operations.database import describe_error
 from handlers.operations.health import database_answers, survey_queue
+from handlers.operations.webhooks import webhook_backlog
 from handlers.survey.trigger import BadTrigger, TriggerRequest
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,14 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
             "oldest_due_seconds": queue.oldest_due_seconds,
         }
         status = "degraded" if degraded else "ok"
-        return {"status": status, "database": "ok", "platforms": platforms, "version": VERSION, "queue": backlog}
+        health: dict[str, object] = {"status": status, "database": "ok", "platforms": platforms, "version": VERSION,
+                                     "queue": backlog}  # fmt: skip
+        if services.webhooks is not None:
+            outbox = await webhook_backlog(services.context)
+            waited = (services.context.clock() - outbox.oldest_pending).total_seconds() if outbox.oldest_pending else 0
+            health["webhooks"] = {"pending": outbox.pending, "failed": outbox.failed,
+                                  "oldest_pending_seconds": round(waited, 1)}  # fmt: skip
+        return health
 
     @app.post(
         "/api/v1/interactions",

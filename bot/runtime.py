@@ -138,6 +138,8 @@ async def run(config: Config) -> None:
         adapters = build_adapters(services)
         background: list[asyncio.Task[object]] = list(await start_all(adapters, services.platform_states))
         dispatching = asyncio.create_task(services.survey_sender.run(), name="survey_sender")
+        if services.webhooks is not None:
+            background.append(asyncio.create_task(services.webhooks.run(), name="webhook_sender"))
         scheduler = build_scheduler(services)
         scheduler.start()
         if services.digests.destinations:  # down at the scheduled time? send it now

@@ -14,16 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Config
 from bot.errors import StartupError
 from bot.logs import keep_payloads_out, redact
+from bot.webhooks import SignedPoster
 from handlers.boundary import ErrorBoundary
 from handlers.conversation import Conversation
 from handlers.core.broadcast import Destination
 from handlers.core.context import Context
+from handlers.core.outbox import Outbox
 from handlers.core.ports import Channels
 from handlers.digest.figures import WeeklyFigures, WeeklyRules
 from handlers.digest.sender import ComplaintRules, DigestSender
 from handlers.digest.staff_poll import StaffPoll
 from handlers.followup.alerts import AlertRules, FollowUp
 from handlers.operations.database import describe_error, open_database, open_reader, session_factory
+from handlers.operations.webhooks import WebhookSender
 from handlers.suggestions.box import SuggestionBox, SuggestionRules
 from handlers.suggestions.report import ThemeRules
 from handlers.survey.sender import SurveySender
@@ -43,6 +46,7 @@ class Services:
     digests: DigestSender
     staff_poll: StaffPoll
     followup: FollowUp
+    webhooks: WebhookSender | None  # None when no SAYSO_WEBHOOK_URLS are set
     # Each chat platform's state for /healthz ("ok", "degraded: …"), kept up to date by the adapters' start.
     platform_states: dict[str, str] = field(default_factory=dict)
 
@@ -123,7 +127,13 @@ async def build_services(
             surveys=config.surveys,
             policy=config.file.policy(settings.timezone),
             analyzer=analyzer or TextAnalyzer(),
+            outbox=Outbox(tuple(settings.webhook_urls)),
         )
+        webhooks = None
+        if settings.webhook_urls and settings.webhook_secret:
+            poster = SignedPoster(settings.webhook_secret.get_secret_value())
+            stack.push_async_callback(poster.close)
+            webhooks = WebhookSender(context, poster)
         delivery = config.file.delivery
         survey_sender = SurveySender(context, batch=delivery.batch, parallel=delivery.parallel)
         weekly = WeeklyFigures(context, weekly_rules(config))
@@ -156,4 +166,5 @@ async def build_services(
             ),
             staff_poll=poll,
             followup=followup,
+            webhooks=webhooks,
         )

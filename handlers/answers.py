@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.core import notes
+from handlers.core import event_data, notes
 from handlers.core.context import Context
 from handlers.core.events import MessageRef, Sender
+from handlers.core.outbox import EventType
 from handlers.core.ports import DeliveryFailed
 from handlers.core.replies import Ack
 from handlers.core.surveys import Survey
@@ -28,7 +29,7 @@ from handlers.survey.prompts import answered_text, question_prompt
 from handlers.text.sentiment import TextVerdict
 from storage.events import claim_event
 from storage.models import ANSWERABLE, RequestState, Respondent, SurveyRequest
-from storage.requests import AnswerValue, record_progress, save_answer, survey_progress
+from storage.requests import AnswerValue, record_progress, response_of, save_answer, survey_progress
 from storage.respondents import get_respondent
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,9 @@ class Answers:
                 request.updated_at = now
             if step.store or request.state != state_read:  # stored, or found expired
                 await record_progress(session, request)
+            if step.completed and context.outbox.enabled:  # same transaction: a crash loses no event
+                response = await response_of(session, request_id=request.id)
+                await context.outbox.emit(session, EventType.SURVEY_COMPLETED, event_data.survey_completed(response))
             has_alert = bool(step.completed and self._followup and await self._followup.has_alert(session, request.id))
         applied = _Applied(step, survey, request, language, question.id, value, previous, has_alert)
         return self._reply(sender, applied, pressed)

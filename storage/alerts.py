@@ -73,6 +73,7 @@ class AlertView:
     """What staff see of an alert: scores, comments, context and how to reach the customer."""
 
     alert: Alert
+    interaction_id: str  # the helpdesk's own id of the interaction
     survey: str
     token: str
     numbers: dict[str, int]
@@ -97,6 +98,7 @@ async def alert_view(session: AsyncSession, alert_id: int) -> AlertView | None:
     answers = (await session.execute(select(Answer).where(col(Answer.request_id) == request.id))).scalars().all()
     return AlertView(
         alert=alert,
+        interaction_id=interaction.external_id,
         survey=request.survey,
         token=request.token,
         numbers={a.question_id: a.value_int for a in answers if a.value_int is not None},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
@@ -40,6 +41,13 @@ async def was_delivered(session: AsyncSession, *, period: str, destination: str)
     row = DigestDelivery
     stmt = select(row.state).where(row.period == period, row.destination == destination)
     return (await session.execute(stmt)).scalar_one_or_none() == "sent"
+
+
+async def delivered_count(session: AsyncSession, *, period: str) -> int:
+    """Destinations `period` was posted to (a `finish_delivery` in this transaction included)."""
+    stmt = select(func.count()).select_from(DigestDelivery).where(DigestDelivery.period == period,
+                                                                  DigestDelivery.state == "sent")  # fmt: skip
+    return int((await session.execute(stmt)).scalar_one())
 
 
 async def finish_delivery(

@@ -310,3 +310,38 @@ class RollupCount(SQLModel, table=True):
     question_id: str = Field(max_length=32, primary_key=True)
     value: int = Field(primary_key=True)
     n: int
+
+
+class WebhookState(StrEnum):
+    PENDING = "pending"  # due at `due_at` (a claimed one is pending again after its lease)
+    DELIVERED = "delivered"
+    FAILED = "failed"  # refused (4xx) or retried for a day; `sayso webhooks retry --failed` resends
+
+
+class WebhookEvent(SQLModel, table=True):
+    """An event for the webhook receivers, written in the transaction of what it reports (the
+    outbox). The body is stored as signed and sent, so every retry sends the same bytes and id."""
+
+    __tablename__ = "webhook_events"
+
+    id: str = Field(primary_key=True, max_length=40, description="the webhook-id header: msg_ + random")
+    type: str = Field(max_length=32)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event on its way to one receiver URL."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_state_due", "state", "due_at"),)
+
+    id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
+    event_id: str = Field(foreign_key="webhook_events.id", max_length=40, index=True)
+    url: str = Field(max_length=500)
+    state: str = Field(default=WebhookState.PENDING, max_length=16)
+    attempts: int = Field(default=0)
+    due_at: datetime = Field(sa_column=_utc(nullable=False))
+    last_status: int | None = Field(default=None, description="the receiver's last HTTP status")
+    last_error: str | None = Field(default=None, max_length=500)
+    delivered_at: datetime | None = Field(default=None, sa_column=_utc())

@@ -323,3 +323,30 @@ async def queue_status(session: AsyncSession, *, now: datetime) -> QueueStatus:
     ).where(waiting)
     scheduled, due, oldest = (await session.execute(stmt)).one()
     return QueueStatus(int(scheduled), int(due), oldest)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """One survey response as the team's own tools receive it (no person's identity)."""
+
+    interaction_id: str
+    survey: str
+    language: str
+    platform: str
+    touchpoint: str | None
+    agent: str | None
+    completed_at: datetime | None
+    answers: list[Answer]
+
+
+async def response_of(session: AsyncSession, *, request_id: int) -> Response:
+    stmt = (
+        select(SurveyRequest, Interaction, col(Respondent.platform))
+        .join(Interaction, col(Interaction.id) == col(SurveyRequest.interaction_id))
+        .join(Respondent, col(Respondent.id) == col(SurveyRequest.respondent_id))
+        .where(col(SurveyRequest.id) == request_id)
+    )
+    request, interaction, platform = (await session.execute(stmt)).one()
+    answers = list((await answers_of(session, request_id=request_id)).values())
+    return Response(interaction.external_id, request.survey, request.language, platform, interaction.touchpoint,
+                    interaction.agent, request.completed_at, answers)  # fmt: skip

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from bot.cli import config_commands, data_commands, digest_commands, suggestion_commands, survey_commands
+from bot.cli import (
+    config_commands,
+    data_commands,
+    digest_commands,
+    suggestion_commands,
+    survey_commands,
+    webhook_commands,
+)
 
 app = typer.Typer(help="Sayso: chat-native customer feedback.", no_args_is_help=True, add_completion=False)
 
@@ -26,7 +33,8 @@ def _options(
 ) -> None:
     """Sayso: chat-native customer feedback."""
 
-for group in (survey_commands, data_commands, digest_commands, suggestion_commands, config_commands):
+GROUPS = (survey_commands, data_commands, digest_commands, suggestion_commands, config_commands, webhook_commands)
+for group in GROUPS:
     group.register(app)
 
 

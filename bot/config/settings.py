@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.webhooks import signing_key
 from handlers.operations.database import DatabaseUrlError, check_url
 
 
@@ -38,6 +39,11 @@ CsvList = Annotated[list[str], NoDecode]
 OptionalCsvList = Annotated[list[str] | None, NoDecode]
 MIN_API_TOKEN = 16
 _TELEGRAM_CHAT = re.compile(r"^-?\d{1,20}$")
+
+
+def _host_of(url: str) -> str:
+    """What an error message may show of a URL: no path or query, which may carry a token."""
+    return url.split("?", 1)[0].split("/")[2] if "://" in url and len(url.split("/")) > 2 else url[:20]
 
 
 class Settings(BaseSettings):
@@ -66,10 +72,13 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
     slack_api_base_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_BASE_URL")
+    webhook_urls: CsvList = Field(default_factory=list, validation_alias="SAYSO_WEBHOOK_URLS")
+    webhook_secret: SecretStr | None = Field(None, validation_alias="SAYSO_WEBHOOK_SECRET")
+    metrics_token: SecretStr | None = Field(None, validation_alias="SAYSO_METRICS_TOKEN")
     log_level: str = Field("INFO", validation_alias="SAYSO_LOG_LEVEL")
     console_bidi: str = Field("auto", validation_alias="SAYSO_CONSOLE_BIDI")
 
-    @field_validator("digest_slack_channels", "digest_telegram_chats", mode="before")
+    @field_validator("digest_slack_channels", "digest_telegram_chats", "webhook_urls", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -79,7 +88,7 @@ class Settings(BaseSettings):
     @field_validator(
         "config_path", "api_token", "alert_slack_channels", "alert_telegram_chats", "telegram_bot_token",
         "telegram_webhook_url", "telegram_webhook_secret", "slack_bot_token", "slack_signing_secret",
-        "slack_app_token", mode="before",
+        "slack_app_token", "webhook_secret", "metrics_token", mode="before",
     )  # fmt: skip
     @classmethod
     def _blank_is_unset(cls, value: Any, info: ValidationInfo) -> Any:
@@ -144,6 +153,21 @@ class Settings(BaseSettings):
             raise ValueError("use auto, on or off")
         return value.lower()
 
+    @field_validator("webhook_urls")
+    @classmethod
+    def _webhook_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith(("http://", "https://")) or len(url) > 500:
+                raise ValueError(f"{_host_of(url)!r}: each URL must start with http:// or https:// (≤ 500 characters)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            signing_key(value.get_secret_value())  # raises ValueError saying what is wrong, never the value
+        return value
+
     @field_validator("telegram_api_base_url", "slack_api_base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
@@ -160,6 +184,11 @@ class Settings(BaseSettings):
             )
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET, checked on every update")
+        if self.webhook_urls and not self.webhook_secret:
+            raise ValueError(
+                "SAYSO_WEBHOOK_URLS needs SAYSO_WEBHOOK_SECRET (whsec_ + base64 key; for example: python -c "
+                "'import base64, secrets; print(\"whsec_\" + base64.b64encode(secrets.token_bytes(32)).decode())')"
+            )
         return self
 
     def warnings(self) -> list[str]:

@@ -7,11 +7,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handlers.core.context import Context
 from handlers.core.events import Sender
 from handlers.core.ports import DeliveryFailed, Outbound
 from handlers.i18n import Lang, lang
-from storage.digests import claim_delivery, finish_delivery
+from storage.digests import claim_delivery, delivered_count, finish_delivery
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
@@ -46,13 +48,20 @@ def staff_language(context: Context, destinations: Sequence[Destination], sender
 
 
 async def broadcast(
-    context: Context, period: str, destinations: Sequence[Destination], post: Post, *, force: bool = False
+    context: Context,
+    period: str,
+    destinations: Sequence[Destination],
+    post: Post,
+    *,
+    force: bool = False,
+    on_first_delivery: Callable[[AsyncSession], Awaitable[None]] | None = None,
 ) -> dict[str, str]:
     """Run `post` for every destination that has not had `period` yet; say what happened to each.
 
     A ledger row per (period, destination) is claimed and committed before posting, so replicas
     racing for the same period post once; a failed destination is retried on the next call
-    without posting again to the others.
+    without posting again to the others. `on_first_delivery` runs in the transaction that records
+    the period's first successful post (to any destination), once however many replicas race.
     """
     outcome: dict[str, str] = {}
     for destination in destinations:
@@ -77,6 +86,8 @@ async def broadcast(
         async with context.sessions() as session, session.begin():
             await finish_delivery(session, period=period, destination=destination.key, now=context.clock(),
                                   error=error)  # fmt: skip
+            if error is None and on_first_delivery is not None and await delivered_count(session, period=period) == 1:
+                await on_first_delivery(session)
         if error:
             log.warning("post to staff not delivered", extra={"period": period, "destination": destination.key,
                                                                "reason": error})  # fmt: skip

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.core.outbox import Outbox
 from handlers.core.policy import Policy
 from handlers.core.ports import Channels
 from handlers.core.surveys import Survey
@@ -26,6 +27,7 @@ class Context:
     analyzer: TextAnalyzer = field(default_factory=TextAnalyzer)
     clock: Callable[[], datetime] = utcnow
     read_sessions: async_sessionmaker[AsyncSession] | None = None  # a separate read pool (file SQLite)
+    outbox: Outbox = field(default_factory=Outbox)
 
     @property
     def reads(self) -> async_sessionmaker[AsyncSession]:

@@ -95,3 +95,18 @@ class Channels:
     @property
     def names(self) -> Mapping[str, Outbound]:
         return self.by_platform
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """What a webhook receiver answered: its HTTP status, or the network error when none came."""
+
+    status: int | None
+    error: str | None = None
+    retry_after: float | None = None  # seconds, from the receiver's Retry-After
+
+
+class WebhookPoster(Protocol):
+    """Posts one signed event body to one receiver (bot/webhooks.py, over HTTP)."""
+
+    async def post(self, url: str, event_id: str, body: str) -> Posted: ...

@@ -6,12 +6,15 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from handlers.core.broadcast import Destination, broadcast
 from handlers.core.context import Context
+from handlers.core.outbox import EventType
 from handlers.core.ports import Outbound
 from handlers.core.weeks import shift, week_bounds
 from handlers.digest.chart import chart_png
-from handlers.digest.figures import WeeklyFigures
+from handlers.digest.figures import WeekFigures, WeeklyFigures
 from handlers.digest.report import DigestContent, compose
 from handlers.digest.staff_poll import StaffPoll
 from handlers.followup.alerts import FollowUp
@@ -82,4 +85,23 @@ class DigestSender:
                     charts[code] = await self.chart(content, code)
                 await channel.send_image(destination.chat_id, charts[code], report.title)
 
-        return await broadcast(self._context, week, self.destinations, post, force=force)
+        async def emit(session: AsyncSession) -> None:
+            if gathered and self._context.outbox.enabled:
+                await self._context.outbox.emit(session, EventType.DIGEST_SENT, digest_sent(week, gathered[0].figures))
+
+        return await broadcast(self._context, week, self.destinations, post, force=force, on_first_delivery=emit)
+
+
+def digest_sent(week: str, figures: WeekFigures) -> dict[str, object]:
+    """The `digest.sent` event's data: the week and its headline figures with their uncertainty
+    (CSAT: the share of 4–5 and its 95% Wilson interval; NPS and CES: the 95% margin)."""
+    csat, nps, ces = figures.csat, figures.nps, figures.ces
+    return {
+        "week": week,
+        "sent": figures.sent,
+        "answered": figures.answered,
+        "completed": figures.completed,
+        "csat": {"value": csat.value, "interval": list(csat.interval), "n": csat.n} if csat else None,
+        "nps": {"value": nps.value, "margin": nps.margin, "n": nps.n} if nps else None,
+        "ces": {"value": ces.value, "margin": ces.margin, "n": ces.n} if ces else None,
+    }

@@ -18,9 +18,11 @@ from handlers.core.broadcast import Destination, broadcast, destination_of, staf
 from handlers.core.callbacks import alert_data
 from handlers.core.context import Context
 from handlers.core.events import MessageRef, Sender
+from handlers.core.outbox import EventType
 from handlers.core.ports import DeliveryFailed, Outbound
 from handlers.core.replies import Ack, Option, Prompt
 from handlers.followup.customer import TELL_CUSTOMER, ask_whether_sorted
+from handlers.followup.events import emit_alert_event
 from handlers.i18n import N_, Lang, lang
 from handlers.text.sentiment import TextVerdict
 from storage.alerts import (
@@ -100,7 +102,12 @@ class FollowUp:
         """Raise (or add to) the request's alert if this answer is low; True when it opened one."""
         if not self.destinations or (reason := self.reason(request.survey, question, value, verdict)) is None:
             return False
-        return await raise_alert(session, request_id=request.id, reason=reason, now=self._context.clock())
+        opened = await raise_alert(session, request_id=request.id, reason=reason, now=self._context.clock())
+        if opened:
+            alert = await alert_of_request(session, request.id)
+            assert alert is not None
+            await emit_alert_event(self._context, session, EventType.ALERT_OPENED, alert.id)
+        return opened
 
     async def has_alert(self, session: AsyncSession, request_id: int) -> bool:
         return bool(self.destinations) and await alert_of_request(session, request_id) is not None
@@ -193,13 +200,17 @@ class FollowUp:
             if action == "c":
                 if alert.state == AlertState.CLAIMED and alert.claimed_by != staff:
                     return Ack(language.say(ALREADY_CLAIMED, id=alert_id))
+                newly = alert.state == AlertState.OPEN
                 alert.state, alert.claimed_by, alert.claimed_at = AlertState.CLAIMED, staff, alert.claimed_at or now
                 alert.claimer_name = alert.claimer_name or name
+                if newly:
+                    await emit_alert_event(self._context, session, EventType.ALERT_CLAIMED, alert_id)
                 return Ack(language.say(CLAIMED, id=alert_id), follow_up=lambda: self._show_state(alert_id))
             alert.resolving_by, alert.resolver_name = staff, name
             if alert.state == AlertState.OPEN:  # resolving without claiming first claims it too
                 alert.state, alert.claimed_by, alert.claimed_at = AlertState.CLAIMED, staff, now
                 alert.claimer_name = name
+                await emit_alert_event(self._context, session, EventType.ALERT_CLAIMED, alert_id)
 
         async def then() -> None:
             await self._show_state(alert_id)
@@ -250,6 +261,7 @@ class FollowUp:
             alert.state, alert.note, alert.resolved_at = AlertState.RESOLVED, text.strip()[:2000], now
             alert.resolved_by, alert.resolving_by = alert.resolving_by, None
             alert_id = alert.id
+            await emit_alert_event(self._context, session, EventType.ALERT_RESOLVED, alert_id)
         log.info("alert resolved", extra={"alert_id": alert_id})
         language = self._staff_language(sender)
 
