@@ -16,7 +16,7 @@ import httpx
 from handlers.core.ports import Posted
 
 SECRET_PREFIX = "whsec_"
-# A receiver gets this long to answer; the delivery's lease (a minute) is longer, so a slow
+# A receiver gets this long to answer; the delivery's lease (30 s) is longer, so a slow
 # receiver's event is not claimed twice while its post is still under way.
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 IN_FLIGHT_PER_URL = 4
@@ -50,9 +50,9 @@ def signature_headers(key: bytes, event_id: str, body: str, timestamp: int | Non
 class SignedPoster:
     """One HTTP client for every receiver; at most `IN_FLIGHT_PER_URL` posts to one URL at once."""
 
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, *, timeout: httpx.Timeout = TIMEOUT) -> None:
         self._key = signing_key(secret)
-        self._client = httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False)
+        self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
         self._limits: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(IN_FLIGHT_PER_URL))
 
     async def post(self, url: str, event_id: str, body: str) -> Posted:

@@ -110,7 +110,8 @@ class Answers:
                 await record_progress(session, request)
             if step.completed and context.outbox.enabled:  # same transaction: a crash loses no event
                 response = await response_of(session, request_id=request.id)
-                await context.outbox.emit(session, EventType.SURVEY_COMPLETED, event_data.survey_completed(response))
+                data = event_data.survey_completed(response)
+                await context.outbox.emit(session, EventType.SURVEY_COMPLETED, data, now=now)
             has_alert = bool(step.completed and self._followup and await self._followup.has_alert(session, request.id))
         applied = _Applied(step, survey, request, language, question.id, value, previous, has_alert)
         return self._reply(sender, applied, pressed)

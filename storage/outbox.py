@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from storage.models import WebhookDelivery, WebhookEvent, WebhookState
 
 # Longer than a post may take (its timeout), so a live sender's claim is never taken over.
-DELIVERY_LEASE = timedelta(minutes=1)
+DELIVERY_LEASE = timedelta(seconds=30)
 
 
 async def enqueue(session: AsyncSession, *, event_type: str, body: str, urls: Sequence[str], now: datetime) -> str:

@@ -90,7 +90,9 @@ def test_short_comments_in_every_shipped_language_are_detected(analyzer):
 @pytest.mark.parametrize(
     ("text", "language"),
     [("Muy mal servicio, nadie me respondió.", "es"), ("Sehr schlechter Service, niemand hat geantwortet.", "de"),
-     ("بدترین سروس، بالکل بیکار۔", "ur"), ("خدمات بسیار بد بود و کسی جواب نداد.", "fa")],
+     ("Le service était très lent.", "fr"), ("Terrible, I was cut off twice", "en"), ("ok thanks", "en"),
+     ("بدترین سروس، بالکل بیکار۔", "ur"), ("خدمات بسیار بد بود و کسی جواب نداد.", "fa"),
+     ("الخدمة سيئة جدا ولم يرد أحد", "ar"), ("Obrigado, o atendimento foi ótimo", "pt")],
 )  # fmt: skip
 def test_other_languages_are_told_apart_from_the_shipped_ones(analyzer, text, language):
     assert analyzer.detect(text, "en") == language

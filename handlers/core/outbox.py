@@ -8,8 +8,8 @@ wrote a suggestion or cast a vote, so neither capability has a way to emit one.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.outbox import enqueue
-from storage.types import utcnow
 
 PAYLOAD_VERSION = 1
 
@@ -48,16 +47,16 @@ class Outbox:
     """Where events go; with no URL configured, emitting does nothing (and costs nothing)."""
 
     urls: Sequence[str] = ()
-    clock: Callable[[], datetime] = field(default=utcnow)
 
     @property
     def enabled(self) -> bool:
         return bool(self.urls)
 
-    async def emit(self, session: AsyncSession, event_type: EventType, data: Mapping[str, Any]) -> str | None:
+    async def emit(
+        self, session: AsyncSession, event_type: EventType, data: Mapping[str, Any], *, now: datetime
+    ) -> str | None:
         """Queue the event in `session`'s transaction; returns its webhook-id, or None when disabled."""
         if not self.urls:
             return None
-        now = self.clock()
         return await enqueue(session, event_type=event_type, body=event_body(event_type, data, now),
                              urls=self.urls, now=now)  # fmt: skip

@@ -87,7 +87,8 @@ class DigestSender:
 
         async def emit(session: AsyncSession) -> None:
             if gathered and self._context.outbox.enabled:
-                await self._context.outbox.emit(session, EventType.DIGEST_SENT, digest_sent(week, gathered[0].figures))
+                data = digest_sent(week, gathered[0].figures)
+                await self._context.outbox.emit(session, EventType.DIGEST_SENT, data, now=self._context.clock())
 
         return await broadcast(self._context, week, self.destinations, post, force=force, on_first_delivery=emit)
 

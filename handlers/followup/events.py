@@ -14,4 +14,4 @@ async def emit_alert_event(context: Context, session: AsyncSession, event_type: 
     if not context.outbox.enabled or (view := await alert_view(session, alert_id)) is None:
         return
     data = event_data.followup_answered(view) if event_type is EventType.FOLLOWUP_ANSWERED else event_data.alert(view)
-    await context.outbox.emit(session, event_type, data)
+    await context.outbox.emit(session, event_type, data, now=context.clock())
