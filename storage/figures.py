@@ -80,11 +80,14 @@ async def funnel(session: AsyncSession, *, start: datetime, end: datetime) -> Fu
 
 async def tune_for_aggregates(session: AsyncSession) -> None:
     """Session settings for one transaction of large aggregates on PostgreSQL: JIT compilation
-    costs more than it saves on these few-group queries (~0.3 s), and a sort that spills to disk
-    with the default 4 MB of work_mem is slower than one in memory. No-op elsewhere."""
+    costs more than it saves on these few-group queries (~0.3 s); a sort that spills to disk with
+    the default 4 MB of work_mem is slower than one in memory; and with the default
+    random_page_cost (4, for spinning disks) one week's answers are read by scanning every week's
+    (measured on 1M answers: the digest 0.65 s -> 0.48 s). No-op elsewhere."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text("SET LOCAL jit = off"))
         await session.execute(text("SET LOCAL work_mem = '64MB'"))
+        await session.execute(text("SET LOCAL random_page_cost = 1.1"))
 
 
 @dataclass(frozen=True, slots=True)
