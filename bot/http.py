@@ -10,12 +10,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi_offline import FastAPIOffline
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.http_guard import BodyLimit, RequestGuard, RequestId, token_problem
 from bot.http_models import API_ERRORS, InteractionIn, InteractionOut
+from bot.metrics import RequestTimer
 from bot.summary import summary
 from bot.wiring import Services
 from handlers.core.weeks import parse_week, shift, week_of
@@ -54,6 +56,7 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
     app.add_middleware(RequestGuard, limits=BODY_LIMITS, default_max_bytes=API_MAX_BYTES, api_token=settings.api_token)
 
     app.add_middleware(RequestId)
+    app.add_middleware(RequestTimer, metrics=services.metrics)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -103,6 +106,15 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
             health["webhooks"] = {"pending": outbox.pending, "failed": outbox.failed,
                                   "oldest_pending_seconds": round(waited, 1)}  # fmt: skip
         return health
+
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse,
+             responses={401: {"description": "SAYSO_METRICS_TOKEN is set and the bearer token is missing or wrong"}})
+    async def metrics(authorization: Annotated[str | None, Header()] = None) -> Response:
+        """Prometheus text format; with SAYSO_METRICS_TOKEN set, only for `Authorization: Bearer <token>`."""
+        if settings.metrics_token is not None and token_problem(authorization, settings.metrics_token):
+            raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
+        body = await services.metrics.exposition(services.context, webhooks=services.webhooks is not None)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     @app.post(
         "/api/v1/interactions",

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Config
 from bot.errors import StartupError
 from bot.logs import keep_payloads_out, redact
+from bot.metrics import Metrics
 from bot.webhooks import SignedPoster
 from handlers.boundary import ErrorBoundary
 from handlers.conversation import Conversation
@@ -47,6 +48,7 @@ class Services:
     staff_poll: StaffPoll
     followup: FollowUp
     webhooks: WebhookSender | None  # None when no SAYSO_WEBHOOK_URLS are set
+    metrics: Metrics
     # Each chat platform's state for /healthz ("ok", "degraded: …"), kept up to date by the adapters' start.
     platform_states: dict[str, str] = field(default_factory=dict)
 
@@ -120,6 +122,7 @@ async def build_services(
         except (SQLAlchemyError, OSError) as exc:
             raise StartupError(describe_error(url, exc)) from exc
         reader = await stack.enter_async_context(open_reader(database))
+        metrics = Metrics()
         context = Context(
             sessions=session_factory(database),
             read_sessions=session_factory(reader) if reader is not None else None,
@@ -128,6 +131,7 @@ async def build_services(
             policy=config.file.policy(settings.timezone),
             analyzer=analyzer or TextAnalyzer(),
             outbox=Outbox(tuple(settings.webhook_urls)),
+            meter=metrics,
         )
         webhooks = None
         if settings.webhook_urls and settings.webhook_secret:
@@ -167,4 +171,5 @@ async def build_services(
             staff_poll=poll,
             followup=followup,
             webhooks=webhooks,
+            metrics=metrics,
         )

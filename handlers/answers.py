@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.core import event_data, notes
 from handlers.core.context import Context
 from handlers.core.events import MessageRef, Sender
+from handlers.core.meter import Counted
 from handlers.core.outbox import EventType
 from handlers.core.ports import DeliveryFailed
 from handlers.core.replies import Ack
@@ -113,6 +114,13 @@ class Answers:
                 data = event_data.survey_completed(response)
                 await context.outbox.emit(session, EventType.SURVEY_COMPLETED, data, now=now)
             has_alert = bool(step.completed and self._followup and await self._followup.has_alert(session, request.id))
+        if step.store:
+            meter = context.meter
+            meter.count(Counted.ANSWERS_STORED, survey=survey.key)
+            if not found.answers:
+                meter.count(Counted.SURVEYS_ANSWERED, survey=survey.key)
+            if step.completed:
+                meter.count(Counted.SURVEYS_COMPLETED, survey=survey.key)
         applied = _Applied(step, survey, request, language, question.id, value, previous, has_alert)
         return self._reply(sender, applied, pressed)
 

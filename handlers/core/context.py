@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.core.meter import Meter, NullMeter
 from handlers.core.outbox import Outbox
 from handlers.core.policy import Policy
 from handlers.core.ports import Channels
@@ -28,6 +29,7 @@ class Context:
     clock: Callable[[], datetime] = utcnow
     read_sessions: async_sessionmaker[AsyncSession] | None = None  # a separate read pool (file SQLite)
     outbox: Outbox = field(default_factory=Outbox)
+    meter: Meter = field(default_factory=NullMeter)
 
     @property
     def reads(self) -> async_sessionmaker[AsyncSession]:

@@ -22,7 +22,7 @@ from handlers.core.outbox import EventType
 from handlers.core.ports import DeliveryFailed, Outbound
 from handlers.core.replies import Ack, Option, Prompt
 from handlers.followup.customer import TELL_CUSTOMER, ask_whether_sorted
-from handlers.followup.events import emit_alert_event
+from handlers.followup.events import alert_changed
 from handlers.i18n import N_, Lang, lang
 from handlers.text.sentiment import TextVerdict
 from storage.alerts import (
@@ -106,7 +106,7 @@ class FollowUp:
         if opened:
             alert = await alert_of_request(session, request.id)
             assert alert is not None
-            await emit_alert_event(self._context, session, EventType.ALERT_OPENED, alert.id)
+            await alert_changed(self._context, session, EventType.ALERT_OPENED, alert.id)
         return opened
 
     async def has_alert(self, session: AsyncSession, request_id: int) -> bool:
@@ -204,13 +204,13 @@ class FollowUp:
                 alert.state, alert.claimed_by, alert.claimed_at = AlertState.CLAIMED, staff, alert.claimed_at or now
                 alert.claimer_name = alert.claimer_name or name
                 if newly:
-                    await emit_alert_event(self._context, session, EventType.ALERT_CLAIMED, alert_id)
+                    await alert_changed(self._context, session, EventType.ALERT_CLAIMED, alert_id)
                 return Ack(language.say(CLAIMED, id=alert_id), follow_up=lambda: self._show_state(alert_id))
             alert.resolving_by, alert.resolver_name = staff, name
             if alert.state == AlertState.OPEN:  # resolving without claiming first claims it too
                 alert.state, alert.claimed_by, alert.claimed_at = AlertState.CLAIMED, staff, now
                 alert.claimer_name = name
-                await emit_alert_event(self._context, session, EventType.ALERT_CLAIMED, alert_id)
+                await alert_changed(self._context, session, EventType.ALERT_CLAIMED, alert_id)
 
         async def then() -> None:
             await self._show_state(alert_id)
@@ -261,7 +261,7 @@ class FollowUp:
             alert.state, alert.note, alert.resolved_at = AlertState.RESOLVED, text.strip()[:2000], now
             alert.resolved_by, alert.resolving_by = alert.resolving_by, None
             alert_id = alert.id
-            await emit_alert_event(self._context, session, EventType.ALERT_RESOLVED, alert_id)
+            await alert_changed(self._context, session, EventType.ALERT_RESOLVED, alert_id)
         log.info("alert resolved", extra={"alert_id": alert_id})
         language = self._staff_language(sender)
 

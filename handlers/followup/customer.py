@@ -10,7 +10,7 @@ from handlers.core.events import Sender
 from handlers.core.outbox import EventType
 from handlers.core.ports import DeliveryFailed
 from handlers.core.replies import Ack, Option, Prompt
-from handlers.followup.events import emit_alert_event
+from handlers.followup.events import alert_changed
 from handlers.i18n import N_
 from storage.alerts import alert_by_id, alert_of_request, alert_view
 from storage.requests import request_by_token
@@ -58,6 +58,6 @@ async def record_check_answer(context: Context, sender: Sender, token: str, is_s
         if alert is None or alert.check_sent_at is None:
             return None
         alert.sorted, alert.checked_at = is_sorted, context.clock()
-        await emit_alert_event(context, session, EventType.FOLLOWUP_ANSWERED, alert.id)
+        await alert_changed(context, session, EventType.FOLLOWUP_ANSWERED, alert.id)
     language = context.language_of(respondent, requested=request.language)
     return Ack(language.gettext(CHECK_THANKS if is_sorted else CHECK_SORRY))

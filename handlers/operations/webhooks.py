@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from handlers.core.context import Context
+from handlers.core.meter import Counted
 from handlers.core.outbox import event_body
 from handlers.core.ports import Posted, WebhookPoster
 from storage.models import WebhookState
@@ -123,11 +124,12 @@ class WebhookSender:
         async with self._context.sessions() as session, session.begin():
             await record_outcome(session, delivery_id=due.delivery_id, state=verdict.state, status=posted.status,
                                  error=verdict.error, now=now, retry_at=retry_at)  # fmt: skip
+        outcome = {WebhookState.DELIVERED: "delivered", WebhookState.PENDING: "retried"}.get(verdict.state, "failed")
+        self._context.meter.count(Counted.WEBHOOK_DELIVERIES, event_type=due.event_type, outcome=outcome)
         if verdict.state is not WebhookState.DELIVERED:
             # The reason and the event type only: never the URL (it may carry a token) or the body.
-            outcome = {"event_type": due.event_type, "attempt": due.attempts, "outcome": str(verdict.state),
-                       "reason": verdict.error}  # fmt: skip
-            log.warning("webhook not delivered", extra=outcome)
+            said = {"event_type": due.event_type, "attempt": due.attempts, "outcome": outcome, "reason": verdict.error}
+            log.warning("webhook not delivered", extra=said)
 
     async def ping(self) -> dict[str, Posted]:
         """A signed `ping` to every receiver, outside the outbox: what each one answered."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import datetime
 
 from handlers.core.context import Context
 from handlers.core.events import MessageRef
+from handlers.core.meter import Counted, Timed
 from handlers.core.ports import DeliveryFailed
 from handlers.survey.asking import remember
 from handlers.survey.machine import pending
@@ -105,7 +107,7 @@ class SurveySender:
                 log.exception("sending a survey failed", extra={"survey_request": request_id})
 
     async def send(self, request_id: int) -> None:
-        context = self._context
+        context, started = self._context, time.perf_counter()
         async with context.reads() as session:
             found = await survey_progress(session, request_id=request_id, lock=False)
         if found is None or found.request.state != RequestState.SENDING:
@@ -144,11 +146,14 @@ class SurveySender:
             message: MessageRef | None = await channel.ask(chat_id, prompt)
             error = None
         except DeliveryFailed as failure:
+            context.meter.count(Counted.SEND_ERRORS, platform=respondent.platform)
             if not failure.maybe_delivered:
                 await self._failed(request_id, failure)
                 return
             message, error = None, f"delivery unconfirmed, not resent: {failure.reason}"
         await self._record_sent(request_id, respondent, question.id, chat_id, message, error)  # type: ignore[arg-type]
+        context.meter.count(Counted.SURVEYS_SENT, platform=respondent.platform)
+        context.meter.time(Timed.SEND, time.perf_counter() - started, platform=respondent.platform)
         log.info("survey sent", extra={"survey_request": request_id, "platform": respondent.platform})
 
     async def _record_sent(
