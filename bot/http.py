@@ -6,17 +6,18 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from importlib.metadata import version
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.hooks import Ignored, from_chatwoot
 from bot.http_guard import BodyLimit, RequestGuard, RequestId, token_problem
-from bot.http_models import API_ERRORS, InteractionIn, InteractionOut
+from bot.http_models import API_ERRORS, HookIgnored, InteractionIn, InteractionOut
 from bot.metrics import RequestTimer
 from bot.summary import summary
 from bot.wiring import Services
@@ -53,7 +54,8 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
     for router in routers:
         app.include_router(router)
     settings = services.config.settings
-    app.add_middleware(RequestGuard, limits=BODY_LIMITS, default_max_bytes=API_MAX_BYTES, api_token=settings.api_token)
+    app.add_middleware(RequestGuard, limits=BODY_LIMITS, default_max_bytes=API_MAX_BYTES, api_token=settings.api_token,
+                       hook_secret=settings.hook_secret)  # fmt: skip
 
     app.add_middleware(RequestId)
     app.add_middleware(RequestTimer, metrics=services.metrics)
@@ -126,15 +128,39 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
         responses={200: {"description": "Already reported: the same request, nothing new sent"}, **API_ERRORS},
     )
     async def report_interaction(body: InteractionIn, response: Response) -> InteractionOut:
+        return await _report(TriggerRequest(**body.model_dump()), response, source="api")
+
+    @app.post(
+        "/api/v1/hooks/chatwoot",
+        tags=["connectors"],
+        status_code=202,
+        response_model=InteractionOut | HookIgnored,
+        response_model_exclude_none=True,
+        responses={200: {"description": "Already reported, or not a resolved Telegram conversation (see `ignored`)"},
+                   **API_ERRORS},
+    )  # fmt: skip
+    async def chatwoot(payload: Annotated[dict[str, Any], Body()], response: Response) -> InteractionOut | HookIgnored:
+        """Chatwoot's `conversation_status_changed` account webhook. Point it at
+        `/api/v1/hooks/chatwoot?secret=$SAYSO_HOOK_SECRET`; a resolved conversation in a Telegram
+        inbox surveys its contact (agent from the assignee); anything else is acknowledged with
+        the reason it was ignored."""
+        translated = from_chatwoot(payload)
+        if isinstance(translated, Ignored):
+            response.status_code = 200
+            log.info("helpdesk webhook ignored", extra={"source": "chatwoot", "reason": translated.reason})
+            return HookIgnored(ignored=translated.reason)
+        return await _report(translated, response, source="chatwoot")
+
+    async def _report(request: TriggerRequest, response: Response, *, source: str) -> InteractionOut:
         try:
             async with asyncio.timeout(API_DEADLINE):
-                result = await services.trigger(TriggerRequest(**body.model_dump()))
+                result = await services.trigger(request)
         except BadTrigger as exc:
             raise RequestValidationError(
                 [{"loc": ("body", exc.field), "msg": str(exc), "type": "value_error"}]
             ) from None
         log.info("interaction reported", extra={"survey_request": result.request_id, "status": result.status,
-                                                "new": result.created})  # fmt: skip
+                                                "new": result.created, "source": source})  # fmt: skip
         if not result.created:
             response.status_code = 200
         return InteractionOut(

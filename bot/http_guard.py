@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,8 +24,11 @@ from bot.logs import request_id
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1/"
+HOOKS_PREFIX = "/api/v1/hooks/"
 API_DISABLED = "the API is disabled: set SAYSO_API_TOKEN to enable it"
 API_UNAUTHORIZED = "missing or wrong bearer token"
+HOOKS_DISABLED = "helpdesk connectors are disabled: set SAYSO_HOOK_SECRET to enable them"
+HOOKS_UNAUTHORIZED = "missing or wrong hook secret (the X-Sayso-Hook-Secret header or the secret query parameter)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +52,28 @@ def token_problem(authorization: str | None, expected: SecretStr | None) -> tupl
     return None
 
 
+def hook_problem(header: str | None, query: bytes, expected: SecretStr | None) -> tuple[int, str] | None:
+    """Why a helpdesk connector call is refused, or None. The secret comes in a header where the
+    helpdesk can set one, else in the URL's `secret` parameter (Chatwoot's webhooks send no custom
+    headers); either way it is compared in constant time."""
+    if expected is None:
+        return 503, HOOKS_DISABLED
+    given = header or next(iter(parse_qs(query.decode("latin-1")).get("secret", [])), "")
+    if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+        return 401, HOOKS_UNAUTHORIZED
+    return None
+
+
 class RequestGuard:
     """ASGI middleware: per-path body limits (413) and the API token (401/503), before the app runs."""
 
     def __init__(self, app: ASGIApp, *, limits: Sequence[BodyLimit], default_max_bytes: int,
-                 api_token: SecretStr | None) -> None:  # fmt: skip
+                 api_token: SecretStr | None, hook_secret: SecretStr | None) -> None:  # fmt: skip
         self._app = app
         self._limits = sorted(limits, key=lambda limit: len(limit.prefix), reverse=True)
         self._default = default_max_bytes
         self._token = api_token
+        self._hook_secret = hook_secret
 
     def _limit(self, path: str) -> int:
         return next((limit.max_bytes for limit in self._limits if path.startswith(limit.prefix)), self._default)
@@ -67,7 +84,14 @@ class RequestGuard:
             return
         path: str = scope["path"]
         headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
-        if path.startswith(API_PREFIX) and (problem := token_problem(headers.get("authorization"), self._token)):
+        if path.startswith(HOOKS_PREFIX):
+            secret = headers.get("x-sayso-hook-secret")
+            problem = hook_problem(secret, scope.get("query_string", b""), self._hook_secret)
+        elif path.startswith(API_PREFIX):
+            problem = token_problem(headers.get("authorization"), self._token)
+        else:
+            problem = None
+        if problem:
             status, message = problem
             log.info("API request refused", extra={"path": path, "status": status})
             extra = {"www-authenticate": "Bearer"} if status == 401 else {}

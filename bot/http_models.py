@@ -36,6 +36,13 @@ class InteractionIn(BaseModel):
             raise ValueError("contains a NUL byte or a lone surrogate, which cannot be stored")
         return value
 
+    @field_validator("survey", "touchpoint", "agent", "language", "timezone", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # A helpdesk's template renders a placeholder with nothing behind it ("{{ticket.assignee.name}}"
+        # on an unassigned ticket) as "": that means "not given", not an empty agent.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("user_id", mode="before")
     @classmethod
     def _numeric_id(cls, value: object) -> object:
@@ -51,6 +58,12 @@ class InteractionIn(BaseModel):
             except (ZoneInfoNotFoundError, ValueError):
                 raise ValueError(f"unknown IANA time zone {value!r} (for example Asia/Karachi)") from None
         return value
+
+
+class HookIgnored(BaseModel):
+    """A helpdesk webhook acknowledged and left alone."""
+
+    ignored: str = Field(examples=["status 'open' is not resolved"])
 
 
 class InteractionOut(BaseModel):

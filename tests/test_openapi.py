@@ -26,7 +26,12 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder: Path = tmp_path_factory.mktemp("openapi")
     port = free_port()
     env = clean_env(
-        {"SAYSO_HTTP_PORT": str(port), "SAYSO_API_TOKEN": TOKEN, "DATABASE_URL": f"sqlite:///{folder}/s.db"}
+        {
+            "SAYSO_HTTP_PORT": str(port),
+            "SAYSO_API_TOKEN": TOKEN,
+            "SAYSO_HOOK_SECRET": TOKEN,
+            "DATABASE_URL": f"sqlite:///{folder}/s.db",
+        }
     )
     with (folder / "sayso.log").open("wb") as log:
         process = subprocess.Popen([SAYSO, "run"], env=env, cwd=folder, stdin=subprocess.PIPE, stdout=log, stderr=log)
@@ -59,9 +64,16 @@ def test_every_answer_matches_the_document(api_url):
             # Schema-valid bodies may still be refused for what no schema can say (a survey that is
             # not configured, a time zone that does not exist): a 422 there is right, not a lie.
             case.call_and_validate(
-                headers={"Authorization": f"Bearer {TOKEN}"}, excluded_checks=[positive_data_acceptance]
+                headers={"Authorization": f"Bearer {TOKEN}", "X-Sayso-Hook-Secret": TOKEN},
+                excluded_checks=[positive_data_acceptance],
             )
 
         conforms()
         checked.append(operation.label)
-    assert {"POST /api/v1/interactions", "GET /api/v1/summary", "GET /healthz"} <= set(checked)
+    assert {
+        "POST /api/v1/interactions",
+        "POST /api/v1/hooks/chatwoot",
+        "GET /api/v1/summary",
+        "GET /healthz",
+        "GET /metrics",
+    } <= set(checked)

@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     webhook_urls: CsvList = Field(default_factory=list, validation_alias="SAYSO_WEBHOOK_URLS")
     webhook_secret: SecretStr | None = Field(None, validation_alias="SAYSO_WEBHOOK_SECRET")
     metrics_token: SecretStr | None = Field(None, validation_alias="SAYSO_METRICS_TOKEN")
+    hook_secret: SecretStr | None = Field(None, validation_alias="SAYSO_HOOK_SECRET")
     log_level: str = Field("INFO", validation_alias="SAYSO_LOG_LEVEL")
     console_bidi: str = Field("auto", validation_alias="SAYSO_CONSOLE_BIDI")
 
@@ -88,7 +89,7 @@ class Settings(BaseSettings):
     @field_validator(
         "config_path", "api_token", "alert_slack_channels", "alert_telegram_chats", "telegram_bot_token",
         "telegram_webhook_url", "telegram_webhook_secret", "slack_bot_token", "slack_signing_secret",
-        "slack_app_token", "webhook_secret", "metrics_token", mode="before",
+        "slack_app_token", "webhook_secret", "metrics_token", "hook_secret", mode="before",
     )  # fmt: skip
     @classmethod
     def _blank_is_unset(cls, value: Any, info: ValidationInfo) -> Any:
