@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import api_delivery, digest_scale, slack_acks, telegram_throughput
+from bench import api_delivery, digest_scale, slack_acks, telegram_throughput, webhooks
 from bench.common import PG, Row, print_table
 
 
@@ -19,6 +19,7 @@ async def everything(scale: float) -> list[Row]:
         rows += await slack_acks.measure(int(600 * scale), 50, database)
         rows += await api_delivery.measure(int(3000 * scale), 50, database)
     rows += await telegram_throughput.measure(int(300 * scale))
+    rows += await webhooks.measure(int(2000 * scale), 0.2)
     rows += await digest_scale.rows(int(200_000 * scale), ["sqlite", "postgresql"], 3)
     return rows
 

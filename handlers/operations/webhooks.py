@@ -105,25 +105,35 @@ class WebhookSender:
             self._wake.clear()
 
     async def deliver_due(self) -> int:
-        """Claim one batch of due deliveries and post them; return how many were claimed."""
+        """Claim one batch of due deliveries, post them, and record every outcome in one
+        transaction; return how many were claimed. (A post is bounded by its timeout, well inside
+        the claim's lease, so a slow receiver delays the record, never a second post.)"""
         context = self._context
         async with context.sessions() as session, session.begin():
             due = await claim_deliveries(session, now=context.clock(), limit=self._batch)
-        await asyncio.gather(*(self._deliver(delivery) for delivery in due))
+        if not due:
+            return 0
+        posted = await asyncio.gather(*(self._post(delivery) for delivery in due))
+        now = context.clock()
+        verdicts = [judge(answer, delivery.attempts) for delivery, answer in zip(due, posted, strict=True)]
+        async with context.sessions() as session, session.begin():
+            for delivery, answer, verdict in zip(due, posted, verdicts, strict=True):
+                retry = verdict.state is WebhookState.PENDING
+                retry_at = now + backoff(delivery.attempts, answer.retry_after) if retry else None
+                await record_outcome(session, delivery_id=delivery.delivery_id, state=verdict.state,
+                                     status=answer.status, error=verdict.error, now=now, retry_at=retry_at)  # fmt: skip
+        for delivery, verdict in zip(due, verdicts, strict=True):
+            self._report(delivery, verdict)
         return len(due)
 
-    async def _deliver(self, due: Due) -> None:
+    async def _post(self, due: Due) -> Posted:
         try:
-            posted = await self._poster.post(due.url, due.event_id, due.body)
+            return await self._poster.post(due.url, due.event_id, due.body)
         except Exception as exc:  # a bug in posting must not lose the event: it is retried
             log.exception("webhook post failed", extra={"event_type": due.event_type})
-            posted = Posted(None, f"internal error ({type(exc).__name__})")
-        verdict = judge(posted, due.attempts)
-        now = self._context.clock()
-        retry_at = now + backoff(due.attempts, posted.retry_after) if verdict.state is WebhookState.PENDING else None
-        async with self._context.sessions() as session, session.begin():
-            await record_outcome(session, delivery_id=due.delivery_id, state=verdict.state, status=posted.status,
-                                 error=verdict.error, now=now, retry_at=retry_at)  # fmt: skip
+            return Posted(None, f"internal error ({type(exc).__name__})")
+
+    def _report(self, due: Due, verdict: Verdict) -> None:
         outcome = {WebhookState.DELIVERED: "delivered", WebhookState.PENDING: "retried"}.get(verdict.state, "failed")
         self._context.meter.count(Counted.WEBHOOK_DELIVERIES, event_type=due.event_type, outcome=outcome)
         if verdict.state is not WebhookState.DELIVERED:
