@@ -24,11 +24,11 @@ SECRET = "whsec_" + base64.b64encode(b"sayso-crash-test-key-32-bytes!!!").decode
 async def _commit_events(env: dict[str, str], count: int) -> None:
     """Events committed as an answer's transaction commits them (here from another process)."""
     settings = Settings(_env_file=None, **env)  # type: ignore[arg-type]
-    async with build_services(Config(settings=settings, file=FileConfig(), surveys=dict(BUILTIN))) as services:
-        async with services.context.sessions() as session, session.begin():
-            for i in range(count):
-                await services.context.outbox.emit(session, EventType.DIGEST_SENT, {"week": f"2026-W{i + 1:02d}"},
-                                                   now=services.context.clock())  # fmt: skip
+    config = Config(settings=settings, file=FileConfig(), surveys=dict(BUILTIN))
+    async with build_services(config) as services, services.context.sessions() as session, session.begin():
+        for i in range(count):
+            data = {"week": f"2026-W{i + 1:02d}"}
+            await services.context.outbox.emit(session, EventType.DIGEST_SENT, data, now=services.context.clock())
 
 
 async def test_an_event_in_flight_when_the_process_is_killed_arrives_after_restart(tmp_path):
