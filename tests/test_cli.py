@@ -114,10 +114,14 @@ def test_config_check_masks_secrets(tmp_path):
     )
     env = {"SAYSO_CONFIG": "sayso.toml", "SAYSO_API_TOKEN": "api-secret-123", "TELEGRAM_BOT_TOKEN": "12345:tg-secret",
            "DATABASE_URL": "postgresql://app:pg-secret@db.internal/sayso", "SLACK_BOT_TOKEN": "xoxb-slack-secret",
-           "SLACK_SIGNING_SECRET": "signing-secret"}  # fmt: skip
+           "SLACK_SIGNING_SECRET": "signing-secret", "SAYSO_HOOK_SECRET": "hook-secret-9",
+           "SAYSO_METRICS_TOKEN": "metrics-secret-9", "SAYSO_WEBHOOK_SECRET": "whsec_" + "c2F5c28" * 5 + "=",
+           "SAYSO_WEBHOOK_URLS": "https://robot:url-password@hooks.example.com/in?token=url-token"}  # fmt: skip
     result = sayso("config", "check", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    for secret in ("api-secret-123", "tg-secret", "pg-secret", "xoxb-slack-secret", "signing-secret"):
+    assert "https://hooks.example.com/in?…" in result.stdout
+    for secret in ("api-secret-123", "tg-secret", "pg-secret", "xoxb-slack-secret", "signing-secret", "hook-secret-9",
+                   "metrics-secret-9", "c2F5c28", "url-password", "url-token", "robot"):  # fmt: skip
         assert secret not in result.stdout
     assert "configuration is valid" in result.stdout
     assert "pulse" in result.stdout and "0.9" in result.stdout

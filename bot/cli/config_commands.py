@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from pydantic import BaseModel, SecretStr
 
-from bot.cli.common import config_or_exit
+from bot.cli.common import config_or_exit, masked_url
 
 config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
 
@@ -43,9 +43,11 @@ def _show(value: object) -> str:
     if value is None:
         return "—"
     if isinstance(value, list | tuple):
-        return ", ".join(map(str, value)) or "—"
+        return ", ".join(map(_show, value)) or "—"
     if isinstance(value, dict):
         return ", ".join(f"{key}={item}" for key, item in value.items()) or "—"
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        return masked_url(value)
     if isinstance(value, str) and "://" in value:
         from sqlalchemy.engine import make_url
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.common import config_or_exit, fail, run_or_exit
+from bot.cli.common import config_or_exit, fail, masked_url, run_or_exit
 from bot.wiring import Services, build_services
 from handlers.core.ports import Posted
 from handlers.operations.webhooks import retry_failed_deliveries, webhook_status
@@ -20,12 +19,6 @@ out = Console(highlight=False)
 
 def register(app: typer.Typer) -> None:
     app.add_typer(webhooks_app, name="webhooks")
-
-
-def shown(url: str) -> str:
-    """A receiver URL without its query, which may carry a token."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}" + ("?…" if parts.query else "")
 
 
 def _configured(services: Services) -> Services:
@@ -48,7 +41,7 @@ def test() -> None:
     answers = run_or_exit(_ping())
     table = Table("receiver", "answer")
     for url, posted in answers.items():
-        table.add_row(shown(url), f"HTTP {posted.status}" if posted.status is not None else str(posted.error))
+        table.add_row(masked_url(url), f"HTTP {posted.status}" if posted.status is not None else str(posted.error))
     out.print(table)
     if any(p.status is None or not 200 <= p.status < 300 for p in answers.values()):
         raise typer.Exit(1)
@@ -61,7 +54,7 @@ def status() -> None:
 
     async def _status() -> list[tuple[str, int, int, int, str]]:
         async with build_services(config) as services:
-            return [(shown(s.url), s.pending, s.failed, s.delivered, s.last_error or "—")
+            return [(masked_url(s.url), s.pending, s.failed, s.delivered, s.last_error or "—")
                     for s in await webhook_status(services.context)]  # fmt: skip
 
     table = Table("receiver", "pending", "failed", "delivered", "last error")
