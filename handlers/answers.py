@@ -216,5 +216,6 @@ def _answer_value(question_id: str, value: machine.Value, verdict: TextVerdict |
             text_language=verdict.language if verdict else None,
             sentiment=verdict.polarity if verdict else None,
             sentiment_status=str(verdict.status) if verdict else None,
+            sentiment_method=verdict.method if verdict else None,
         )
     return AnswerValue(question_id, value_int=value)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -126,6 +126,7 @@ class Answer(SQLModel, table=True):
     text_language: str | None = Field(default=None, max_length=16)
     sentiment: float | None = Field(default=None)
     sentiment_status: str | None = Field(default=None, max_length=16)
+    sentiment_method: str | None = Field(default=None, max_length=16, description="e5-anchors, textblob")
     answered_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
 
 
@@ -345,3 +346,13 @@ class WebhookDelivery(SQLModel, table=True):
     last_status: int | None = Field(default=None, description="the receiver's last HTTP status")
     last_error: str | None = Field(default=None, max_length=500)
     delivered_at: datetime | None = Field(default=None, sa_column=_utc())
+
+
+class TextEmbedding(SQLModel, table=True):
+    """A stored text's embedding, keyed by a hash of the model version and the text, so a report over
+    thousands of suggestions embeds only the new ones. No row says whose text it was, or when."""
+
+    __tablename__ = "text_embeddings"
+
+    key: str = Field(primary_key=True, max_length=64, description="sha256 of model version + text")
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -185,6 +185,7 @@ class AnswerValue:
     text_language: str | None = None
     sentiment: float | None = None
     sentiment_status: str | None = None
+    sentiment_method: str | None = None
 
 
 async def save_answer(session: AsyncSession, *, request_id: int, answer: AnswerValue) -> None:
@@ -197,6 +198,7 @@ async def save_answer(session: AsyncSession, *, request_id: int, answer: AnswerV
         "text_language": answer.text_language,
         "sentiment": answer.sentiment,
         "sentiment_status": answer.sentiment_status,
+        "sentiment_method": answer.sentiment_method,
         "answered_at": utcnow(),
     }
     await upsert(

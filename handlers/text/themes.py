@@ -1,9 +1,17 @@
-"""Grouping suggestions into themes, in any script, with no model to download.
+"""Grouping suggestions into themes, across languages and scripts.
 
-TF-IDF on character n-grams (within word boundaries) matches inflected and re-worded phrasings
-("waited too long" / "waiting time is too long", "várni" / "várakozás") in Latin, Arabic and
-Devanagari script alike; average-linkage clustering on cosine distance then groups them. The same
-complaint written in two languages shares no characters and forms two themes.
+With the text model, suggestions are clustered on their embeddings after each language's own
+direction is taken away (`TextModel.centred`): average-linkage on cosine distance. On a
+hand-written set (six complaints, each twice in en/ur/hi/hu; tests/data/suggestions.tsv) that
+gives an adjusted Rand index of 0.88, against 0.06 for the fallback below.
+
+Without the model: TF-IDF on character n-grams (within word boundaries), which matches inflected
+and re-worded phrasings in one language ("waited too long" / "waiting time is too long") but
+splits one complaint written in two languages into two themes.
+
+A label is what staff read: words that at least two members written in the staff's language
+share (never stop words), else the support topic from `handlers.text.topics` nearest the theme,
+in the staff's language. Either way a label never quotes one person.
 """
 
 from __future__ import annotations
@@ -13,18 +21,30 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 # Words too common to name a theme.
 _COMMON_WORDS = {
     "en": """a an the and or but is are was were be been it its this that these those i we you they he she my our
              your their me us of in on at to for from with by as not no too very so than then there here have has
-             had do does did can could will would should just also all any some more most much many get got one""",
-    "hu": "az egy és vagy de is nem nagyon volt van hogy ez azt ami mert meg még már csak túl",
-    "ur": "کا کی کے ہے ہیں تھا تھی تھے اور میں سے کو پر نے یہ وہ بہت بھی نہیں ہو گیا کر",
-    "hi": "का की के है हैं था थी थे और में से को पर ने यह वह बहुत भी नहीं हो गया कर",
+             had do does did can could will would should just also all any some more most much many get got one
+             please still yet every each after before when who what which why how again other even about into""",
+    "hu": """az egy és vagy de is nem nagyon volt van hogy ez azt ami mert meg még már csak túl kérem kérjük
+             minden mindig soha sem után előtt amikor akik aki ami ezt azt egész legyen lenne lesz vannak voltak
+             nekem nekünk nálunk itt ott mire mint mert pedig vagyok vagyunk lett kell kellene szeretném""",
+    "ur": """کا کی کے ہے ہیں تھا تھی تھے اور میں سے کو پر نے یہ وہ بہت بھی نہیں ہو گیا کر براہ کرم
+             میرا میری میرے ہم آپ اپنے اپنی اپنا جب بعد پہلے کبھی ہر ایک کچھ کریں کرتا کرتی رہا رہی رہے لیے
+             ابھی تک بھی جاتی جاتا ہوں گا گی گے دن""",
+    "hi": """का की के है हैं था थी थे और में से को पर ने यह वह बहुत भी नहीं हो गया कर कृपया
+             मेरा मेरी मेरे हम आप अपने अपनी अपना जब बाद पहले कभी हर एक कुछ कीजिए करता करती रहा रही रहे लिए
+             अभी तक भी जाता जाती हूँ गा गी गे दिन""",
 }
 _STOPWORDS = frozenset(word for words in _COMMON_WORDS.values() for word in words.split())
 _WORD = re.compile(r"[^\s.,!?;:،۔।\"'()\[\]{}…\-–—/]+")
-DEFAULT_DISTANCE = 0.8
+DEFAULT_DISTANCE = 0.8  # TF-IDF fallback
+# On centred embeddings; measured on tests/data/suggestions.tsv (ARI 0.88; 0.81 with one language
+# over-represented) and on one complaint in one language (ARI 1.0); 0.75 merges more, 0.6 splits.
+MODEL_DISTANCE = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +53,54 @@ class Theme:
     members: tuple[int, ...]  # indices into the texts given
 
 
+def model_themes(
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    centred: np.ndarray,
+    languages: Sequence[str | None],
+    *,
+    staff_language: str,
+    topics: tuple[Sequence[str], np.ndarray],
+    distance: float = MODEL_DISTANCE,
+) -> list[Theme]:
+    """Cluster `texts` on their language-centred embeddings (`TextModel.centred`); largest theme
+    first. `topics` are the support topics in the staff's language and their embeddings, for
+    labels. Pairwise distances: fine for tens of thousands of texts at 384 dimensions."""
+    if len(texts) < 2:
+        return [Theme(None, (0,))] if texts else []
+    from sklearn.cluster import AgglomerativeClustering
+
+    clustering = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance
+    ).fit(centred)
+    groups: dict[int, list[int]] = {}
+    for index, label in enumerate(clustering.labels_):
+        groups.setdefault(int(label), []).append(index)
+    themes = []
+    for members in groups.values():
+        label = _shared_label(texts, languages, members, staff_language)
+        if label is None and len(members) >= 2:
+            label = _nearest_topic(vectors[members].mean(axis=0), *topics)
+        themes.append(Theme(label, tuple(members)))
+    return sorted(themes, key=lambda theme: (-len(theme.members), theme.label or ""))
+
+
+def _shared_label(
+    texts: Sequence[str], languages: Sequence[str | None], members: Sequence[int], staff_language: str
+) -> str | None:
+    """Words the members written in the staff's language share, if two or more are."""
+    return _label([texts[i] for i in members if languages[i] == staff_language])
+
+
+def _nearest_topic(centre: np.ndarray, names: Sequence[str], vectors: np.ndarray) -> str | None:
+    if not names:
+        return None
+    return names[int(np.argmax(vectors @ centre))]
+
+
 def find_themes(texts: Sequence[str], *, distance: float = DEFAULT_DISTANCE) -> list[Theme]:
-    """Cluster `texts`; largest theme first. Fine for a few thousand texts (pairwise distances)."""
+    """Cluster `texts` by TF-IDF (the fallback without the model); largest theme first. Fine for a
+    few thousand texts (pairwise distances)."""
     if not texts:
         return []
     if len(texts) == 1:
