@@ -26,6 +26,7 @@ from handlers.operations.database import describe_error
 from handlers.operations.health import database_answers, survey_queue
 from handlers.operations.webhooks import webhook_backlog
 from handlers.survey.trigger import BadTrigger, TriggerRequest
+from handlers.text.model import text_model_state
 
 log = logging.getLogger(__name__)
 VERSION = version("sayso")
@@ -100,8 +101,9 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
             "oldest_due_seconds": queue.oldest_due_seconds,
         }
         status = "degraded" if degraded else "ok"
+        model = text_model_state(services.context.analyzer.model)
         health: dict[str, object] = {"status": status, "database": "ok", "platforms": platforms, "version": VERSION,
-                                     "queue": backlog}  # fmt: skip
+                                     "queue": backlog, "text_model": model}  # fmt: skip
         if services.webhooks is not None:
             outbox = await webhook_backlog(services.context)
             waited = (services.context.clock() - outbox.oldest_pending).total_seconds() if outbox.oldest_pending else 0

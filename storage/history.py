@@ -28,6 +28,7 @@ class PastResponse:
     completed: bool = True
     text_language: str | None = None
     sentiment: float | None = None
+    sentiment_method: str | None = None
 
 
 async def add_history(session: AsyncSession, records: Sequence[PastResponse]) -> None:
@@ -66,6 +67,7 @@ async def add_history(session: AsyncSession, records: Sequence[PastResponse]) ->
                 "text_language": record.text_language if text else None,
                 "sentiment": record.sentiment if text else None,
                 "sentiment_status": ("scored" if record.sentiment is not None else "not_scored") if text else None,
+                "sentiment_method": record.sentiment_method if text else None,
             })  # fmt: skip
     if answers:
         await session.execute(insert(Answer), answers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -352,3 +353,48 @@ async def response_of(session: AsyncSession, *, request_id: int) -> Response:
     answers = list((await answers_of(session, request_id=request_id)).values())
     return Response(interaction.external_id, request.survey, request.language, platform, interaction.touchpoint,
                     interaction.agent, request.completed_at, answers)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    answer_id: int
+    text: str
+    survey_language: str
+
+
+async def comments_after(session: AsyncSession, *, after_id: int, since: datetime | None, limit: int) -> list[Comment]:
+    """Free-text answers in id order, a page at a time (a rescore streams through millions)."""
+    stmt = (
+        select(col(Answer.id), col(Answer.value_text), col(SurveyRequest.language))
+        .join(SurveyRequest, col(SurveyRequest.id) == col(Answer.request_id))
+        .where(col(Answer.id) > after_id, col(Answer.value_text).is_not(None))
+        .order_by(col(Answer.id))
+        .limit(limit)
+    )
+    if since is not None:
+        stmt = stmt.where(col(Answer.answered_at) >= since)
+    return [
+        Comment(answer_id, text or "", language) for answer_id, text, language in (await session.execute(stmt)).all()
+    ]
+
+
+async def count_comments(session: AsyncSession, *, since: datetime | None) -> int:
+    stmt = select(func.count()).select_from(Answer).where(col(Answer.value_text).is_not(None))
+    if since is not None:
+        stmt = stmt.where(col(Answer.answered_at) >= since)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def set_sentiments(session: AsyncSession, scores: Sequence[tuple[int, AnswerValue]]) -> None:
+    """Store new language and sentiment fields of answers (a rescore), in one statement."""
+    if scores:
+        table = Answer.__table__  # type: ignore[attr-defined]
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("answer_id"))
+            .values(text_language=bindparam("language"), sentiment=bindparam("polarity"),
+                    sentiment_status=bindparam("status"), sentiment_method=bindparam("method"))
+        )  # fmt: skip
+        rows = [{"answer_id": answer_id, "language": v.text_language, "polarity": v.sentiment,
+                 "status": v.sentiment_status, "method": v.sentiment_method} for answer_id, v in scores]  # fmt: skip
+        await session.execute(stmt, rows)

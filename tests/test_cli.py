@@ -160,3 +160,26 @@ def test_digest_send_needs_a_destination(tmp_path):
     assert result.returncode == 2 and "SAYSO_DIGEST_SLACK_CHANNELS" in result.stderr
     both = sayso("digest", "--send", "--preview", cwd=tmp_path)
     assert both.returncode == 2 and "one of --preview and --send" in both.stderr
+
+
+def test_text_rescore_scores_stored_comments_in_every_shipped_language(tmp_path):
+    assert sayso("demo-data", "--answers", "400", "--seed", "5", cwd=tmp_path).returncode == 0
+    db = sqlite3.connect(tmp_path / "sayso.db")
+    db.execute("UPDATE answers SET sentiment = NULL, sentiment_status = 'not_scored', sentiment_method = NULL "
+               "WHERE value_text IS NOT NULL")  # fmt: skip
+    db.commit()
+    comments = db.execute("SELECT count(*) FROM answers WHERE value_text IS NOT NULL").fetchone()[0]
+    result = sayso("text", "rescore", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{comments} comments rescored"
+    rows = db.execute("SELECT text_language, sentiment_status, sentiment_method, count(*) FROM answers "
+                      "WHERE value_text IS NOT NULL GROUP BY 1, 2, 3").fetchall()  # fmt: skip
+    assert {language for language, *_ in rows} == {"en", "ur", "hi", "hu"}
+    assert all((status, method) == ("scored", "e5-anchors") for _, status, method, _ in rows)
+    later = sayso("text", "rescore", "--since", "2100-01-01", cwd=tmp_path)
+    assert later.stdout.strip() == "0 comments rescored"
+
+
+def test_config_check_names_the_text_model(tmp_path):
+    result = sayso("config", "check", cwd=tmp_path)
+    assert "text model" in result.stdout and "e5-small-q4" in result.stdout

@@ -13,6 +13,7 @@ from bot.cli import (
     digest_commands,
     suggestion_commands,
     survey_commands,
+    text_commands,
     webhook_commands,
 )
 
@@ -33,7 +34,8 @@ def _options(
 ) -> None:
     """Sayso: chat-native customer feedback."""
 
-GROUPS = (survey_commands, data_commands, digest_commands, suggestion_commands, config_commands, webhook_commands)
+GROUPS = (survey_commands, data_commands, digest_commands, suggestion_commands, config_commands, text_commands,
+          webhook_commands)
 for group in GROUPS:
     group.register(app)
 

@@ -6,6 +6,7 @@ import typer
 from pydantic import BaseModel, SecretStr
 
 from bot.cli.common import config_or_exit, masked_url
+from handlers.text.model import TextModel, text_model_state
 
 config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
 
@@ -34,6 +35,7 @@ def config_check() -> None:
     print("Sayso configuration")
     for key, value in rows:
         print(f"  {key:<{width}}  {value}")
+    print(f"  {'text model':<{width}}  {text_model_state(TextModel())}")
     for warning in config.settings.warnings():
         print(f"warning: {warning}")
     print("configuration is valid")

