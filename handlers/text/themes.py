@@ -68,13 +68,8 @@ def model_themes(
     labels. Pairwise distances: fine for tens of thousands of texts at 384 dimensions."""
     if len(texts) < 2:
         return [Theme(None, (0,))] if texts else []
-    from sklearn.cluster import AgglomerativeClustering
-
-    clustering = AgglomerativeClustering(
-        n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance
-    ).fit(centred)
     groups: dict[int, list[int]] = {}
-    for index, label in enumerate(clustering.labels_):
+    for index, label in enumerate(_cluster(centred, distance)):
         groups.setdefault(int(label), []).append(index)
     themes = []
     for members in groups.values():
@@ -83,6 +78,26 @@ def model_themes(
             label = _nearest_topic(vectors[members].mean(axis=0), *topics)
         themes.append(Theme(label, tuple(members)))
     return sorted(themes, key=lambda theme: (-len(theme.members), theme.label or ""))
+
+
+def _cluster(vectors: np.ndarray, distance: float) -> np.ndarray:
+    """Average-linkage clusters on cosine distance. Beyond `_DIRECT` texts the pairwise matrix
+    would cost gigabytes (10,000 texts: 400 MB at least), so k-means first gathers them into
+    fine groups (a tenth as many) and the linkage runs on those groups' centres."""
+    from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
+
+    def linkage(points: np.ndarray) -> np.ndarray:
+        found = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                        distance_threshold=distance).fit(points)  # fmt: skip
+        return np.asarray(found.labels_)
+
+    if len(vectors) <= _DIRECT:
+        return linkage(vectors)
+    fine = MiniBatchKMeans(n_clusters=len(vectors) // 10, random_state=0, n_init=1, batch_size=2048).fit(vectors)
+    return linkage(fine.cluster_centers_)[fine.labels_]
+
+
+_DIRECT = 3000
 
 
 def _shared_label(
@@ -99,23 +114,22 @@ def _nearest_topic(centre: np.ndarray, names: Sequence[str], vectors: np.ndarray
 
 
 def find_themes(texts: Sequence[str], *, distance: float = DEFAULT_DISTANCE) -> list[Theme]:
-    """Cluster `texts` by TF-IDF (the fallback without the model); largest theme first. Fine for a
-    few thousand texts (pairwise distances)."""
+    """Cluster `texts` by TF-IDF (the fallback without the model); largest theme first. Beyond
+    `_DIRECT` texts the sparse vectors are reduced to 256 dimensions first (a dense copy of them
+    all would not fit in memory)."""
     if not texts:
         return []
     if len(texts) == 1:
         return [Theme(None, (0,))]
-    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit_transform(
+    sparse = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit_transform(
         [text.lower() for text in texts]
     )
-    clustering = AgglomerativeClustering(
-        n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance
-    ).fit(vectors.toarray())
+    dense = sparse.toarray() if len(texts) <= _DIRECT else TruncatedSVD(256, random_state=0).fit_transform(sparse)
     groups: dict[int, list[int]] = {}
-    for index, label in enumerate(clustering.labels_):
+    for index, label in enumerate(_cluster(np.asarray(dense), distance)):
         groups.setdefault(int(label), []).append(index)
     themes = [Theme(_label([texts[i] for i in members]), tuple(members)) for members in groups.values()]
     return sorted(themes, key=lambda theme: (-len(theme.members), theme.label or ""))
