@@ -33,8 +33,11 @@ _FINE = (*_SHIPPED.values(), "ARABIC", "PERSIAN")
 # survey's own language if it has that much. A shipped candidate sends the text to the fine
 # pass, whose answer is taken when it is one of the candidates.
 _CANDIDATE = 0.01
-# A hint (the survey's language) wins when detection is this unsure between it and the top guess.
+# A hint (the survey's language) wins when detection is this unsure between it and the top guess;
+# between languages that share a script and much vocabulary (Urdu and Persian), unless it is sure.
 _HINT_MARGIN = 0.35
+_CLOSE_MARGIN = 0.8
+_CLOSE = ({"ur", "fa"}, {"ur", "ar"})
 
 
 TEXTBLOB = "textblob"
@@ -49,15 +52,16 @@ class TextVerdict:
 
 
 class TextAnalyzer:
-    """Thread-safe; the detector's models load once, on first use or `warm_up()`.
+    """Thread-safe; the detectors load once, on first use or `warm_up()`.
 
-    Detection runs in two passes, which together cost ~240 MB and about a second to load instead
-    of ~570 MB and ~3 s for full accuracy in all 28 languages: lingua's low-accuracy mode screens
-    every detectable language, and when a shipped language is among its candidates, full-accuracy
-    models of the shipped languages (and of Arabic and Persian, which share Urdu's script) decide
-    among the candidates. Low accuracy alone misreads short comments in exactly the languages we
-    score (on tests/data/comments.tsv: "The phone queue wait is too long." as Tagalog, Urdu as
-    Persian, "Terrible, I was cut off twice" as French); the two passes read all 120 right.
+    Detection runs in two passes of lingua's low-accuracy mode (trigram models: ~35 MB and 0.2 s
+    to load, where full accuracy in all 28 languages costs ~570 MB and ~3 s): the first screens
+    every detectable language; when a shipped language is among its candidates, the second decides
+    among the shipped languages and their look-alikes (Arabic and Persian share Urdu's script).
+    On tests/data/comments.tsv the screen alone reads 118 of 120 right ("The phone queue wait is
+    too long." as Tagalog, Urdu as Persian), the two passes 119, and 120 with the survey's
+    language as the hint, which every comment has. Full accuracy in the second pass read 120
+    without the hint too, for ~200 MB more; not worth it.
     """
 
     def __init__(self, model: TextModel | None = None) -> None:
@@ -67,11 +71,12 @@ class TextAnalyzer:
 
     def warm_up(self) -> None:
         """Load, before the first comment arrives, what it would otherwise load while a person waits:
-        both detectors, the text model and TextBlob's lexicon. `sayso run` calls this in a worker
-        thread before it reports healthy."""
+        both detectors and the text model, or TextBlob's lexicon where the model cannot be used (it
+        costs ~100 MB, and only the fallback needs it). `sayso run` calls this in a worker thread
+        before it reports healthy."""
         self._get_detectors()
-        self.model.load()
-        english_polarity("warm up")
+        if not self.model.load():
+            english_polarity("warm up")
 
     def _get_detectors(self) -> tuple[Any, Any]:
         with self._lock:
@@ -82,7 +87,7 @@ class TextAnalyzer:
                     return LanguageDetectorBuilder.from_languages(*(getattr(Language, n) for n in names))
 
                 screen = build(_DETECTABLE).with_low_accuracy_mode().with_preloaded_language_models().build()
-                fine = build(_FINE).with_preloaded_language_models().build()
+                fine = build(_FINE).with_low_accuracy_mode().with_preloaded_language_models().build()
                 self._detectors = (screen, fine)
             return self._detectors
 
@@ -106,7 +111,8 @@ class TextAnalyzer:
         code, confidence = ranked[0]
         if hint and code != hint:
             hinted = next((value for other, value in ranked if other == hint), 0.0)
-            if confidence - hinted < _HINT_MARGIN:
+            margin = _CLOSE_MARGIN if {code, hint} in _CLOSE else _HINT_MARGIN
+            if confidence - hinted < margin:
                 return hint
         return code
 
