@@ -56,6 +56,16 @@ def hooked_config(db_url: str, receiver: Receiver, **file) -> Config:
     return Config(settings=settings, file=file_config(**file), surveys=dict(BUILTIN))
 
 
+async def answer_nps(services, score: str, comment: str) -> None:
+    """One customer's NPS survey, answered to the end: a survey.completed event in the outbox."""
+    channel = RecordingChannel()
+    services.channels.add(channel)
+    person = Person(services, channel)
+    await person.gets_survey("nps")
+    await person.press(score)
+    await person.types(comment)
+
+
 async def drain(sender: WebhookSender) -> None:
     while await sender.deliver_due():
         pass
@@ -112,12 +122,7 @@ async def test_retries_keep_one_id_and_honour_retry_after(db_url, analyzer, rece
     async with build_services(hooked_config(db_url, receiver), analyzer=analyzer) as services:
         poster = SignedPoster(SECRET, timeout=httpx.Timeout(0.5))
         sender = WebhookSender(services.context, poster)
-        channel = RecordingChannel()
-        services.channels.add(channel)
-        person = Person(services, channel)
-        await person.gets_survey("nps")
-        await person.press("9")
-        await person.types("Quick")
+        await answer_nps(services, "9", "Quick")
         start = services.context.clock()
         waits = []
         for step in range(4):
@@ -139,12 +144,7 @@ async def test_a_refusal_fails_at_once_and_retry_failed_sends_it_again(db_url, a
     receiver.answer(410)
     async with build_services(hooked_config(db_url, receiver), analyzer=analyzer) as services:
         assert services.webhooks is not None
-        channel = RecordingChannel()
-        services.channels.add(channel)
-        person = Person(services, channel)
-        await person.gets_survey("nps")
-        await person.press("3")
-        await person.types("Slow")
+        await answer_nps(services, "3", "Slow")
         await drain(services.webhooks)
         async with services.context.sessions() as session:
             delivery = (await session.execute(select(WebhookDelivery))).scalar_one()
@@ -171,9 +171,7 @@ async def test_no_suggestion_or_staff_vote_ever_reaches_a_receiver(db_url, analy
         person = Person(services, channel)
         await person.command("suggest", "Please open the branch on Saturdays, signed Ilona")
         await person.types("The refund form loses my bank details")
-        await person.gets_survey("nps")
-        await person.press("10")
-        await person.types("Fine")
+        await answer_nps(services, "10", "Fine")
         await drain(services.webhooks)
         async with services.context.sessions() as session:
             types = Counter((await session.execute(select(WebhookEvent.type))).scalars())

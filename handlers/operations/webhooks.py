@@ -7,7 +7,6 @@ a receiver gets at most a few posts at once (the poster's per-URL limit).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from handlers.core.context import Context
 from handlers.core.meter import Counted
 from handlers.core.outbox import event_body
 from handlers.core.ports import Posted, WebhookPoster
+from handlers.core.worker import Worker
 from storage.models import WebhookState
 from storage.outbox import (
     Backlog,
@@ -75,34 +75,20 @@ def judge(posted: Posted, attempts: int) -> Verdict:
     return Verdict(WebhookState.PENDING, reason)
 
 
-class WebhookSender:
+class WebhookSender(Worker):
     """Claims due deliveries and posts them; several senders (replicas) may share one PostgreSQL."""
 
+    doing = "webhook delivery"
+
     def __init__(self, context: Context, poster: WebhookPoster, *, batch: int = 50, idle_seconds: float = 2.0) -> None:
+        super().__init__(idle_seconds=idle_seconds)
         self._context = context
         self._poster = poster
         self._batch = batch
-        self._idle = idle_seconds
-        self._wake = asyncio.Event()
-        self._stopping = False
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-
-    async def run(self) -> None:
-        while not self._stopping:
-            try:
-                while await self.deliver_due() == self._batch and not self._stopping:
-                    pass
-            except Exception:
-                log.exception("webhook delivery pass failed; retrying in %.0f s", self._idle)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._idle)
-            self._wake.clear()
+    async def work(self) -> None:
+        while await self.deliver_due() == self._batch and not self._stopping:
+            pass
 
     async def deliver_due(self) -> int:
         """Claim one batch of due deliveries, post them, and record every outcome in one

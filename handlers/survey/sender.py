@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from datetime import datetime
@@ -12,6 +11,7 @@ from handlers.core.context import Context
 from handlers.core.events import MessageRef
 from handlers.core.meter import Counted, Timed
 from handlers.core.ports import DeliveryFailed
+from handlers.core.worker import Worker
 from handlers.survey.asking import remember
 from handlers.survey.machine import pending
 from handlers.survey.prompts import INTRO, REMINDER, question_prompt
@@ -30,40 +30,24 @@ from storage.respondents import remember_chat, touch
 log = logging.getLogger(__name__)
 
 
-class SurveySender:
-    """Sends what is due. Several senders (replicas) may run on one PostgreSQL database."""
+class SurveySender(Worker):
+    """Sends what is due. Several senders (replicas) may run on one PostgreSQL database; `stop`
+    lets the sends under way finish, so a shutdown loses no claimed survey."""
+
+    doing = "survey sending"
 
     def __init__(self, context: Context, *, batch: int = 50, idle_seconds: float = 5.0, parallel: int = 16) -> None:
+        super().__init__(idle_seconds=idle_seconds)
         self._context = context
         self._batch = batch
-        self._idle = idle_seconds
         # Sends wait on the network and on platform rate limiters; a few at once keep the
         # pipe full without one slow chat holding up the batch.
         self._parallel_sends = parallel
         self._parallel = asyncio.Semaphore(parallel)
-        self._wake = asyncio.Event()
-        self._stopping = False
 
-    def wake(self) -> None:
-        """Ask for an early pass, e.g. right after a trigger with no delay."""
-        self._wake.set()
-
-    def stop(self) -> None:
-        """Finish the sends under way, then leave `run`: a shutdown loses no claimed survey."""
-        self._stopping = True
-        self._wake.set()
-
-    async def run(self) -> None:
-        """Loop until stopped; database faults are logged and retried on the next pass."""
-        while not self._stopping:
-            try:
-                await self.drain()
-                await self.sweep()
-            except Exception:
-                log.exception("survey sending pass failed; retrying in %.0f s", self._idle)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._idle)
-            self._wake.clear()
+    async def work(self) -> None:
+        await self.drain()
+        await self.sweep()
 
     async def send_due(self) -> int:
         """Claim and send one batch of due requests; return how many were claimed."""
