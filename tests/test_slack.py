@@ -89,7 +89,8 @@ async def test_full_csat_in_hindi(slack):
     labels = [e["text"]["text"] for e in first["blocks"][-1]["elements"]]
     assert labels[3] == "4 — संतुष्ट"
     went_wrong = (await stored_answers(slack.services, request_id))["went_wrong"]
-    assert (went_wrong.text_language, went_wrong.sentiment_status) == ("hi", "not_scored")
+    assert (went_wrong.text_language, went_wrong.sentiment_status) == ("hi", "scored")
+    assert went_wrong.sentiment < 0  # "the answer came very late"
 
 
 async def test_retried_event_is_handled_once(slack):

@@ -190,3 +190,19 @@ async def test_two_replicas_deliver_each_event_once(db_url, analyzer, receiver):
         await asyncio.gather(drain(one.webhooks), drain(two.webhooks), drain(one.webhooks), drain(two.webhooks))
     ids = Counter(r.headers["webhook-id"] for r in receiver.received)
     assert len(ids) == 60 and set(ids.values()) == {1}
+
+
+async def test_healthz_shows_the_webhook_backlog(db_url, analyzer, receiver):
+    from bot.http import create_app
+
+    receiver.answer(500)
+    async with build_services(hooked_config(db_url, receiver), analyzer=analyzer) as services:
+        assert services.webhooks is not None
+        await answer_nps(services, "9", "Good")
+        app = create_app(services)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sayso") as http:
+            before = (await http.get("/healthz")).json()["webhooks"]
+            await services.webhooks.deliver_due()  # refused with a 500: pending again, retried later
+            after = (await http.get("/healthz")).json()["webhooks"]
+    assert before["pending"] == after["pending"] == 1 and after["failed"] == 0
+    assert before["oldest_pending_seconds"] >= 0
