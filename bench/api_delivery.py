@@ -64,6 +64,8 @@ async def measure(interactions: int, clients: int, database: str | None) -> list
         Row("surveys delivered during intake", f"{during:,} in {intake:.0f} s ({during / intake:,.0f}/s)",
             f"{after:,.0f}/s after intake", (during / intake) / after if after else None, "platform pace"),
         Row(f"{interactions:,} surveys delivered", f"in {total:.0f} s"),
+        Row("API calls answered 503 (database busy) and retried", f"{load.retried:,} of {len(requests):,}",
+            "", None, "0"),
         Row("surveys lost / duplicated", f"{interactions - distinct} / {sent - distinct}", "", None, "0 / 0"),
     ]  # fmt: skip
 

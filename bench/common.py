@@ -145,10 +145,12 @@ class FakeSlackProcess:
 @dataclass
 class Load:
     """Concurrent clients, connected before timing starts; `fire` returns each request's latency
-    and the wall-clock time of the whole batch."""
+    and the wall-clock time of the whole batch. A `503` (Sayso's "the database did not answer in
+    time; try again") is retried as a helpdesk would, and counted in `retried`."""
 
     url: str
     clients: int
+    retried: int = 0
 
     async def fire(self, requests: Sequence[Request], *, accept: tuple[int, ...] = (200,)) -> tuple[list[float], float]:
         pool = [httpx.AsyncClient(base_url=self.url, timeout=30) for _ in range(self.clients)]
@@ -163,6 +165,10 @@ class Load:
                     began = time.perf_counter()
                     reply = await (client.post(path, content=body, headers=headers) if body else client.get(path))
                     latencies.append(time.perf_counter() - began)
+                    if reply.status_code == 503:
+                        self.retried += 1
+                        queue.append((path, body, headers))
+                        continue
                     if reply.status_code not in accept:
                         raise RuntimeError(f"{path} answered {reply.status_code}: {reply.text[:200]}")
 
