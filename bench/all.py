@@ -10,13 +10,15 @@ import argparse
 import asyncio
 
 from bench import api_delivery, digest_scale, slack_acks, telegram_throughput, text_model, webhooks
-from bench.common import PG, Row, print_table
+from bench.common import Row, fresh_postgres, print_table
 
 
 async def everything(scale: float) -> list[Row]:
     rows: list[Row] = []
-    for database in (None, PG):
+    for postgres in (False, True):
+        database = fresh_postgres("sayso_bench_acks") if postgres else None
         rows += await slack_acks.measure(int(600 * scale), 50, database)
+        database = fresh_postgres("sayso_bench_api") if postgres else None
         rows += await api_delivery.measure(int(3000 * scale), 50, database)
     rows += await telegram_throughput.measure(int(300 * scale))
     rows += await webhooks.measure(int(2000 * scale), 0.2)

@@ -47,6 +47,17 @@ def print_table(title: str, rows: Sequence[Row]) -> None:
     Console(width=160).print(table)
 
 
+def fresh_postgres(schema: str) -> str:
+    """A URL of an empty schema of its own on the benchmark PostgreSQL (dropped and made anew), so
+    one run's rows never meet another's."""
+    import psycopg
+
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+    return f"{PG}?options=-csearch_path%3D{schema}"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

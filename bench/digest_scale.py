@@ -29,12 +29,11 @@ import time
 import tracemalloc
 from pathlib import Path
 
-import psycopg
 from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import BIN, PG, Row, print_table
+from bench.common import BIN, Row, fresh_postgres, print_table
 from bot.config import Config, FileConfig, Settings
 from bot.wiring import build_services
 from handlers.core.surveys import BUILTIN
@@ -53,10 +52,7 @@ GROUP BY sr.survey, a.question_id
 def database(backend: str, folder: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{folder / 'bench.db'}"
-    with psycopg.connect(PG, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
-        conn.execute(f"CREATE SCHEMA {SCHEMA}")
-    return f"{PG}?options=-csearch_path%3D{SCHEMA}"
+    return fresh_postgres(SCHEMA)
 
 
 def demo_data(url: str, answers: int) -> float:

@@ -153,7 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--presses", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--database", help="a postgresql:// URL (default: a fresh SQLite file)")
+    parser.add_argument("--database", help="a postgresql:// URL of an empty database (default: a fresh SQLite file)")
     args = parser.parse_args()
     print_table("Slack button presses", asyncio.run(measure(args.presses, args.clients, args.database)))
 
