@@ -33,7 +33,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import BIN, Row, fresh_postgres, print_table
+from bench.common import BIN, Row, fresh_postgres, print_table, rss_mib
 from bot.config import Config, FileConfig, Settings
 from bot.wiring import build_services
 from handlers.core.surveys import BUILTIN
@@ -61,13 +61,6 @@ def demo_data(url: str, answers: int) -> float:
     command = [str(BIN / "sayso"), "demo-data", "--answers", str(answers), "--seed", "1"]
     subprocess.run(command, env=env, check=True, capture_output=True)
     return time.perf_counter() - started
-
-
-def rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 async def measure(url: str, repeats: int) -> dict[str, float]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Row, print_table
+from bench.common import Row, print_table, rss_mib
 from handlers.text.model import TextModel
 from handlers.text.themes import find_themes, model_themes
 from handlers.text.topics import TOPICS
@@ -27,13 +27,6 @@ from handlers.text.topics import TOPICS
 SUGGESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "suggestions.tsv"
 ENDINGS = {"en": ["", " Thanks.", " Please.", " Every week.", " Again."], "ur": ["", " شکریہ۔", " براہ کرم۔"],
            "hi": ["", " धन्यवाद।", " कृपया।"], "hu": ["", " Köszönöm.", " Kérem."]}  # fmt: skip
-
-
-def rss_mib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def suggestions(count: int) -> tuple[list[str], list[str]]:

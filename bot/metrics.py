@@ -28,6 +28,9 @@ _COUNTERS: dict[Counted, tuple[str, str, tuple[str, ...]]] = {
     Counted.WEBHOOK_DELIVERIES: ("sayso_webhook_deliveries", "Webhook posts by outcome (delivered, retried, failed)",
                                  ("event_type", "outcome")),
 }  # fmt: skip
+_TIMERS: dict[Timed, tuple[str, str, tuple[str, ...]]] = {
+    Timed.SEND: ("sayso_send_duration_seconds", "From claiming a survey to the platform's answer", ("platform",)),
+}
 # Latency buckets for chat work: Slack's limit is 3 s.
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 
@@ -39,8 +42,8 @@ class Metrics:
         self.registry = CollectorRegistry(auto_describe=True)
         self._counters = {what: Counter(name, text, labels, registry=self.registry)
                           for what, (name, text, labels) in _COUNTERS.items()}  # fmt: skip
-        self._send = Histogram("sayso_send_duration_seconds", "From claiming a survey to the platform's answer",
-                               ("platform",), buckets=_BUCKETS, registry=self.registry)  # fmt: skip
+        self._timers = {what: Histogram(name, text, labels, buckets=_BUCKETS, registry=self.registry)
+                        for what, (name, text, labels) in _TIMERS.items()}  # fmt: skip
         self.http = Histogram("sayso_http_request_duration_seconds", "HTTP requests by route template",
                               ("route", "method"), buckets=_BUCKETS, registry=self.registry)  # fmt: skip
         self._queue = Gauge("sayso_queue_surveys", "Surveys waiting to be sent (state=scheduled|due)", ("state",),
@@ -56,8 +59,7 @@ class Metrics:
         self._counters[what].labels(**labels).inc()
 
     def time(self, what: Timed, seconds: float, **labels: str) -> None:
-        assert what is Timed.SEND
-        self._send.labels(**labels).observe(seconds)
+        self._timers[what].labels(**labels).observe(seconds)
 
     async def exposition(self, context: Context, *, webhooks: bool) -> bytes:
         """The text format, with the database's backlog read now."""
