@@ -9,6 +9,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.sqlite_driver import OneCallDBAPI
+
 _ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
 
 
@@ -57,13 +59,19 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # wait far less than connections polling the lock in SQLite's sleeping busy handler.
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
+    options = {"pool_pre_ping": True, **(_SQLITE_ENGINE if parsed.get_backend_name() == "sqlite" else {}), **kwargs}
     # hide_parameters: SQL errors in logs must never carry answers or suggestion texts.
-    engine = create_async_engine(target, pool_pre_ping=True, hide_parameters=True, **kwargs)
+    engine = create_async_engine(target, hide_parameters=True, **options)
     if is_sqlite(engine):
         _tune_sqlite(engine)
     else:
         _bound_statements(engine)
     return engine
+
+
+# A local file has no connection to lose, so no ping before each checkout (a thread hand-off each);
+# statements take one hand-off each (`storage.sqlite_driver`).
+_SQLITE_ENGINE: dict[str, Any] = {"pool_pre_ping": False, "module": OneCallDBAPI()}
 
 
 def _bound_statements(engine: AsyncEngine) -> None:
@@ -103,7 +111,7 @@ def create_reader(engine: AsyncEngine) -> AsyncEngine | None:
     database exists only on its one connection."""
     if not is_sqlite(engine) or engine.url.database in (None, "", ":memory:"):
         return None
-    reader = create_async_engine(engine.url, pool_size=4, max_overflow=0, pool_pre_ping=True, hide_parameters=True)
+    reader = create_async_engine(engine.url, pool_size=4, max_overflow=0, hide_parameters=True, **_SQLITE_ENGINE)
     _tune_sqlite(reader, begin="DEFERRED")
 
     @event.listens_for(reader.sync_engine, "connect")
