@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, bindparam, case, func, update
@@ -226,16 +227,9 @@ async def survey_progress(
 ) -> Progress | None:
     """Read in one statement, and lock on PostgreSQL, the request whose buttons carry `token` (or
     with this id): what answering a question, or sending one, needs."""
-    stmt = (
-        select(SurveyRequest, Respondent)
-        .add_columns(col(Answer.question_id), col(Answer.value_int), col(Answer.value_text))
-        .join(Respondent, col(Respondent.id) == col(SurveyRequest.respondent_id))
-        .outerjoin(Answer, col(Answer.request_id) == col(SurveyRequest.id))
-        .where(col(SurveyRequest.token) == token if token is not None else col(SurveyRequest.id) == request_id)
-    )
-    if lock:
-        stmt = stmt.with_for_update(of=SurveyRequest.__table__)  # type: ignore[attr-defined]
-    rows = (await session.execute(stmt)).all()
+    by_token = token is not None
+    params = {"token": token} if by_token else {"request_id": request_id}
+    rows = (await session.execute(_progress_statement(by_token, lock), params)).all()
     if not rows:
         return None
     request, respondent = rows[0][0], rows[0][1]
@@ -245,17 +239,28 @@ async def survey_progress(
     return Progress(request, respondent, answers)
 
 
+@lru_cache(maxsize=4)
+def _progress_statement(by_token: bool, lock: bool) -> Any:
+    """Built once per shape (button presses and sends run it all day), so SQLAlchemy's compiled
+    cache finds it without building and hashing the statement again."""
+    stmt = (
+        select(SurveyRequest, Respondent)
+        .add_columns(col(Answer.question_id), col(Answer.value_int), col(Answer.value_text))
+        .join(Respondent, col(Respondent.id) == col(SurveyRequest.respondent_id))
+        .outerjoin(Answer, col(Answer.request_id) == col(SurveyRequest.id))
+        .where(
+            col(SurveyRequest.token) == bindparam("token")
+            if by_token
+            else col(SurveyRequest.id) == bindparam("request_id")
+        )
+    )
+    return stmt.with_for_update(of=SurveyRequest.__table__) if lock else stmt  # type: ignore[attr-defined]
+
+
 async def record_progress(session: AsyncSession, request: SurveyRequest) -> None:
     """Write what answering changed on a request read by `survey_progress` (one UPDATE, no flush)."""
     await session.execute(
-        update(SurveyRequest)
-        .where(col(SurveyRequest.id) == bindparam("request_id"))
-        .values(
-            state=bindparam("state"),
-            current_question=bindparam("current_question"),
-            completed_at=bindparam("completed_at"),
-            updated_at=bindparam("updated_at"),
-        ),
+        _PROGRESS_UPDATE,
         {
             "request_id": request.id,
             "state": request.state,
@@ -264,6 +269,20 @@ async def record_progress(session: AsyncSession, request: SurveyRequest) -> None
             "updated_at": request.updated_at,
         },
     )
+
+
+# A Core UPDATE on the table: no ORM bulk-update machinery matching it against loaded objects.
+_requests = SurveyRequest.__table__  # type: ignore[attr-defined]
+_PROGRESS_UPDATE = (
+    update(_requests)
+    .where(_requests.c.id == bindparam("request_id"))
+    .values(
+        state=bindparam("state"),
+        current_question=bindparam("current_question"),
+        completed_at=bindparam("completed_at"),
+        updated_at=bindparam("updated_at"),
+    )
+)
 
 
 async def answer_values(session: AsyncSession, *, request_id: int) -> dict[str, int | str | None]:
