@@ -6,12 +6,12 @@ import asyncio
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
 import httpx
-from aiolimiter import AsyncLimiter
 from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -36,19 +36,25 @@ _SEND_ENDPOINTS = frozenset({"sendMessage", "sendPhoto"})
 class PerChatRateLimiter(AIORateLimiter):
     """PTB's limiter (30 messages/s overall, 20/min per group, RetryAfter retries) plus at most one
     new message per second into any one private chat, as Telegram asks; edits and callback
-    answers are not messages and pass straight through."""
+    answers are not messages and pass straight through.
+
+    A chat's second is counted from when its last message *left*, not from when it was let into
+    PTB's overall queue: a message held there behind other chats' sends would otherwise reach
+    Telegram less than a second before the next one. Holding the chat's turn across the send also
+    keeps one person's messages in order (the next question before the thanks)."""
 
     def __init__(self, *, per_chat_rate: float = 1.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._per_chat_rate = per_chat_rate
-        self._chat_limiters: dict[int, AsyncLimiter] = {}
+        self._gap = 1 / per_chat_rate
+        self._chats: dict[int, _ChatTurn] = {}
 
-    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
-        if len(self._chat_limiters) > 4096:  # forget idle chats
-            for key, limiter in list(self._chat_limiters.items()):
-                if limiter.has_capacity(limiter.max_rate):
-                    del self._chat_limiters[key]
-        return self._chat_limiters.setdefault(chat_id, AsyncLimiter(max_rate=1, time_period=1 / self._per_chat_rate))
+    def _turn(self, chat_id: int) -> _ChatTurn:
+        if len(self._chats) > 4096:  # forget chats that are quiet again
+            now = asyncio.get_running_loop().time()
+            for key, turn in list(self._chats.items()):
+                if not turn.lock.locked() and turn.next_at <= now:
+                    del self._chats[key]
+        return self._chats.setdefault(chat_id, _ChatTurn())
 
     async def process_request(
         self,
@@ -60,10 +66,22 @@ class PerChatRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Any:
         chat_id = str(data.get("chat_id", ""))
-        if endpoint in _SEND_ENDPOINTS and chat_id.isdigit():  # private chats have positive ids
-            async with self._chat_limiter(int(chat_id)):
+        if endpoint not in _SEND_ENDPOINTS or not chat_id.isdigit():  # private chats have positive ids
+            return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+        turn = self._turn(int(chat_id))
+        loop = asyncio.get_running_loop()
+        async with turn.lock:
+            await asyncio.sleep(max(0.0, turn.next_at - loop.time()))
+            try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            finally:
+                turn.next_at = loop.time() + self._gap
+
+
+@dataclass
+class _ChatTurn:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    next_at: float = 0.0  # loop time before which this chat gets no new message
 
 
 class TelegramChannel:
