@@ -81,13 +81,20 @@ async def funnel(session: AsyncSession, *, start: datetime, end: datetime) -> Fu
 async def tune_for_aggregates(session: AsyncSession) -> None:
     """Session settings for one transaction of large aggregates on PostgreSQL: JIT compilation
     costs more than it saves on these few-group queries (~0.3 s); a sort that spills to disk with
-    the default 4 MB of work_mem is slower than one in memory; and with the default
-    random_page_cost (4, for spinning disks) one week's answers are read by scanning every week's
-    (measured on 1M answers: the digest 0.65 s -> 0.48 s). No-op elsewhere."""
+    the default 4 MB of work_mem is slower than one in memory; with the default random_page_cost
+    (4, for spinning disks) one week's answers are read by scanning every week's (measured on 1M
+    answers: the digest 0.65 s -> 0.48 s); and every digest query reads one open week's slice of
+    the history, which index lookups from the week's requests reach faster than a hash of the
+    whole answers table (200k answers: the digest 0.20 s -> 0.16 s). No-op elsewhere."""
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(text("SET LOCAL jit = off"))
-        await session.execute(text("SET LOCAL work_mem = '64MB'"))
-        await session.execute(text("SET LOCAL random_page_cost = 1.1"))
+        await session.execute(_AGGREGATE_SETTINGS)
+
+
+# set_config(..., is_local => true) is SET LOCAL; one statement sets all four in one round trip.
+_AGGREGATE_SETTINGS = text(
+    "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true),"
+    " set_config('random_page_cost', '1.1', true), set_config('enable_hashjoin', 'off', true)"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,12 @@ import random
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from handlers.core.weeks import parse_week, shift, week_bounds
 from handlers.digest.figures import WeeklyFigures, WeeklyRules
 from handlers.digest.statistics import NetScore, Share
+from storage.figures import tune_for_aggregates
 from storage.history import PastResponse, add_history
 
 WEEK = "2026-W47"
@@ -146,3 +148,15 @@ def test_weeks_and_their_bounds_across_daylight_saving():
 def test_statistics_by_hand():
     assert Share(85, 100).interval == pytest.approx((0.7672, 0.9069), abs=1e-4)
     assert NetScore(50, 20, 100).margin == pytest.approx(15.31, abs=0.01)
+
+
+async def test_aggregate_settings_last_only_for_their_transaction(services, db_url):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL session settings")
+    show = text("SELECT current_setting('enable_hashjoin'), current_setting('jit'), current_setting('work_mem')")
+    async with services.context.reads() as session:
+        await tune_for_aggregates(session)
+        assert tuple((await session.execute(show)).one()) == ("off", "off", "64MB")
+    for _ in range(3):  # whichever pooled connection comes next has the server's defaults again
+        async with services.context.reads() as session:
+            assert (await session.execute(show)).one()[0] == "on"
