@@ -272,10 +272,10 @@ async def record_progress(session: AsyncSession, request: SurveyRequest) -> None
 
 
 # A Core UPDATE on the table: no ORM bulk-update machinery matching it against loaded objects.
-_requests = SurveyRequest.__table__  # type: ignore[attr-defined]
+_REQUESTS = SurveyRequest.__table__  # type: ignore[attr-defined]
 _PROGRESS_UPDATE = (
-    update(_requests)
-    .where(_requests.c.id == bindparam("request_id"))
+    update(_REQUESTS)
+    .where(_REQUESTS.c.id == bindparam("request_id"))
     .values(
         state=bindparam("state"),
         current_question=bindparam("current_question"),
