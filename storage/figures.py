@@ -67,17 +67,6 @@ def _sent_between(start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(col(SurveyRequest.sent_at) >= start, col(SurveyRequest.sent_at) < end)
 
 
-async def funnel(session: AsyncSession, *, start: datetime, end: datetime) -> Funnel:
-    answered = select(Answer.request_id).where(col(Answer.request_id) == col(SurveyRequest.id)).exists()
-    stmt = select(
-        func.count(),
-        func.coalesce(func.sum(case((answered, 1), else_=0)), 0),
-        func.coalesce(func.sum(case((col(SurveyRequest.state) == RequestState.COMPLETED, 1), else_=0)), 0),
-    ).where(_sent_between(start, end))
-    sent, answered_n, completed = (await session.execute(stmt)).one()
-    return Funnel(int(sent), int(answered_n), int(completed))
-
-
 async def tune_for_aggregates(session: AsyncSession) -> None:
     """Session settings for one transaction of large aggregates on PostgreSQL: JIT compilation
     costs more than it saves on these few-group queries (~0.3 s); a sort that spills to disk with
@@ -181,34 +170,6 @@ class CrossProducts:
     products: tuple[tuple[float, ...], ...]  # products[i][j] = sum(x_i * x_j)
 
 
-async def cross_products(
-    session: AsyncSession, *, start: datetime, end: datetime, survey: str, questions: Sequence[str]
-) -> CrossProducts:
-    """One row per response (a pivot in SQL), aggregated again in SQL into sums of products."""
-    value = cast(col(Answer.value_int), Float)
-    pivot = (
-        select(*[func.max(case((col(Answer.question_id) == q, value))).label(f"q{i}") for i, q in enumerate(questions)])
-        .join(SurveyRequest, col(SurveyRequest.id) == col(Answer.request_id))
-        .where(_sent_between(start, end), col(SurveyRequest.survey) == survey)
-        .group_by(col(Answer.request_id))
-        .subquery()
-    )
-    xs = [pivot.c[f"q{i}"] for i in range(len(questions))]
-    complete = and_(*[x.is_not(None) for x in xs])
-    pairs = [(i, j) for i in range(len(xs)) for j in range(i, len(xs))]
-    stmt = select(
-        func.count(),
-        *[func.coalesce(func.sum(x), 0.0) for x in xs],
-        *[func.coalesce(func.sum(xs[i] * xs[j]), 0.0) for i, j in pairs],
-    ).where(complete)
-    row = (await session.execute(stmt)).one()
-    n, sums, flat = int(row[0]), tuple(float(v) for v in row[1 : 1 + len(xs)]), row[1 + len(xs) :]
-    products = [[0.0] * len(xs) for _ in xs]
-    for (i, j), total in zip(pairs, flat, strict=True):
-        products[i][j] = products[j][i] = float(total)
-    return CrossProducts(tuple(questions), n, sums, tuple(tuple(r) for r in products))
-
-
 @dataclass(frozen=True, slots=True)
 class TextTone:
     comments: int
@@ -217,21 +178,79 @@ class TextTone:
     negative: int
 
 
-async def text_tone(session: AsyncSession, *, start: datetime, end: datetime, threshold: float = 0.1) -> TextTone:
-    """Free-text answers and their sentiment; unscored (non-English) ones count only as comments."""
-    scored = col(Answer.sentiment).is_not(None)
-    stmt = (
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((scored, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((col(Answer.sentiment) > threshold, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((col(Answer.sentiment) < -threshold, 1), else_=0)), 0),
-        )
-        .join(SurveyRequest, col(SurveyRequest.id) == col(Answer.request_id))
-        .where(_sent_between(start, end), col(Answer.value_text).is_not(None))
+@dataclass(frozen=True, slots=True)
+class Responses:
+    """What one pass over a period's surveys, a row per survey, gives: the funnel, the tone of
+    the comments and the sums of products of one survey's numeric answers."""
+
+    funnel: Funnel
+    tone: TextTone
+    sums: CrossProducts
+
+
+async def responses(
+    session: AsyncSession,
+    *,
+    start: datetime,
+    end: datetime,
+    survey: str,
+    questions: Sequence[str],
+    threshold: float = 0.1,
+) -> Responses:
+    """One statement: each survey sent in the period with its answers pivoted into one row (in
+    SQL), aggregated again in SQL. The funnel counts every survey; the tone, every free-text
+    answer (unscored ones, in a language without a sentiment model, count only as comments);
+    the cross products, the `survey` responses that answered all `questions`. A digest used to
+    read the period three times for these."""
+    value = cast(col(Answer.value_int), Float)
+    text = col(Answer.value_text).is_not(None)
+    sentiment = col(Answer.sentiment)
+
+    def tally(condition: ColumnElement[bool]) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    survey_row: list[Any] = [
+        col(SurveyRequest.state).label("state"),
+        (col(SurveyRequest.survey) == survey).label("measured"),
+        func.count(col(Answer.request_id)).label("answers"),
+        tally(text).label("comments"),
+        tally(and_(text, sentiment.is_not(None))).label("scored"),
+        tally(and_(text, sentiment > threshold)).label("positive"),
+        tally(and_(text, sentiment < -threshold)).label("negative"),
+        *[func.max(case((col(Answer.question_id) == q, value))).label(f"q{i}") for i, q in enumerate(questions)],
+    ]
+    per_survey = (
+        select(*survey_row)
+        .select_from(SurveyRequest)
+        .outerjoin(Answer, col(Answer.request_id) == col(SurveyRequest.id))
+        .where(_sent_between(start, end))
+        .group_by(col(SurveyRequest.id))
+        .subquery()
     )
-    comments, scored_n, positive, negative = (await session.execute(stmt)).one()
-    return TextTone(int(comments), int(scored_n), int(positive), int(negative))
+    row_of = per_survey.c
+    xs = [row_of[f"q{i}"] for i in range(len(questions))]
+    complete = and_(row_of.measured, *[x.is_not(None) for x in xs])
+    pairs = [(i, j) for i in range(len(xs)) for j in range(i, len(xs))]
+    totals: list[Any] = [
+        func.count(),
+        tally(row_of.answers > 0),
+        tally(row_of.state == RequestState.COMPLETED),
+        *[func.coalesce(func.sum(row_of[name]), 0) for name in ("comments", "scored", "positive", "negative")],
+        tally(complete),
+        *[func.coalesce(func.sum(case((complete, x))), 0.0) for x in xs],
+        *[func.coalesce(func.sum(case((complete, xs[i] * xs[j]))), 0.0) for i, j in pairs],
+    ]
+    row = (await session.execute(select(*totals))).one()
+    sent, answered, completed, comments, scored, positive, negative, n = (int(v) for v in row[:8])
+    sums, flat = tuple(float(v) for v in row[8 : 8 + len(xs)]), row[8 + len(xs) :]
+    products = [[0.0] * len(xs) for _ in xs]
+    for (i, j), total in zip(pairs, flat, strict=True):
+        products[i][j] = products[j][i] = float(total)
+    return Responses(
+        Funnel(sent, answered, completed),
+        TextTone(comments, scored, positive, negative),
+        CrossProducts(tuple(questions), n, sums, tuple(tuple(r) for r in products)),
+    )
 
 
 async def recent_comments(session: AsyncSession, *, start: datetime, end: datetime, limit: int = 3) -> list[str]:

@@ -16,10 +16,8 @@ from storage.figures import (
     Moments,
     TextTone,
     breakdowns,
-    cross_products,
-    funnel,
     recent_comments,
-    text_tone,
+    responses,
     tune_for_aggregates,
 )
 from storage.rollups import Counts, Period, count_answers, drop_rollups, rolled_up, rollup_count, store_rollups
@@ -134,11 +132,8 @@ class WeeklyFigures:
             await tune_for_aggregates(session)
             counts = await rolled_up(session, periods=[span for span in spans if self._closed(span)])
             counted = await count_answers(session, periods=[span for span in spans if span not in counts])
-            flow = await funnel(session, start=start, end=end)
+            seen = await responses(session, start=start, end=end, survey="csat", questions=["overall", *attributes])
             groups = await breakdowns(session, start=start, end=end, measure=CSAT, by=list(DIMENSIONS))
-            sums = await cross_products(session, start=start, end=end, survey="csat",
-                                        questions=["overall", *attributes])  # fmt: skip
-            tone = await text_tone(session, start=start, end=end)
             comments = await recent_comments(session, start=start, end=end)
         await self._keep(counted)
         counts.update(counted)
@@ -153,11 +148,13 @@ class WeeklyFigures:
         csat, nps, ces = at(this)
         means = {name: mean for name, m in attributes.items() if (mean := _mean(grid.get((this, m))))}
         trend = [TrendPoint(names[i], *at(i)[:2]) for i in range(periods - trend_weeks, periods)]
+        flow = seen.funnel
         return WeekFigures(
             week=week, sent=flow.sent, answered=flow.answered, completed=flow.completed,
             csat=csat, nps=nps, ces=ces, attributes=means, changes=self._changes(at(this), at(this - 1)),
             breakdowns=breakdown, targets=self._targets(csat, nps, ces),
-            drivers=analyze(sums), tone=tone, comments=comments, trend=trend, min_group_size=rules.min_group_size,
+            drivers=analyze(seen.sums), tone=seen.tone, comments=comments, trend=trend,
+            min_group_size=rules.min_group_size,
         )  # fmt: skip
 
     async def rebuild_rollups(self, *, weeks: int = 12) -> int:
