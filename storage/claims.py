@@ -9,14 +9,17 @@ survey marked "delivery unconfirmed", which the person can answer and the remind
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, func, or_, update
+from sqlalchemy import CursorResult, String, bindparam, case, func, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.models import RequestState, SurveyRequest
+from storage.types import UTCDateTime
 
 UNCONFIRMED = "delivery unconfirmed: the sender stopped during the post; not resent"
 # How long a claim holds without its sender committing the intent to post; after that another
@@ -55,18 +58,33 @@ async def claim_due(
     return rows
 
 
-async def mark_posting(session: AsyncSession, *, request_id: int, claimed_at: datetime, now: datetime) -> bool:
-    """Record the intent to post, if the claim is still ours (renewing it); False if it was taken over."""
-    result = await session.execute(
-        update(SurveyRequest)
-        .where(
-            col(SurveyRequest.id) == request_id,
-            col(SurveyRequest.state) == RequestState.SENDING,
-            col(SurveyRequest.claimed_at) == claimed_at,
+async def mark_posting(session: AsyncSession, *, claims: Sequence[Claim], now: datetime) -> set[int]:
+    """Record the intent to post for each claim still ours (renewing it); return the ids whose
+    claim held (a missing one was taken over). One UPDATE per claim time: a batch claimed together
+    is one statement."""
+    ours: set[int] = set()
+    by_time: dict[datetime, list[int]] = {}
+    for claim in claims:
+        by_time.setdefault(claim.claimed_at, []).append(claim.request_id)
+    for claimed_at, ids in by_time.items():
+        result = await session.execute(
+            update(SurveyRequest)
+            .where(
+                col(SurveyRequest.id).in_(ids),
+                col(SurveyRequest.state) == RequestState.SENDING,
+                col(SurveyRequest.claimed_at) == claimed_at,
+            )
+            .values(posting_at=now, claimed_at=now, updated_at=now)
+            .returning(col(SurveyRequest.id))
         )
-        .values(posting_at=now, claimed_at=now, updated_at=now)
-    )
-    return bool(cast(CursorResult[Any], result).rowcount)
+        ours.update(result.scalars())
+    return ours
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    request_id: int
+    claimed_at: datetime
 
 
 async def settle_unconfirmed(
@@ -94,37 +112,52 @@ async def settle_unconfirmed(
     return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A post that went out (or may have): its message, or the reason it is unconfirmed."""
+
+    request_id: int
+    question_id: str
+    message_ref: str | None
+    error: str | None
+
+
 async def record_sent(
-    session: AsyncSession,
-    *,
-    request_id: int,
-    question_id: str,
-    message_ref: str | None,
-    error: str | None,
-    now: datetime,
-    expires_at: datetime,
-    reminder_at: datetime | None,
+    session: AsyncSession, *, sent: Sequence[Sent], now: datetime, expires_at: datetime, reminder_at: datetime | None
 ) -> None:
-    """The post went out (or may have): one UPDATE. A request the person already answered while
-    the post was on its way keeps the state and question the answer gave it."""
-    still_sending = col(SurveyRequest.state) == RequestState.SENDING
-    values: dict[str, Any] = {
-        "state": case((still_sending, RequestState.ACTIVE), else_=col(SurveyRequest.state)),
-        "current_question": case(
-            (still_sending, func.coalesce(col(SurveyRequest.current_question), question_id)),
-            else_=col(SurveyRequest.current_question),
-        ),
-        "sent_at": func.coalesce(col(SurveyRequest.sent_at), now),
-        "posting_at": None,
-        "expires_at": expires_at,
-        "last_error": error,
-        "updated_at": now,
-    }
-    if message_ref is not None:
-        values["message_ref"] = case(
-            (still_sending, func.coalesce(col(SurveyRequest.message_ref), message_ref)),
-            else_=col(SurveyRequest.message_ref),
-        )
-    if reminder_at is not None:  # while active, due_at is when the reminder is due
-        values["due_at"] = reminder_at
-    await session.execute(update(SurveyRequest).where(col(SurveyRequest.id) == request_id).values(**values))
+    """One UPDATE, executed for every post in `sent`. A request the person already answered while
+    the post was on its way keeps the state, question and message the answer gave it."""
+    await session.execute(
+        _RECORD_SENT,
+        [
+            {"b_id": post.request_id, "b_question": post.question_id, "b_message": post.message_ref,
+             "b_error": post.error, "b_now": now, "b_expires": expires_at, "b_reminder": reminder_at}
+            for post in sent
+        ],
+    )  # fmt: skip
+
+
+def _kept_unless_sending(column: Any, value: Any) -> Any:
+    """The column's value once an answer has moved the request on; else the value, unless one is set."""
+    return case((_STILL_SENDING, func.coalesce(column, value)), else_=column)
+
+
+_REQUESTS = SurveyRequest.__table__  # type: ignore[attr-defined]
+_STILL_SENDING = _REQUESTS.c.state == RequestState.SENDING
+# Bound names differ from the columns' (SQLAlchemy reserves those in an UPDATE's values).
+_RECORD_SENT = (
+    update(_REQUESTS)
+    .where(_REQUESTS.c.id == bindparam("b_id"))
+    .values(
+        state=case((_STILL_SENDING, RequestState.ACTIVE), else_=_REQUESTS.c.state),
+        current_question=_kept_unless_sending(_REQUESTS.c.current_question, bindparam("b_question")),
+        message_ref=_kept_unless_sending(_REQUESTS.c.message_ref, bindparam("b_message", type_=String)),
+        sent_at=func.coalesce(_REQUESTS.c.sent_at, bindparam("b_now", type_=UTCDateTime())),
+        posting_at=None,
+        expires_at=bindparam("b_expires", type_=UTCDateTime()),
+        last_error=bindparam("b_error", type_=String),
+        updated_at=bindparam("b_now", type_=UTCDateTime()),
+        # while active, due_at is when the reminder is due
+        due_at=func.coalesce(bindparam("b_reminder", type_=UTCDateTime()), _REQUESTS.c.due_at),
+    )
+)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from storage.models import Respondent
-from storage.types import utcnow
+from storage.types import UTCDateTime, utcnow
 from storage.upsert import insert_ignore
 
 
@@ -55,16 +55,24 @@ def touch(respondent: Respondent, **changes: object) -> None:
     respondent.updated_at = utcnow()
 
 
-async def remember_chat(session: AsyncSession, *, respondent_id: int, chat_id: str) -> None:
-    """Store the private chat the platform opened for this person, if it changed."""
+async def remember_chats(session: AsyncSession, chats: Sequence[tuple[int, str]]) -> None:
+    """Store the private chats the platform opened for these respondents (id, chat id), where changed."""
     await session.execute(
-        update(Respondent)
-        .where(
-            col(Respondent.id) == respondent_id,
-            or_(col(Respondent.chat_id).is_(None), col(Respondent.chat_id) != chat_id),
-        )
-        .values(chat_id=chat_id, updated_at=utcnow())
+        _REMEMBER_CHAT,
+        [{"b_id": respondent_id, "b_chat": chat_id, "b_now": utcnow()} for respondent_id, chat_id in chats],
     )
+
+
+_RESPONDENTS = Respondent.__table__  # type: ignore[attr-defined]
+# Bound names differ from the columns' (SQLAlchemy reserves those in an UPDATE's values).
+_REMEMBER_CHAT = (
+    update(_RESPONDENTS)
+    .where(
+        _RESPONDENTS.c.id == bindparam("b_id"),
+        or_(_RESPONDENTS.c.chat_id.is_(None), _RESPONDENTS.c.chat_id != bindparam("b_chat")),
+    )
+    .values(chat_id=bindparam("b_chat"), updated_at=bindparam("b_now", type_=UTCDateTime()))
+)
 
 
 async def invitable(

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from handlers.survey.sender import SurveySender
 from handlers.survey.trigger import TriggerRequest
-from storage.claims import CLAIM_LEASE, UNCONFIRMED, claim_due, mark_posting
+from storage.claims import CLAIM_LEASE, UNCONFIRMED, Claim, claim_due, mark_posting
 from storage.models import RequestState
 from tests.fakes.chat import Person, request_row
 
@@ -34,7 +34,8 @@ async def test_a_post_under_way_at_a_crash_is_opened_not_posted_again(services, 
     (claimed,) = await _claim(services)
     row = await request_row(services, claimed)
     async with services.context.sessions() as session, session.begin():
-        assert await mark_posting(session, request_id=claimed, claimed_at=row.claimed_at, now=services.context.clock())
+        ours = await mark_posting(session, claims=[Claim(claimed, row.claimed_at)], now=services.context.clock())
+        assert ours == {claimed}
     # …and here the process died, after the platform call started but before it was recorded.
     _advance(services, CLAIM_LEASE + timedelta(seconds=1))
     assert await services.survey_sender.send_due() == 0  # not claimed again: it may have been posted

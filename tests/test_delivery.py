@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
+
 from handlers.core.ports import DeliveryFailed
 from handlers.survey.trigger import TriggerRequest
-from storage.models import RequestState, Respondent
+from storage.models import RequestState, Respondent, SurveyRequest
 from tests.fakes.chat import Person, request_row
 from tests.fakes.recording import RecordingChannel
 
@@ -121,3 +124,28 @@ async def test_shutdown_finishes_the_sends_under_way(services):
     await asyncio.wait_for(running, 5)
     states = {(await request_row(services, r.request_id)).state for r in results}
     assert states == {RequestState.ACTIVE} and len(slow.prompts) == 20
+
+
+async def test_sends_in_flight_share_their_write_transactions(services, channel):
+    """Sixteen sends at once record their intents together and their outcomes together: a few
+    transactions, not two per survey, and every survey still sent once and recorded."""
+    people = [f"G{i}" for i in range(32)]
+    for user in people:
+        await _schedule(services, channel, user=user)
+    writes: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.startswith("UPDATE survey_requests SET posting_at") or "SET state=CASE" in statement:
+            writes.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        assert await services.survey_sender.drain() == 32
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    asked = sorted(sent.chat_id for sent in channel.sent if sent.kind == "ask")
+    assert asked == sorted(f"dm-{user}" for user in people)
+    assert len(writes) < 32  # intents and outcomes of 32 surveys, in far fewer statements than 64
+    async with services.context.reads() as session:
+        states = (await session.execute(select(SurveyRequest.state, func.count()).group_by(SurveyRequest.state))).all()
+    assert dict(states) == {RequestState.ACTIVE: 32}

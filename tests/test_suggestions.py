@@ -297,4 +297,3 @@ async def test_embeddings_are_cached_by_text_and_model_version(services, channel
         object.__delattr__(model, "embed")
     assert calls == [len(PHONE) + len(TOPICS["en"])]  # the second report embedded nothing
     assert await count(services, TextEmbedding) == len(PHONE) + len(TOPICS["en"])
-

@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from datetime import datetime
 
 from handlers.core.context import Context
 from handlers.core.events import MessageRef
+from handlers.core.group_commit import GroupCommit
 from handlers.core.meter import Counted, Timed
 from handlers.core.ports import DeliveryFailed
 from handlers.core.worker import Worker
 from handlers.survey.asking import remember
 from handlers.survey.machine import pending
 from handlers.survey.prompts import INTRO, REMINDER, question_prompt
-from storage.claims import CLAIM_LEASE, claim_due, mark_posting, record_sent, settle_unconfirmed
+from storage.claims import CLAIM_LEASE, Claim, Sent, claim_due, mark_posting, record_sent, settle_unconfirmed
 from storage.models import RequestState, Respondent
 from storage.requests import (
     answer_values,
@@ -25,9 +27,11 @@ from storage.requests import (
     survey_progress,
     unclaim_reminder,
 )
-from storage.respondents import remember_chat, touch
+from storage.respondents import remember_chats, touch
 
 log = logging.getLogger(__name__)
+# A post to record: what went out, and the private chat opened for it (respondent id, chat id), if new.
+_Outcome = tuple[Sent, tuple[int, str] | None]
 
 
 class SurveySender(Worker):
@@ -44,6 +48,8 @@ class SurveySender(Worker):
         # pipe full without one slow chat holding up the batch.
         self._parallel_sends = parallel
         self._parallel = asyncio.Semaphore(parallel)
+        self._intents = GroupCommit(self._mark_posting)
+        self._outcomes = GroupCommit(self._record_sent)
 
     async def work(self) -> None:
         await self.drain()
@@ -119,12 +125,9 @@ class SurveySender(Worker):
         # recovery knows a post may have happened and does not post again (`settle_unconfirmed`).
         # It also proves the claim is still ours, and that the database is there to record the send.
         assert request.claimed_at is not None
-        async with context.sessions() as session, session.begin():
-            if not await mark_posting(
-                session, request_id=request_id, claimed_at=request.claimed_at, now=context.clock()
-            ):
-                log.info("claim taken over by another sender; not sent", extra={"survey_request": request_id})
-                return
+        if not await self._intents(Claim(request_id, request.claimed_at)):
+            log.info("claim taken over by another sender; not sent", extra={"survey_request": request_id})
+            return
         try:
             chat_id = chat_id or await channel.open_chat(respondent.platform_user_id)
             message: MessageRef | None = await channel.ask(chat_id, prompt)
@@ -134,31 +137,33 @@ class SurveySender(Worker):
             if not failure.maybe_delivered:
                 await self._failed(request_id, failure)
                 return
-            message, error = None, f"delivery unconfirmed, not resent: {failure.reason}"
-        await self._record_sent(request_id, respondent, question.id, chat_id, message, error)  # type: ignore[arg-type]
+            message, error = None, f"delivery unconfirmed, not resent: {failure.reason}"[:500]
+        sent = Sent(request_id, question.id, message.stored if message else None, error)
+        opened = (respondent.id, chat_id) if chat_id is not None and chat_id != respondent.chat_id else None
+        await self._outcomes((sent, opened))
         context.meter.count(Counted.SURVEYS_SENT, platform=respondent.platform)
         context.meter.time(Timed.SEND, time.perf_counter() - started, platform=respondent.platform)
         log.info("survey sent", extra={"survey_request": request_id, "platform": respondent.platform})
 
-    async def _record_sent(
-        self,
-        request_id: int,
-        respondent: Respondent,
-        question_id: str,
-        chat_id: str,
-        message: MessageRef | None,
-        error: str | None,
-    ) -> None:
+    async def _mark_posting(self, claims: Sequence[Claim]) -> list[bool]:
+        """The intents of the sends waiting, in one transaction (`GroupCommit`)."""
+        async with self._context.sessions() as session, session.begin():
+            ours = await mark_posting(session, claims=claims, now=self._context.clock())
+        return [claim.request_id in ours for claim in claims]
+
+    async def _record_sent(self, outcomes: Sequence[_Outcome]) -> list[None]:
+        """The posts made, and the private chats opened for them, in one transaction (`GroupCommit`)."""
         context = self._context
         now = context.clock()
         reminder = context.policy.reminder_after
         async with context.sessions() as session, session.begin():
-            await record_sent(session, request_id=request_id, question_id=question_id,
-                              message_ref=message.stored if message else None, error=error, now=now,
-                              expires_at=now + context.policy.expiry,
+            posts = [sent for sent, _ in outcomes]
+            await record_sent(session, sent=posts, now=now, expires_at=now + context.policy.expiry,
                               reminder_at=now + reminder if reminder else None)  # fmt: skip
-            if respondent.chat_id != chat_id:
-                await remember_chat(session, respondent_id=respondent.id, chat_id=chat_id)
+            chats = [opened for _, opened in outcomes if opened is not None]
+            if chats:
+                await remember_chats(session, chats)
+        return [None] * len(outcomes)
 
     def quiet_until(self, respondent: Respondent) -> datetime | None:
         """When a message to this person may go out, if not now (the console user is at the terminal)."""

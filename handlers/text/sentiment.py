@@ -139,7 +139,6 @@ def _ranked(confidences: list[Any]) -> list[tuple[str, float]]:
     return [(c.language.iso_code_639_1.name.lower(), c.value) for c in confidences]
 
 
-
 # TextBlob loads its lexicon into a shared dict on first use; two threads doing that at once have
 # raised "dictionary changed size during iteration" (and the answer was stored unscored).
 _TEXTBLOB = threading.Lock()
