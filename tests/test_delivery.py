@@ -9,7 +9,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 
 from handlers.core.ports import DeliveryFailed
-from handlers.survey.trigger import TriggerRequest
+from handlers.survey import trigger as trigger_module
+from handlers.survey.trigger import Trigger, TriggerRequest
 from storage.models import RequestState, Respondent, SurveyRequest
 from tests.fakes.chat import Person, request_row
 from tests.fakes.recording import RecordingChannel
@@ -149,3 +150,27 @@ async def test_sends_in_flight_share_their_write_transactions(services, channel)
     async with services.context.reads() as session:
         states = (await session.execute(select(SurveyRequest.state, func.count()).group_by(SurveyRequest.state))).all()
     assert dict(states) == {RequestState.ACTIVE: 32}
+
+
+async def test_intake_holds_a_bounded_share_of_the_database(services, channel, monkeypatch):
+    """However many reports arrive at once, at most `share` intake transactions are open, so the
+    sends' and presses' writes never queue behind all of them; every report is still recorded."""
+    open_now, most = 0, 0
+    real = trigger_module.ensure_respondent
+
+    async def counted(session, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal open_now, most
+        open_now += 1
+        most = max(most, open_now)
+        try:
+            await asyncio.sleep(0.01)  # the rest of a busy transaction
+            return await real(session, **kwargs)
+        finally:
+            open_now -= 1
+
+    monkeypatch.setattr(trigger_module, "ensure_respondent", counted)
+    trigger = Trigger(services.context, share=3)
+    reports = [TriggerRequest(interaction_id=f"b-{i}", platform=channel.platform, user_id=f"B{i}") for i in range(12)]
+    results = await asyncio.gather(*(trigger(report) for report in reports))
+    assert most == 3
+    assert len({result.request_id for result in results}) == 12

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -109,9 +110,17 @@ async def close_other_terminals(context: Context, *, keep_user: str) -> int:
 
 
 class Trigger:
-    def __init__(self, context: Context, *, wake: Callable[[], None] = lambda: None) -> None:
+    """Records reported interactions and schedules their surveys.
+
+    At most `share` intake transactions run at once in a process (the others wait here, in
+    order): a helpdesk reporting with fifty connections would otherwise fill the database pool's
+    queue (SQLite's one writer, PostgreSQL's pool), and every send's intent and outcome, and every
+    button press, would wait behind all fifty."""
+
+    def __init__(self, context: Context, *, wake: Callable[[], None] = lambda: None, share: int = 8) -> None:
         self._context = context
         self._wake = wake
+        self._share = asyncio.Semaphore(share)
 
     async def __call__(self, req: TriggerRequest) -> TriggerResult:
         context = self._context
@@ -123,7 +132,7 @@ class Trigger:
         now = context.clock()
         occurred = (req.occurred_at or now).astimezone(UTC)
         delay = timedelta(seconds=req.delay_seconds) if req.delay_seconds is not None else context.policy.delay
-        async with context.sessions() as session, session.begin():
+        async with self._share, context.sessions() as session, session.begin():
             respondent = await ensure_respondent(session, platform=req.platform, user_id=req.user_id)
             if req.timezone and respondent.timezone != req.timezone:
                 respondent.timezone = req.timezone
