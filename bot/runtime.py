@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import contextlib
 import logging
 import secrets
@@ -135,6 +136,10 @@ async def run(config: Config) -> None:
     sock = _listen(settings.http_host, settings.http_port)
     async with build_services(config) as services:
         await asyncio.to_thread(services.context.analyzer.warm_up)
+        # What is loaded by now (text models, SQLAlchemy's and Bolt's machinery) lives as long as
+        # the process: out of the collector's sight, a full collection no longer walks it (measured
+        # under 660 button presses: the longest collection 119 ms -> 16 ms, all of them 0.34 s -> 0.12 s).
+        gc.freeze()
         adapters = build_adapters(services)
         background: list[asyncio.Task[object]] = list(await start_all(adapters, services.platform_states))
         dispatching = asyncio.create_task(services.survey_sender.run(), name="survey_sender")
