@@ -101,7 +101,7 @@ def _tune_sqlite(engine: AsyncEngine, *, begin: str = "IMMEDIATE") -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", begin)
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        connection.connection.dbapi_connection.begin_with_next(f"BEGIN {mode}")
 
 
 def create_reader(engine: AsyncEngine) -> AsyncEngine | None:

@@ -30,9 +30,13 @@ from sqlalchemy.util.concurrency import await_
 _Outcome = tuple[Any, int, int | None, list[Any]]  # description, rowcount, lastrowid, rows
 
 
-def _run(connection: aiosqlite.Connection, operation: str, parameters: Any, many: bool) -> _Outcome:
-    """In aiosqlite's thread: the whole statement, start to closed cursor."""
-    cursor = connection._conn.cursor()  # the sqlite3 connection, owned by this thread
+def _run(connection: aiosqlite.Connection, begin: str | None, operation: str, parameters: Any, many: bool) -> _Outcome:
+    """In aiosqlite's thread: the transaction's BEGIN if this is its first statement, then the
+    whole statement, start to closed cursor."""
+    sqlite = connection._conn  # the sqlite3 connection, owned by this thread
+    if begin is not None:
+        sqlite.execute(begin)
+    cursor = sqlite.cursor()
     try:
         if many:
             cursor.executemany(operation, parameters)
@@ -87,8 +91,11 @@ class _OneCallCursor(AsyncAdapt_aiosqlite_cursor):
         return await self._call(operation, seq_of_parameters, many=True)
 
     async def _call(self, operation: str, parameters: Any, *, many: bool) -> None:
-        async with self._adapt_connection._execute_mutex:
-            self._outcome = await self._connection._execute(_run, self._connection, operation, parameters, many)
+        connection = self._adapt_connection
+        assert isinstance(connection, _OneCallConnection)
+        async with connection._execute_mutex:
+            begin = connection.take_begin()
+            self._outcome = await self._connection._execute(_run, self._connection, begin, operation, parameters, many)
             self._rows = collections.deque(self._outcome[3])
 
     async def _async_soft_close(self) -> None:
@@ -99,10 +106,30 @@ class _OneCallCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class _OneCallConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    """A transaction's BEGIN waits here and goes with its first statement (one call, not two); a
+    transaction that ran no statement commits or rolls back without a call."""
+
+    __slots__ = ("_begin",)
     _cursor_cls = _OneCallCursor  # type: ignore[assignment]  # a subclass; mypy reads the base's as invariant
 
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self._begin: str | None = None
+
+    def begin_with_next(self, statement: str) -> None:
+        """Start the transaction with `statement` (a BEGIN) just before the next statement runs."""
+        self._begin = statement
+
+    def take_begin(self) -> str | None:
+        begin, self._begin = self._begin, None
+        return begin
+
+    def commit(self) -> None:
+        if self.take_begin() is None:
+            super().commit()
+
     def rollback(self) -> None:
+        self._begin = None
         # `in_transaction` reads SQLite's autocommit flag, safe from the loop's thread.
         if self._connection._connection is not None and self._connection.in_transaction:
             super().rollback()

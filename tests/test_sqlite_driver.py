@@ -38,15 +38,33 @@ def thread_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-async def test_a_transaction_of_three_statements_takes_five_calls(engine, thread_calls):
+async def test_a_transaction_of_three_statements_takes_four_calls(engine, thread_calls):
     async with engine.begin() as conn:
         inserted = await conn.execute(text("INSERT INTO t (name) VALUES ('a') RETURNING id"))
         assert inserted.scalar_one() == 1
         updated = await conn.execute(text("UPDATE t SET name = 'b' WHERE id = 1"))
         assert updated.rowcount == 1
         assert (await conn.execute(text("SELECT name FROM t"))).all() == [("b",)]
-    # BEGIN IMMEDIATE, three statements, COMMIT; no ping at checkout, no rollback at checkin
-    assert len(thread_calls) == 5
+    # BEGIN IMMEDIATE with the first statement, two more, COMMIT; no ping at checkout, no
+    # rollback at checkin
+    assert len(thread_calls) == 4
+
+
+async def test_a_transaction_that_ran_nothing_makes_no_call(engine, thread_calls):
+    async with engine.begin():
+        pass
+    async with engine.connect() as conn:
+        await conn.begin()
+        await conn.rollback()
+    assert thread_calls == []
+
+
+async def test_the_transaction_really_begins_with_its_first_statement(engine):
+    """The BEGIN went with the first statement: SQLite has a transaction open from then on."""
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO t (name) VALUES ('first')"))
+        raw = await conn.get_raw_connection()
+        assert raw.driver_connection.in_transaction
 
 
 async def test_cursor_results_are_sqlite3s(engine):
