@@ -138,7 +138,8 @@ async def record_sent(
 
 
 def _kept_unless_sending(column: Any, value: Any) -> Any:
-    """The column's value once an answer has moved the request on; else the value, unless one is set."""
+    """While the request is still being sent, the column's value if it has one, else `value`; once
+    an answer has moved the request on, the column's value."""
     return case((_STILL_SENDING, func.coalesce(column, value)), else_=column)
 
 
