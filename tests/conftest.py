@@ -88,7 +88,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def analyzer() -> TextAnalyzer:
-    return TextAnalyzer()
+    """Loaded up front, as `sayso run` does before it reports healthy: a test's first comment must
+    not wait seconds for the models inside a reply timeout (it did, on a busy machine)."""
+    loaded = TextAnalyzer()
+    loaded.warm_up()
+    return loaded
 
 
 def file_config(**file: Any) -> FileConfig:
