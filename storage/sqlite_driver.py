@@ -4,9 +4,10 @@ aiosqlite runs every sqlite3 call in its connection's thread; SQLAlchemy's adapt
 each DBAPI step (open a cursor, execute, fetch the rows, close the cursor), so a button press of
 five statements took 23 hand-offs, each waiting for the event loop's next turn while the one
 writer connection sat idle. Here a statement is one call that does all four steps in the thread
-and hands back the rows with the cursor's description, rowcount and lastrowid; a rollback with no
-transaction open (the pool's reset after every commit) makes no call at all. Streaming
-(server-side) cursors are unchanged.
+and hands back the rows with the cursor's description, rowcount and lastrowid; a transaction's
+BEGIN goes in the same call as its first statement; a commit or rollback with nothing open (the
+pool's reset after every commit) makes no call at all. Streaming (server-side) cursors are
+unchanged.
 
 Used as the `module` of the aiosqlite dialect, so URLs stay `sqlite://…` (see `storage.db`).
 """
