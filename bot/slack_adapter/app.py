@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -32,7 +32,7 @@ from bot.slack_adapter.render import (
     home,
     modal,
 )
-from bot.slack_adapter.requests import parse_problem, signature_problem
+from bot.slack_adapter.requests import bolt_request, signature_problem
 from handlers.boundary import ErrorBoundary
 from handlers.core import notes
 from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
@@ -145,7 +145,6 @@ class SlackAdapter:
 
     def router(self) -> APIRouter:
         router = APIRouter(tags=["platforms"])
-        handler = AsyncSlackRequestHandler(self.app)
         signing = self._settings.slack_signing_secret
 
         @router.post(
@@ -166,11 +165,12 @@ class SlackAdapter:
             if unsigned:
                 log.warning("slack request refused: %s", unsigned)
                 return JSONResponse({"detail": "invalid or missing Slack signature"}, status_code=401)
-            if malformed := parse_problem(body, headers.get("content-type")):
-                log.warning("signed slack request refused: %s", malformed)
-                return JSONResponse({"detail": malformed}, status_code=400)
+            parsed = bolt_request(body, request.query_params, headers)
+            if isinstance(parsed, str):
+                log.warning("signed slack request refused: %s", parsed)
+                return JSONResponse({"detail": parsed}, status_code=400)
             try:
-                return await handler.handle(request)
+                return to_starlette_response(await self.app.async_dispatch(parsed))
             except (KeyError, TypeError, AttributeError, ValueError, IndexError) as exc:  # Bolt reading odd shapes
                 log.warning("signed slack request refused: not a Slack payload (%s)", type(exc).__name__)
                 return JSONResponse({"detail": "body is not a Slack payload"}, status_code=400)

@@ -1,9 +1,10 @@
-"""Slack's request checks, done on the raw bytes before Bolt sees them.
+"""Slack's request checks, done on the raw bytes before Bolt's listeners see them.
 
 The signature is checked first, so an unsigned or forged request is refused (401) before any of it
 is parsed, and nothing of it is logged: Bolt's own check logs the whole body of a refused request,
 which would put a suggestion beside its author's user id in the log. A signed request that does not
-parse gets 400. Each refusal is one log line naming the reason, never the payload.
+parse gets 400. Each refusal is one log line naming the reason, never the payload. The body is
+parsed once: the request checked here is the one Bolt dispatches.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import hmac
 import json
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
-from slack_bolt.request.internals import parse_body
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 log = logging.getLogger(__name__)
 
@@ -39,17 +41,17 @@ def signature_problem(secret: str, body: bytes, timestamp: str | None, signature
     return None
 
 
-def parse_problem(body: bytes, content_type: str | None) -> str | None:
-    """Why a signed body is not a Slack payload, or None when Bolt can take it."""
+def bolt_request(body: bytes, query: Mapping[str, str], headers: Mapping[str, str]) -> AsyncBoltRequest | str:
+    """Bolt's request for a signed body, or why the body is not a Slack payload Bolt can take."""
     try:
-        parsed: Any = parse_body(body.decode("utf-8"), content_type)
+        request = AsyncBoltRequest(body=body.decode("utf-8"), query=dict(query), headers=dict(headers))
     except UnicodeDecodeError:
         return "body is not UTF-8"
-    except (json.JSONDecodeError, RecursionError, ValueError):
+    except (json.JSONDecodeError, RecursionError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return "body is not a Slack payload"
-    if not isinstance(parsed, dict) or not _slack_shaped(parsed):
+    if not isinstance(request.body, dict) or not _slack_shaped(request.body):
         return "body is not a Slack payload"
-    return None
+    return request
 
 
 # The fields Bolt's own middleware reads before any listener runs, with the shape Slack gives them.
