@@ -79,3 +79,19 @@ def test_console_shows_urdu_in_visual_order():
     channel = ConsoleChannel(Console(file=buffer, width=120), bidi=True)
     channel.note("\u200fشکریہ")
     assert buffer.getvalue().strip() == visual_order("\u200fشکریہ")
+
+
+def test_catalogs_loaded_at_start_need_no_disk_later():
+    """`sayso run` loads every catalog before it serves: a first press in any language reads nothing."""
+    script = (
+        "import builtins, io\n"
+        "from handlers.core import notes\n"
+        "from handlers.i18n import SHIPPED, lang, load_catalogs\n"
+        "load_catalogs()\n"
+        "def refuse(*a, **k): raise AssertionError(f'read from disk: {a[:1]}')\n"
+        "builtins.open = io.open = refuse\n"
+        "print([lang(code).say(notes.THANKS) != '' and lang(code).name for code in SHIPPED])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str([lang(code).name for code in SHIPPED])
