@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from handlers.core.context import Context
 from handlers.core.weeks import shift, week_bounds, week_of
@@ -21,6 +24,8 @@ from storage.figures import (
     tune_for_aggregates,
 )
 from storage.rollups import Counts, Period, count_answers, drop_rollups, rolled_up, rollup_count, store_rollups
+
+T = TypeVar("T")
 
 CSAT_TOP = 4  # "satisfied" on a 1–5 scale
 NPS_PROMOTER, NPS_DETRACTOR = 9, 6
@@ -128,13 +133,13 @@ class WeeklyFigures:
         edges = [week_bounds(name, zone)[0] for name in names] + [end]
         attributes = {name: Measure("csat", name, CSAT_TOP, 2) for name in self._attributes()}
         spans = list(itertools.pairwise(edges))
-        async with self._context.reads() as session, session.begin():
-            await tune_for_aggregates(session)
-            counts = await rolled_up(session, periods=[span for span in spans if self._closed(span)])
-            counted = await count_answers(session, periods=[span for span in spans if span not in counts])
-            seen = await responses(session, start=start, end=end, survey="csat", questions=["overall", *attributes])
-            groups = await breakdowns(session, start=start, end=end, measure=CSAT, by=list(DIMENSIONS))
-            comments = await recent_comments(session, start=start, end=end)
+        counts = await self._read(rolled_up, periods=[span for span in spans if self._closed(span)])
+        counted, seen, groups, comments = await asyncio.gather(
+            self._read(count_answers, periods=[span for span in spans if span not in counts]),
+            self._read(responses, start=start, end=end, survey="csat", questions=["overall", *attributes]),
+            self._read(breakdowns, start=start, end=end, measure=CSAT, by=list(DIMENSIONS)),
+            self._read(recent_comments, start=start, end=end),
+        )
         await self._keep(counted)
         counts.update(counted)
         grid = {(i, m): m.moments(counts[span]) for i, span in enumerate(spans)
@@ -166,6 +171,13 @@ class WeeklyFigures:
         await self.build(shift(week_of(self._context.clock(), zone), -1, zone), trend_weeks=weeks)
         async with self._context.reads() as session:
             return await rollup_count(session)
+
+    async def _read(self, query: Callable[..., Awaitable[T]], **arguments: Any) -> T:
+        """One aggregate in a read transaction of its own, tuned for it: the digest's aggregates
+        run at once, each on its own connection, and the digest takes as long as the longest."""
+        async with self._context.reads() as session, session.begin():
+            await tune_for_aggregates(session)
+            return await query(session, **arguments)
 
     def _closed(self, period: Period) -> bool:
         """No survey sent in `period` can still be answered: its counts are final. (A day beyond the

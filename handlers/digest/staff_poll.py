@@ -78,7 +78,7 @@ class StaffPoll:
         return Ack(language.gettext(THANKS if fresh else ALREADY))
 
     async def estimate(self, week: str) -> StaffEstimate:
-        async with self._context.sessions() as session:
+        async with self._context.reads() as session:
             values = await estimates_of(session, period=week)
         shown = len(values) >= self._min
         return StaffEstimate(len(values), statistics.median(values) if shown else None)
