@@ -174,7 +174,9 @@ class WeeklyFigures:
 
     async def _read(self, query: Callable[..., Awaitable[T]], **arguments: Any) -> T:
         """One aggregate in a read transaction of its own, tuned for it: the digest's aggregates
-        run at once, each on its own connection, and the digest takes as long as the longest."""
+        run at once, each on its own connection, and the digest takes as long as the longest. Each
+        sees its own snapshot: an answer stored between them can be in one figure and not yet in
+        another, a difference of one late answer in a weekly summary."""
         async with self._context.reads() as session, session.begin():
             await tune_for_aggregates(session)
             return await query(session, **arguments)
