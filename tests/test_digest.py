@@ -7,12 +7,14 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from bot.scheduler import digest_week, last_fire, send_due_digest
 from bot.wiring import build_services
 from handlers.core.broadcast import Destination
 from handlers.core.ports import DeliveryFailed
 from handlers.core.weeks import week_bounds
+from handlers.digest.figures import AGGREGATES_AT_ONCE
 from handlers.digest.report import DigestContent, compose
 from handlers.digest.sender import DigestSender
 from handlers.i18n import lang
@@ -134,3 +136,28 @@ async def test_old_delivery_records_are_pruned(services):
     object.__setattr__(services.context, "clock", lambda: clock() + timedelta(days=15))
     assert await prune_events(services.context) == 1
     assert "prune-events" in {job.id for job in build_scheduler(services).get_jobs()}
+
+
+async def test_figures_hold_at_most_two_read_connections(services):
+    """The aggregates run side by side on their own connections, but leave the rest of the read
+    pool (four connections on SQLite) to health checks and sends while a digest runs."""
+    await _plant(services)
+    pool = services.context.reads.kw["bind"].sync_engine.pool
+    held = {"now": 0, "most": 0}
+
+    def checkout(*_: object) -> None:
+        held["now"] += 1
+        held["most"] = max(held["most"], held["now"])
+
+    def checkin(*_: object) -> None:
+        held["now"] -= 1
+
+    event.listen(pool, "checkout", checkout)
+    event.listen(pool, "checkin", checkin)
+    try:
+        figures = await services.weekly.build(WEEK)
+    finally:
+        event.remove(pool, "checkout", checkout)
+        event.remove(pool, "checkin", checkin)
+    assert figures.sent == 6
+    assert 1 <= held["most"] <= AGGREGATES_AT_ONCE

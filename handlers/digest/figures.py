@@ -26,6 +26,7 @@ from storage.figures import (
 from storage.rollups import Counts, Period, count_answers, drop_rollups, rolled_up, rollup_count, store_rollups
 
 T = TypeVar("T")
+AGGREGATES_AT_ONCE = 2
 
 CSAT_TOP = 4  # "satisfied" on a 1–5 scale
 NPS_PROMOTER, NPS_DETRACTOR = 9, 6
@@ -133,12 +134,13 @@ class WeeklyFigures:
         edges = [week_bounds(name, zone)[0] for name in names] + [end]
         attributes = {name: Measure("csat", name, CSAT_TOP, 2) for name in self._attributes()}
         spans = list(itertools.pairwise(edges))
-        counts = await self._read(rolled_up, periods=[span for span in spans if self._closed(span)])
+        at_once = asyncio.Semaphore(AGGREGATES_AT_ONCE)
+        counts = await self._read(at_once, rolled_up, periods=[span for span in spans if self._closed(span)])
         counted, seen, groups, comments = await asyncio.gather(
-            self._read(count_answers, periods=[span for span in spans if span not in counts]),
-            self._read(responses, start=start, end=end, survey="csat", questions=["overall", *attributes]),
-            self._read(breakdowns, start=start, end=end, measure=CSAT, by=list(DIMENSIONS)),
-            self._read(recent_comments, start=start, end=end),
+            self._read(at_once, count_answers, periods=[span for span in spans if span not in counts]),
+            self._read(at_once, responses, start=start, end=end, survey="csat", questions=["overall", *attributes]),
+            self._read(at_once, breakdowns, start=start, end=end, measure=CSAT, by=list(DIMENSIONS)),
+            self._read(at_once, recent_comments, start=start, end=end),
         )
         await self._keep(counted)
         counts.update(counted)
@@ -172,12 +174,13 @@ class WeeklyFigures:
         async with self._context.reads() as session:
             return await rollup_count(session)
 
-    async def _read(self, query: Callable[..., Awaitable[T]], **arguments: Any) -> T:
+    async def _read(self, at_once: asyncio.Semaphore, query: Callable[..., Awaitable[T]], **arguments: Any) -> T:
         """One aggregate in a read transaction of its own, tuned for it: the digest's aggregates
-        run at once, each on its own connection, and the digest takes as long as the longest. Each
-        sees its own snapshot: an answer stored between them can be in one figure and not yet in
-        another, a difference of one late answer in a weekly summary."""
-        async with self._context.reads() as session, session.begin():
+        run `AGGREGATES_AT_ONCE` at a time, each on its own connection (two leave the rest of the
+        read pool, four connections on SQLite, to health checks and sends). Each sees its own snapshot: an answer
+        stored between them can be in one figure and not yet in another, a difference of one late
+        answer in a weekly summary."""
+        async with at_once, self._context.reads() as session, session.begin():
             await tune_for_aggregates(session)
             return await query(session, **arguments)
 

@@ -16,9 +16,9 @@ from handlers.core.weeks import shift, week_bounds
 from handlers.digest.chart import chart_png
 from handlers.digest.figures import WeekFigures, WeeklyFigures
 from handlers.digest.report import DigestContent, compose
-from handlers.digest.staff_poll import StaffEstimate, StaffPoll
+from handlers.digest.staff_poll import StaffPoll
 from handlers.followup.alerts import FollowUp
-from handlers.followup.closed_loop import ClosedLoop, closed_loop
+from handlers.followup.closed_loop import closed_loop
 from handlers.i18n import lang
 from handlers.suggestions.report import ThemeRules, ThemeSummary, build_report
 
@@ -52,29 +52,19 @@ class DigestSender:
         self._followup = followup
 
     async def gather(self, week: str) -> DigestContent:
-        """Everything the week's digest shows, computed once for all destinations. The parts read
-        apart from each other, so they run at once: the small reads (staff estimates, suggestion
-        themes, alerts) are answered while the figures' aggregates run, not after them."""
-        figures, staff, themes, loop = await asyncio.gather(
-            self._weekly.build(week), self._staff(week), self._themes(week), self._loop(week)
-        )
-        return DigestContent(figures, staff, themes, loop)
-
-    async def _staff(self, week: str) -> StaffEstimate | None:
+        """Everything the week's digest shows, computed once for all destinations."""
+        figures = await self._weekly.build(week)
         staff = await self._poll.estimate(week) if self._poll else None
-        return staff if staff and staff.n else None
-
-    async def _themes(self, week: str) -> tuple[ThemeSummary, ...]:
-        if not self._complaints:
-            return ()
-        zone = self._weekly.timezone
-        weeks = tuple(shift(week, -back, zone) for back in reversed(range(self._complaints.weeks)))
-        return (await build_report(self._context, weeks=weeks, rules=self._complaints.rules)).repeated
-
-    async def _loop(self, week: str) -> ClosedLoop | None:
-        if not (self._followup and self._followup.destinations):
-            return None
-        return await closed_loop(self._context, *week_bounds(week, self._weekly.timezone))
+        themes: tuple[ThemeSummary, ...] = ()
+        if self._complaints:
+            zone = self._weekly.timezone
+            weeks = tuple(shift(week, -back, zone) for back in reversed(range(self._complaints.weeks)))
+            report = await build_report(self._context, weeks=weeks, rules=self._complaints.rules)
+            themes = report.repeated
+        loop = None
+        if self._followup and self._followup.destinations:
+            loop = await closed_loop(self._context, *week_bounds(week, self._weekly.timezone))
+        return DigestContent(figures, staff if staff and staff.n else None, themes, loop)
 
     async def chart(self, content: DigestContent, language: str) -> bytes:
         return await asyncio.to_thread(chart_png, content.figures, lang(language), target=self._target)
