@@ -175,11 +175,11 @@ class WeeklyFigures:
             return await rollup_count(session)
 
     async def _read(self, at_once: asyncio.Semaphore, query: Callable[..., Awaitable[T]], **arguments: Any) -> T:
-        """One aggregate in a read transaction of its own, tuned for it: the digest's aggregates
-        run `AGGREGATES_AT_ONCE` at a time, each on its own connection (two leave the rest of the
-        read pool, four connections on SQLite, to health checks and sends). Each sees its own snapshot: an answer
-        stored between them can be in one figure and not yet in another, a difference of one late
-        answer in a weekly summary."""
+        """One aggregate in a read transaction of its own, tuned for it. The digest's aggregates
+        run `AGGREGATES_AT_ONCE` at a time, each on its own connection: two leave the rest of the
+        read pool (four connections on SQLite) to health checks and sends. Each sees its own
+        snapshot: an answer stored between them can be in one figure and not yet in another, a
+        difference of one late answer in a weekly summary."""
         async with at_once, self._context.reads() as session, session.begin():
             await tune_for_aggregates(session)
             return await query(session, **arguments)
