@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import time
 from collections.abc import Mapping
@@ -47,7 +46,7 @@ def bolt_request(body: bytes, query: Mapping[str, str], headers: Mapping[str, st
         request = AsyncBoltRequest(body=body.decode("utf-8"), query=dict(query), headers=dict(headers))
     except UnicodeDecodeError:
         return "body is not UTF-8"
-    except (json.JSONDecodeError, RecursionError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+    except (RecursionError, ValueError, KeyError, TypeError, AttributeError, IndexError):  # ValueError: bad JSON too
         return "body is not a Slack payload"
     if not isinstance(request.body, dict) or not _slack_shaped(request.body):
         return "body is not a Slack payload"
