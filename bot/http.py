@@ -111,8 +111,12 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
                                   "oldest_pending_seconds": round(waited, 1)}  # fmt: skip
         return health
 
-    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse,
-             responses={401: {"description": "SAYSO_METRICS_TOKEN is set and the bearer token is missing or wrong"}})
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=PlainTextResponse,
+        responses={401: {"description": "SAYSO_METRICS_TOKEN is set and the bearer token is missing or wrong"}},
+    )
     async def metrics(authorization: Annotated[str | None, Header()] = None) -> Response:
         """Prometheus text format; with SAYSO_METRICS_TOKEN set, only for `Authorization: Bearer <token>`."""
         if settings.metrics_token is not None and token_problem(authorization, settings.metrics_token):

@@ -94,5 +94,3 @@ class RequestTimer:
             route: Any = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             self._metrics.http.labels(route=template, method=scope["method"]).observe(time.perf_counter() - started)
-
-

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,14 +21,15 @@ from handlers.core.broadcast import Destination
 from handlers.core.context import Context
 from handlers.core.outbox import Outbox
 from handlers.core.ports import Channels
-from handlers.digest.figures import WeeklyFigures, WeeklyRules
-from handlers.digest.sender import ComplaintRules, DigestSender
+from handlers.digest.figures import WeeklyFigures
+from handlers.digest.rules import ComplaintRules, WeeklyRules
+from handlers.digest.sender import DigestSender
 from handlers.digest.staff_poll import StaffPoll
-from handlers.followup.alerts import AlertRules, FollowUp
+from handlers.followup.alerts import FollowUp
 from handlers.operations.database import describe_error, open_database, open_reader, session_factory
 from handlers.operations.webhooks import WebhookSender
-from handlers.suggestions.box import SuggestionBox, SuggestionRules
-from handlers.suggestions.report import ThemeRules
+from handlers.suggestions.box import SuggestionBox
+from handlers.suggestions.rules import ThemeRules
 from handlers.survey.sender import SurveySender
 from handlers.survey.trigger import Trigger
 from handlers.text.sentiment import TextAnalyzer
@@ -58,21 +58,12 @@ class Services:
 
 
 def weekly_rules(config: Config) -> WeeklyRules:
-    file = config.file
-    return WeeklyRules(
-        min_group_size=file.anonymity.min_group_size,
-        timezone=config.settings.timezone,
-        csat_target=file.targets.csat,
-        nps_target=file.targets.nps,
-        ces_target=file.targets.ces,
-    )
+    return WeeklyRules(config.file.anonymity, config.file.targets)
 
 
 def complaint_rules(config: Config) -> ComplaintRules:
     file = config.file
-    rules = ThemeRules(file.anonymity.min_group_size, file.anonymity.show_verbatims,
-                                  file.suggestions.repeat_min)  # fmt: skip
-    return ComplaintRules(rules, file.digest.complaint_weeks)
+    return ComplaintRules(ThemeRules(file.anonymity, file.suggestions), file.digest.complaint_weeks)
 
 
 def _destinations(config: Config, slack: list[str], telegram: list[str]) -> list[Destination]:
@@ -94,17 +85,6 @@ def alert_destinations(config: Config) -> list[Destination]:
     if settings.alert_slack_channels is None and settings.alert_telegram_chats is None:
         return digest_destinations(config)
     return _destinations(config, settings.alert_slack_channels or [], settings.alert_telegram_chats or [])
-
-
-def alert_rules(config: Config) -> AlertRules:
-    alerts = config.file.alerts
-    return AlertRules(
-        csat_at_most=alerts.csat_at_most,
-        nps_at_most=alerts.nps_at_most,
-        sentiment_at_most=alerts.sentiment_at_most,
-        reraise_after=timedelta(hours=alerts.reraise_after_hours),
-        tell_customer=alerts.tell_customer,
-    )
 
 
 @asynccontextmanager
@@ -141,14 +121,10 @@ async def build_services(
         delivery = config.file.delivery
         survey_sender = SurveySender(context, batch=delivery.batch, parallel=delivery.parallel)
         weekly = WeeklyFigures(context, weekly_rules(config))
-        rules = config.file.suggestions
-        suggestions = SuggestionBox(
-            context,
-            SuggestionRules(max_chars=rules.max_chars, max_per_day=rules.max_per_day, timezone=settings.timezone),
-        )
+        suggestions = SuggestionBox(context, config.file.suggestions)
         destinations = digest_destinations(config)
         poll = StaffPoll(context, destinations, min_group_size=config.file.anonymity.min_group_size)
-        followup = FollowUp(context, alert_rules(config), alert_destinations(config))
+        followup = FollowUp(context, config.file.alerts, alert_destinations(config))
         conversation = Conversation(context, suggestions, staff_poll=poll, followup=followup,
                                     wake_sender=survey_sender.wake)  # fmt: skip
         yield Services(

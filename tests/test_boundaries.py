@@ -13,7 +13,8 @@ from handlers.conversation import Conversation
 from handlers.core import notes
 from handlers.core.events import ButtonPressed, Sender, TextReceived
 from handlers.i18n import lang
-from handlers.suggestions.box import SuggestionBox, SuggestionRules
+from handlers.suggestions.box import SuggestionBox
+from handlers.suggestions.rules import SuggestionRules
 from storage.db import create_engine, session_factory
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
+from handlers.core.settings import Anonymity
 from handlers.core.weeks import parse_week, shift, week_bounds
-from handlers.digest.figures import WeeklyFigures, WeeklyRules
+from handlers.digest.figures import WeeklyFigures
+from handlers.digest.rules import WeeklyRules
 from handlers.digest.statistics import NetScore, Share
 from storage.figures import tune_for_aggregates
 from storage.history import PastResponse, add_history
@@ -34,7 +36,7 @@ def _csat(i: int, overall: int, week: str = WEEK, **extra) -> PastResponse:
 
 @pytest.fixture
 def figures(services) -> WeeklyFigures:
-    return WeeklyFigures(services.context, WeeklyRules(min_group_size=5))
+    return WeeklyFigures(services.context, WeeklyRules(Anonymity(min_group_size=5)))
 
 
 async def test_an_empty_week_says_so(figures):

@@ -9,7 +9,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from handlers.core.weeks import shift, week_bounds, week_of
-from handlers.digest.figures import WeeklyFigures, WeeklyRules
+from handlers.digest.figures import WeeklyFigures
+from handlers.digest.rules import WeeklyRules
 from handlers.operations.demo_history import fill
 from handlers.operations.housekeeping import forget_respondent
 from storage.models import Answer, Respondent, RollupCount, RollupPeriod, SurveyRequest

@@ -13,10 +13,12 @@ from sqlmodel import select
 
 from handlers.core import notes
 from handlers.core.callbacks import SUGGEST
+from handlers.core.settings import Anonymity
 from handlers.i18n import lang
 from handlers.operations.export import export
 from handlers.suggestions.invitations import Cadence, SuggestionPrompter
-from handlers.suggestions.report import ThemeRules, build_report, weeks_ending
+from handlers.suggestions.report import build_report, weeks_ending
+from handlers.suggestions.rules import SuggestionRules, ThemeRules
 from handlers.text.themes import find_themes
 from handlers.text.topics import TOPICS
 from storage.models import Respondent, Suggestion, TextEmbedding
@@ -162,7 +164,9 @@ async def _submit_all(services, channel, texts):
 async def test_report_suppresses_small_groups_and_quotes_only_large_themes(services, channel):
     await _submit_all(services, channel, [*PHONE, *PARKING, "Nagyon lassú volt az ügyintézés"])
     weeks = weeks_ending(services.context.clock(), 1, "UTC")
-    report = await build_report(services.context, weeks=weeks, rules=ThemeRules(min_group_size=5, repeat_min=2))
+    report = await build_report(
+        services.context, weeks=weeks, rules=ThemeRules(Anonymity(min_group_size=5), SuggestionRules(repeat_min=2))
+    )
     phone, parking = report.themes[0], report.themes[1]
     assert phone.count == 6 and phone.repeated and len(phone.quotes) == 3 and set(phone.quotes) <= set(PHONE)
     assert parking.count is None and parking.repeated and parking.quotes == ()
@@ -177,7 +181,7 @@ async def test_report_suppresses_small_groups_and_quotes_only_large_themes(servi
 async def test_verbatims_can_be_turned_off(services, channel):
     await _submit_all(services, channel, PHONE)
     weeks = weeks_ending(services.context.clock(), 1, "UTC")
-    report = await build_report(services.context, weeks=weeks, rules=ThemeRules(show_verbatims=False))
+    report = await build_report(services.context, weeks=weeks, rules=ThemeRules(Anonymity(show_verbatims=False)))
     assert report.themes[0].count == 6 and report.themes[0].quotes == ()
 
 
@@ -250,7 +254,9 @@ async def test_one_complaint_in_four_languages_is_one_repeated_theme_named_for_s
     for i, (_, language, text) in enumerate(rows):
         await Person(services, channel, user_id=f"w-{i}", language_code=language).command("suggest", text)
     weeks = weeks_ending(services.context.clock(), 1, "UTC")
-    report = await build_report(services.context, weeks=weeks, rules=ThemeRules(min_group_size=5, repeat_min=2))
+    report = await build_report(
+        services.context, weeks=weeks, rules=ThemeRules(Anonymity(min_group_size=5), SuggestionRules(repeat_min=2))
+    )
     assert [theme.count for theme in report.themes] == [8, 8]  # refund and parking, each across en/ur/hi/hu
     assert all(theme.repeated for theme in report.themes)
     labels = [theme.label or "" for theme in report.themes]

@@ -34,8 +34,16 @@ def _options(
 ) -> None:
     """Sayso: chat-native customer feedback."""
 
-GROUPS = (survey_commands, data_commands, digest_commands, suggestion_commands, config_commands, text_commands,
-          webhook_commands)
+
+GROUPS = (
+    survey_commands,
+    data_commands,
+    digest_commands,
+    suggestion_commands,
+    config_commands,
+    text_commands,
+    webhook_commands,
+)
 for group in GROUPS:
     group.register(app)
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
     Field,
     SecretStr,
@@ -18,19 +17,12 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.webhooks import signing_key
+from handlers.core.settings import check_cron
 from handlers.operations.database import DatabaseUrlError, check_url
 
 
 class ConfigError(Exception):
     """A configuration problem, already phrased as one line for the operator."""
-
-
-def check_cron(value: str) -> str:
-    try:
-        CronTrigger.from_crontab(value)
-    except ValueError as exc:
-        raise ValueError(f"not a crontab expression ({exc}); for example '0 9 * * mon'") from None
-    return value
 
 
 # Comma-separated lists. NoDecode: pydantic-settings would otherwise read a lone "-1001234567890"

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from handlers.core.context import Context
 from handlers.core.weeks import shift, week_bounds, week_of
 from handlers.digest.drivers import DriverAnalysis, analyze
+from handlers.digest.rules import WeeklyRules
 from handlers.digest.statistics import Change, Mean, NetScore, Share, mean_change, net_change, share_change
 from storage.figures import (
     DIMENSIONS,
@@ -34,15 +35,6 @@ CSAT = Measure("csat", "overall", CSAT_TOP, 2)
 NPS = Measure("nps", "recommend", NPS_PROMOTER, NPS_DETRACTOR)
 CES = Measure("ces", "effort", 6, 2)
 Headline = tuple[Share | None, NetScore | None, Mean | None]  # CSAT, NPS, CES of one week
-
-
-@dataclass(frozen=True, slots=True)
-class WeeklyRules:
-    min_group_size: int = 5
-    timezone: str = "UTC"
-    csat_target: float | None = 0.85
-    nps_target: float | None = 30
-    ces_target: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +80,8 @@ class WeekFigures:
     drivers: DriverAnalysis
     tone: TextTone
     comments: list[str]
+    min_group_size: int
     trend: list[TrendPoint] = field(default_factory=list)
-    min_group_size: int = 5
 
     @property
     def response_rate(self) -> float | None:
@@ -119,7 +111,7 @@ class WeeklyFigures:
 
     @property
     def timezone(self) -> str:
-        return self._rules.timezone
+        return self._context.policy.timezone
 
     def _attributes(self) -> list[str]:
         survey = self._context.surveys.get("csat")
@@ -127,7 +119,7 @@ class WeeklyFigures:
 
     async def build(self, week: str, *, trend_weeks: int = 12) -> WeekFigures:
         rules = self._rules
-        zone = rules.timezone
+        zone = self.timezone
         start, end = week_bounds(week, zone)
         periods = max(trend_weeks, 2)  # this week and at least the one before, for the change
         names = [shift(week, -back, zone) for back in reversed(range(periods))]
@@ -214,12 +206,12 @@ class WeeklyFigures:
         }
 
     def _targets(self, csat: Share | None, nps: NetScore | None, ces: Mean | None) -> list[TargetCheck]:
-        rules = self._rules
+        targets = self._rules.targets
         checks = []
-        if rules.csat_target is not None:
-            checks.append(TargetCheck("csat", rules.csat_target, csat.value if csat else None))
-        if rules.nps_target is not None:
-            checks.append(TargetCheck("nps", rules.nps_target, nps.value if nps else None))
-        if rules.ces_target is not None:
-            checks.append(TargetCheck("ces", rules.ces_target, ces.value if ces else None))
+        if targets.csat is not None:
+            checks.append(TargetCheck("csat", targets.csat, csat.value if csat else None))
+        if targets.nps is not None:
+            checks.append(TargetCheck("nps", targets.nps, nps.value if nps else None))
+        if targets.ces is not None:
+            checks.append(TargetCheck("ces", targets.ces, ces.value if ces else None))
         return checks

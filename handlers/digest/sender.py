@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,19 +15,12 @@ from handlers.core.weeks import shift, week_bounds
 from handlers.digest.chart import chart_png
 from handlers.digest.figures import WeekFigures, WeeklyFigures
 from handlers.digest.report import DigestContent, compose
+from handlers.digest.rules import ComplaintRules
 from handlers.digest.staff_poll import StaffPoll
 from handlers.followup.alerts import FollowUp
 from handlers.followup.closed_loop import closed_loop
 from handlers.i18n import lang
-from handlers.suggestions.report import ThemeRules, ThemeSummary, build_report
-
-
-@dataclass(frozen=True, slots=True)
-class ComplaintRules:
-    """Which suggestion-box themes the digest lists: repeated ones over the last `weeks` weeks."""
-
-    rules: ThemeRules
-    weeks: int = 4
+from handlers.suggestions.report import ThemeSummary, build_report
 
 
 class DigestSender:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +21,7 @@ from handlers.core.ports import DeliveryFailed, Outbound
 from handlers.core.replies import Ack, Option, Prompt
 from handlers.followup.customer import TELL_CUSTOMER, ask_whether_sorted
 from handlers.followup.events import alert_changed
+from handlers.followup.rules import SETTLE, AlertRules
 from handlers.i18n import N_, Lang, lang
 from handlers.text.sentiment import TextVerdict
 from storage.alerts import (
@@ -61,16 +60,6 @@ NOT_HERE = N_("Alerts are claimed and resolved in the staff channel they were po
 REASON_CSAT = "csat {}"
 REASON_NPS = "nps {}"
 REASON_COMMENT = "negative comment"
-
-
-@dataclass(frozen=True, slots=True)
-class AlertRules:
-    csat_at_most: int = 2
-    nps_at_most: int = 6
-    sentiment_at_most: float = -0.5
-    reraise_after: timedelta = timedelta(hours=4)
-    settle: timedelta = timedelta(minutes=10)  # how long to wait for the comment before posting
-    tell_customer: bool = True
 
 
 class FollowUp:
@@ -127,7 +116,7 @@ class FollowUp:
         """Post the alerts whose survey is over (called right after a last answer, so staff see a
         low score within seconds) or whose comment wait has passed; return how many this call posted."""
         async with self._context.sessions() as session:
-            fresh = await alerts_to_post(session, now=self._context.clock(), settle=self.rules.settle)
+            fresh = await alerts_to_post(session, now=self._context.clock(), settle=SETTLE)
         return sum([await self._post(alert_id, again=False) for alert_id in fresh])
 
     async def _post(self, alert_id: int, *, again: bool) -> bool:

@@ -14,7 +14,6 @@ import hmac
 import logging
 import secrets
 import time
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from handlers.core import notes
@@ -24,17 +23,11 @@ from handlers.core.deadline import outside
 from handlers.core.events import Sender
 from handlers.core.weeks import week_of
 from handlers.i18n import Lang
+from handlers.suggestions.rules import SuggestionRules
 from storage.suggestions import NewSuggestion, add_suggestion, claim_receipt
 
 log = logging.getLogger(__name__)
 PENDING_SECONDS = 15 * 60
-
-
-@dataclass(frozen=True, slots=True)
-class SuggestionRules:
-    max_chars: int = 1000
-    max_per_day: int = 3
-    timezone: str = "UTC"
 
 
 class SuggestionBox:
@@ -75,7 +68,7 @@ class SuggestionBox:
         if len(text) > self._rules.max_chars:
             return language.directional(language.gettext(notes.TOO_LONG) % {"max": self._rules.max_chars})
         now = self._context.clock()
-        local_day = now.astimezone(ZoneInfo(self._rules.timezone)).date().isoformat()
+        local_day = now.astimezone(ZoneInfo(self._context.policy.timezone)).date().isoformat()
         counter = self._count(sender, local_day)
         if self._counts.get(counter, 0) >= self._rules.max_per_day:
             message = language.gettext(notes.SUGGESTION_LIMIT) % {"n": self._rules.max_per_day}
@@ -83,7 +76,7 @@ class SuggestionBox:
         self._pending.pop(self._person(sender), None)
         async with outside():
             verdict = await asyncio.to_thread(self._context.analyzer.analyze, text, language.code)
-        week = week_of(now, self._rules.timezone)
+        week = week_of(now, self._context.policy.timezone)
         async with self._context.sessions() as session, session.begin():
             if event_id and not await claim_receipt(
                 session, platform=sender.platform, event_id=event_id, iso_week=week

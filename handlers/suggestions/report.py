@@ -9,19 +9,13 @@ from datetime import datetime, timedelta
 
 from handlers.core.context import Context
 from handlers.core.weeks import week_of
+from handlers.suggestions.rules import ThemeRules
 from handlers.text.cache import embeddings
 from handlers.text.themes import Theme, find_themes, model_themes
 from handlers.text.topics import TOPICS
 from storage.suggestions import add_theme_response, counts_by, set_themes, suggestions_in, theme_labels
 
 MAX_QUOTES = 3
-
-
-@dataclass(frozen=True, slots=True)
-class ThemeRules:
-    min_group_size: int = 5
-    show_verbatims: bool = True
-    repeat_min: int = 2
 
 
 @dataclass(frozen=True, slots=True)
