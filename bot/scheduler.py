@@ -11,6 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.wiring import Services
+from handlers.core.broadcast import Outcome
 from handlers.core.weeks import shift, week_of
 from handlers.operations.housekeeping import prune_events, unlink_text_older_than
 from handlers.suggestions.invitations import Cadence, SuggestionPrompter
@@ -37,7 +38,7 @@ def digest_week(fired_at: datetime, timezone: str) -> str:
     return shift(week_of(fired_at, timezone), -1, timezone)
 
 
-async def send_due_digest(services: Services) -> dict[str, str]:
+async def send_due_digest(services: Services) -> dict[str, Outcome]:
     """Send the digest of the latest scheduled time that has passed: on schedule, and on start-up
     to catch up after downtime. The ledger makes a second call for the same week a no-op."""
     settings = services.config.settings
@@ -54,7 +55,7 @@ def poll_trigger(services: Services) -> CronTrigger | None:
     return CronTrigger.from_crontab(cron, timezone=ZoneInfo(services.config.settings.timezone)) if cron else None
 
 
-async def post_due_poll(services: Services) -> dict[str, str]:
+async def post_due_poll(services: Services) -> dict[str, Outcome]:
     """Post this week's staff poll once its time has come (on schedule, or on start after downtime).
 
     A poll whose week is over is not posted late: its digest is about to show the answer.

@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime, utcnow
+from storage.types import StateColumn, UTCDateTime, utcnow
 
 
 def _utc(*, nullable: bool = True, index: bool = False, stamp: bool = False) -> Column[datetime]:
@@ -95,7 +95,7 @@ class SurveyRequest(SQLModel, table=True):
     survey: str = Field(max_length=32)
     language: str = Field(max_length=16)
     token: str = Field(max_length=16, unique=True, description="opaque id used in buttons and start links")
-    state: str = Field(default=RequestState.SCHEDULED, max_length=16)
+    state: RequestState = Field(default=RequestState.SCHEDULED, sa_type=StateColumn(RequestState), nullable=False)
     reason: str | None = Field(default=None, max_length=200)
     current_question: str | None = Field(default=None, max_length=32)
     message_ref: str | None = Field(default=None, max_length=128, description="platform id of the open question")
@@ -199,17 +199,25 @@ class SuggestionReceipt(SQLModel, table=True):
     iso_week: str = Field(max_length=8)
 
 
-class DigestDelivery(SQLModel, table=True):
-    """The ledger of digests: one row per period and destination, so each is sent exactly once,
-    whichever replica or restart gets there first."""
+class PostState(StrEnum):
+    """A staff post's place in the broadcast ledger."""
+
+    SENDING = "sending"  # claimed by a process; another may take it over after the lease
+    SENT = "sent"
+    FAILED = "failed"  # retried on the next run
+
+
+class BroadcastPost(SQLModel, table=True):
+    """The broadcast ledger: one row per post key (a digest's week, a poll, an alert) and staff
+    destination, so each is posted exactly once, whichever replica or restart gets there first."""
 
     __tablename__ = "digest_deliveries"
     __table_args__ = (UniqueConstraint("period", "destination", name="uq_digest_period_destination"),)
 
     id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
-    period: str = Field(max_length=16, description="ISO week, e.g. 2026-W47")
+    period: str = Field(max_length=16, description="the post's key: 2026-W47, 'poll 2026-W47', 'alert 17'")
     destination: str = Field(max_length=80, description="platform:chat, e.g. slack:C0123 or telegram:-100200")
-    state: str = Field(default="sending", max_length=16)  # sending | sent | failed
+    state: PostState = Field(default=PostState.SENDING, sa_type=StateColumn(PostState), nullable=False)
     attempts: int = Field(default=1)
     last_error: str | None = Field(default=None, max_length=500)
     claimed_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
@@ -257,7 +265,7 @@ class Alert(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
     request_id: int = Field(foreign_key="survey_requests.id", unique=True)
     reasons: str = Field(max_length=200, description="e.g. 'csat 1, negative comment'")
-    state: str = Field(default=AlertState.OPEN, max_length=16, index=True)
+    state: AlertState = Field(default=AlertState.OPEN, sa_type=StateColumn(AlertState), nullable=False, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, stamp=True))
     posted_at: datetime | None = Field(default=None, sa_column=_utc())
     raised_again_at: datetime | None = Field(default=None, sa_column=_utc())
@@ -340,7 +348,7 @@ class WebhookDelivery(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)  # None until the INSERT; every stored row has one
     event_id: str = Field(foreign_key="webhook_events.id", max_length=40, index=True)
     url: str = Field(max_length=500)
-    state: str = Field(default=WebhookState.PENDING, max_length=16)
+    state: WebhookState = Field(default=WebhookState.PENDING, sa_type=StateColumn(WebhookState), nullable=False)
     attempts: int = Field(default=0)
     due_at: datetime = Field(sa_column=_utc(nullable=False))
     last_status: int | None = Field(default=None, description="the receiver's last HTTP status")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from storage.models import DigestDelivery, StaffEstimate, StaffVote
+from storage.models import BroadcastPost, PostState, StaffEstimate, StaffVote
 from storage.upsert import insert_ignore
 
 
@@ -27,5 +27,7 @@ async def estimates_of(session: AsyncSession, *, period: str) -> list[int]:
 
 async def digest_sent(session: AsyncSession, *, period: str) -> bool:
     """True once the week's digest reached any destination: the poll about it is then closed."""
-    stmt = select(DigestDelivery.id).where(col(DigestDelivery.period) == period, col(DigestDelivery.state) == "sent")
+    stmt = select(BroadcastPost.id).where(
+        col(BroadcastPost.period) == period, col(BroadcastPost.state) == PostState.SENT
+    )
     return (await session.execute(stmt.limit(1))).first() is not None

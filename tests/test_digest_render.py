@@ -16,7 +16,7 @@ from handlers.core.weeks import week_bounds
 from handlers.digest.sender import DigestSender
 from handlers.operations.demo_history import generate
 from storage.history import PastResponse, add_history
-from storage.models import DigestDelivery
+from storage.models import BroadcastPost
 from storage.suggestions import NewSuggestion, add_suggestion
 from tests.fakes.slack_harness import Slack, slack_harness
 from tests.fakes.telegram_api import FakeTelegram
@@ -157,7 +157,7 @@ async def test_one_hostile_comment_never_stops_the_digest_on_telegram(tg: Harnes
     shown = "".join(call.params["text"] for call in texts)
     assert shown.count("&amp;") >= 400  # the comment arrived, escaped, in pieces
     async with tg.services.context.sessions() as session:
-        states = [row.state for row in (await session.execute(select(DigestDelivery))).scalars()]
+        states = [row.state for row in (await session.execute(select(BroadcastPost))).scalars()]
     assert states == ["sent"]
 
 

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from bot.cli.common import config_or_exit, err, fail, run_or_exit
 from bot.wiring import build_services
+from handlers.core.broadcast import Failed, Outcome
 from handlers.i18n import lang
 
 
@@ -48,7 +49,7 @@ def digest(
     except ValueError as exc:
         raise fail(f"--week: {exc}") from None
 
-    async def _digest() -> dict[str, str] | None:
+    async def _digest() -> dict[str, Outcome] | None:
         async with build_services(config) as services:
             target = chosen or shift(week_of(services.context.clock(), zone), -1, zone)
             if preview:
@@ -64,5 +65,5 @@ def digest(
     outcome = run_or_exit(_digest())
     for destination, result in (outcome or {}).items():
         print(f"{destination}: {result}")
-    if outcome and any(result.startswith("failed") for result in outcome.values()):
+    if outcome and any(isinstance(result, Failed) for result in outcome.values()):
         raise typer.Exit(1)

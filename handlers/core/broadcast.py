@@ -1,4 +1,4 @@
-"""Posting to the staff destinations once per period each, whichever replica or restart gets there first."""
+"""Posting to the staff destinations once per post each, whichever replica or restart gets there first."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +14,7 @@ from handlers.core.context import Context
 from handlers.core.events import Sender
 from handlers.core.ports import DeliveryFailed, Outbound
 from handlers.i18n import Lang, lang
-from storage.digests import claim_delivery, delivered_count, finish_delivery
+from storage.broadcast_ledger import claim_post, finish_post, posted_count
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
@@ -47,29 +48,55 @@ def staff_language(context: Context, destinations: Sequence[Destination], sender
     return context.language_of(None, platform=sender.language_code)
 
 
+class Posted(StrEnum):
+    """A destination that has the post: by this call, or by an earlier one (or another replica)."""
+
+    SENT = "sent"
+    ALREADY_SENT = "already sent"
+
+
+class Failed(str):
+    """A destination not posted to this time, with the reason; retried on the next call.
+
+    A string (`"failed: <reason>"`) so outcomes print and serialise as they read; code tells the
+    cases apart by type (`isinstance(outcome, Failed)`), never by parsing the text.
+    """
+
+    reason: str
+
+    def __new__(cls, reason: str) -> Failed:
+        failed = super().__new__(cls, f"failed: {reason}")
+        failed.reason = reason
+        return failed
+
+
+Outcome = Posted | Failed
+
+
 async def broadcast(
     context: Context,
-    period: str,
+    key: str,
     destinations: Sequence[Destination],
     post: Post,
     *,
     force: bool = False,
     on_first_delivery: Callable[[AsyncSession], Awaitable[None]] | None = None,
-) -> dict[str, str]:
-    """Run `post` for every destination that has not had `period` yet; say what happened to each.
+) -> dict[str, Outcome]:
+    """Run `post` for every destination that has not had the post `key` yet; say what happened to each.
 
-    A ledger row per (period, destination) is claimed and committed before posting, so replicas
-    racing for the same period post once; a failed destination is retried on the next call
+    A ledger row per (key, destination) is claimed and committed before posting, so replicas
+    racing for the same post make it once; a failed destination is retried on the next call
     without posting again to the others. `on_first_delivery` runs in the transaction that records
-    the period's first successful post (to any destination), once however many replicas race.
+    the key's first successful post (to any destination), once however many replicas race.
     """
-    outcome: dict[str, str] = {}
+    outcome: dict[str, Outcome] = {}
     for destination in destinations:
         async with context.sessions() as session, session.begin():
-            mine = await claim_delivery(session, period=period, destination=destination.key, now=context.clock(),
-                                        lease=LEASE, force=force)  # fmt: skip
+            mine = await claim_post(
+                session, key=key, destination=destination.key, now=context.clock(), lease=LEASE, force=force
+            )
         if not mine:
-            outcome[destination.key] = "already sent"
+            outcome[destination.key] = Posted.ALREADY_SENT
             continue
         channel = context.channels.get(destination.platform)
         error = None
@@ -81,15 +108,15 @@ async def broadcast(
             except DeliveryFailed as failure:
                 error = failure.reason
             except Exception as exc:  # a bug for one destination must not block the others
-                log.exception("post to staff failed", extra={"period": period, "destination": destination.key})
+                log.exception("post to staff failed", extra={"post": key, "destination": destination.key})
                 error = f"internal error ({type(exc).__name__})"
         async with context.sessions() as session, session.begin():
-            await finish_delivery(session, period=period, destination=destination.key, now=context.clock(),
-                                  error=error)  # fmt: skip
-            if error is None and on_first_delivery is not None and await delivered_count(session, period=period) == 1:
+            await finish_post(session, key=key, destination=destination.key, now=context.clock(), error=error)
+            if error is None and on_first_delivery is not None and await posted_count(session, key=key) == 1:
                 await on_first_delivery(session)
         if error:
-            log.warning("post to staff not delivered", extra={"period": period, "destination": destination.key,
-                                                               "reason": error})  # fmt: skip
-        outcome[destination.key] = f"failed: {error}" if error else "sent"
+            log.warning(
+                "post to staff not delivered", extra={"post": key, "destination": destination.key, "reason": error}
+            )
+        outcome[destination.key] = Failed(error) if error else Posted.SENT
     return outcome

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.core.broadcast import Destination, broadcast
+from handlers.core.broadcast import Destination, Outcome, broadcast
 from handlers.core.context import Context
 from handlers.core.outbox import EventType
 from handlers.core.ports import Outbound
@@ -61,7 +61,7 @@ class DigestSender:
     async def chart(self, content: DigestContent, language: str) -> bytes:
         return await asyncio.to_thread(chart_png, content.figures, lang(language), target=self._target)
 
-    async def send(self, week: str, *, force: bool = False) -> dict[str, str]:
+    async def send(self, week: str, *, force: bool = False) -> dict[str, Outcome]:
         """Send `week`'s digest to every destination that has not had it; return what happened to each."""
         gathered: list[DigestContent] = []  # computed once, and only if some destination still needs it
         charts: dict[str, bytes] = {}  # one drawing per language

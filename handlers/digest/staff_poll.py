@@ -13,14 +13,14 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from handlers.core.broadcast import Destination, broadcast, destination_of, staff_language
+from handlers.core.broadcast import Destination, Outcome, broadcast, destination_of, staff_language
 from handlers.core.callbacks import poll_data
 from handlers.core.context import Context
 from handlers.core.events import Sender
 from handlers.core.ports import Outbound
 from handlers.core.replies import Ack, Option, Prompt
 from handlers.i18n import N_, Lang, lang
-from storage.digests import was_delivered
+from storage.broadcast_ledger import was_posted
 from storage.staff_poll import add_estimate, digest_sent, estimates_of
 
 QUESTION = N_("Staff poll, week %(week)s (anonymous): what share of customers do you think rated us 4 or 5 this week?")
@@ -56,7 +56,7 @@ class StaffPoll:
         self.destinations = list(destinations)
         self._min = min_group_size
 
-    async def post(self, week: str) -> dict[str, str]:
+    async def post(self, week: str) -> dict[str, Outcome]:
         async def ask(destination: Destination, channel: Outbound) -> None:
             await channel.ask(destination.chat_id, poll_prompt(week, lang(destination.language)))
 
@@ -70,7 +70,7 @@ class StaffPoll:
         if here is None or percent not in STEPS:
             return Ack(language.gettext(NOT_A_POLL))
         async with self._context.sessions() as session, session.begin():
-            if not await was_delivered(session, period=POLL_PERIOD.format(week), destination=here.key):
+            if not await was_posted(session, key=POLL_PERIOD.format(week), destination=here.key):
                 return Ack(language.gettext(NOT_A_POLL))
             if await digest_sent(session, period=week):
                 return Ack(language.gettext(CLOSED))

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.core.broadcast import Destination, broadcast, destination_of, staff_language
+from handlers.core.broadcast import Destination, Failed, Posted, broadcast, destination_of, staff_language
 from handlers.core.callbacks import alert_data
 from handlers.core.context import Context
 from handlers.core.events import MessageRef, Sender
@@ -133,9 +133,9 @@ class FollowUp:
                 await add_alert_post(session, alert_id=alert_id, platform=message.platform,
                                      chat_id=message.chat_id, message_id=message.message_id)  # fmt: skip
 
-        period = f"{'again' if again else 'alert'} {alert_id}"
-        outcome = await broadcast(self._context, period, self.destinations, post)
-        if all(result.startswith("failed") for result in outcome.values()):
+        key = f"{'again' if again else 'alert'} {alert_id}"
+        outcome = await broadcast(self._context, key, self.destinations, post)
+        if all(isinstance(result, Failed) for result in outcome.values()):
             return False  # nowhere yet: the next run tries again
         async with self._context.sessions() as session, session.begin():
             alert = await alert_by_id(session, alert_id, for_update=True)
@@ -145,7 +145,7 @@ class FollowUp:
                 alert.raised_again_at = alert.raised_again_at or now
             else:
                 alert.posted_at = alert.posted_at or now
-        return "sent" in outcome.values()
+        return Posted.SENT in outcome.values()
 
     def alert_prompt(self, view: AlertView, language: Lang, *, again: bool) -> Prompt:
         say = language.say
