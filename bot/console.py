@@ -97,6 +97,9 @@ class ConsoleChannel:
     async def open_chat(self, user_id: str) -> str:
         return user_id  # one terminal, one chat per console user
 
+    def contact(self, user_id: str) -> str:
+        return f"console {user_id}"
+
     def start_link(self, payload: str) -> str | None:
         return None
 

@@ -23,7 +23,7 @@ from bot.summary import summary
 from bot.wiring import Services
 from handlers.core.weeks import parse_week, shift, week_of
 from handlers.operations.database import describe_error
-from handlers.operations.health import database_answers, survey_queue
+from handlers.operations.health import PlatformHealth, PlatformStatus, database_answers, survey_queue
 from handlers.operations.webhooks import webhook_backlog
 from handlers.survey.trigger import BadTrigger, TriggerRequest
 from handlers.text.model import text_model_state
@@ -85,8 +85,9 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
 
     @app.get("/healthz", tags=["operations"], responses={503: {"description": "The database is down or hung"}})
     async def healthz(response: Response) -> dict[str, object]:
-        platforms = {name: services.platform_states.get(name, "configured") for name in services.channels.names}
-        degraded = any(state != "ok" for state in services.platform_states.values())
+        configured = PlatformHealth(PlatformStatus.CONFIGURED)
+        platforms = {name: str(services.platform_states.get(name, configured)) for name in services.channels.names}
+        degraded = not all(state.healthy for state in services.platform_states.values())
         try:
             await database_answers(services.database)
         except (SQLAlchemyError, OSError) as exc:  # TimeoutError is an OSError

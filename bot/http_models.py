@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from handlers.core.characters import unstorable
+from handlers.core.platforms import Platform
 
 
 class InteractionIn(BaseModel):
@@ -17,7 +18,7 @@ class InteractionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     interaction_id: str = Field(min_length=1, max_length=128, examples=["ticket-4711"])
-    platform: Literal["slack", "telegram", "console"]
+    platform: Platform
     user_id: str = Field(min_length=1, max_length=64, examples=["U012AB3CD", "123456789"],
                          description="Slack user id, or Telegram user id (a number or a string)")  # fmt: skip
     survey: str | None = Field(None, max_length=32, examples=["csat"])

@@ -15,6 +15,7 @@ from bot.console import ConsoleChannel
 from bot.errors import PlatformUnreachable, StartupError
 from bot.wiring import Services
 from handlers.core.ports import Outbound
+from handlers.operations.health import PlatformHealth, PlatformStatus
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ def build_adapters(services: Services) -> list[Adapter]:
 START_RETRY_MAX = 60.0  # seconds between attempts to reach a platform that was down at start
 
 
-async def start_all(adapters: list[Adapter], states: dict[str, str]) -> list[asyncio.Task[None]]:
+async def start_all(adapters: list[Adapter], states: dict[str, PlatformHealth]) -> list[asyncio.Task[None]]:
     """Start every adapter. A rejected token stops start-up (`StartupError`); a platform that does
     not answer is shown as degraded in `states` (and /healthz) and retried in the background."""
     retrying = []
@@ -72,29 +73,29 @@ async def start_all(adapters: list[Adapter], states: dict[str, str]) -> list[asy
                     await built.stop()
             raise
         except PlatformUnreachable as exc:
-            states[name] = f"degraded: {exc}; retrying"
+            states[name] = PlatformHealth(PlatformStatus.DEGRADED, f"{exc}; retrying")
             log.warning("%s did not answer at start (%s); retrying in the background", name, exc)
             retrying.append(asyncio.create_task(_keep_trying(adapter, states), name=f"start {name}"))
         else:
-            states[name] = "ok"
+            states[name] = PlatformHealth(PlatformStatus.OK)
     return retrying
 
 
-async def _keep_trying(adapter: Adapter, states: dict[str, str]) -> None:
+async def _keep_trying(adapter: Adapter, states: dict[str, PlatformHealth]) -> None:
     name, delay = adapter.channel.platform, 1.0
     while True:
         await asyncio.sleep(delay)
         try:
             await adapter.start()
         except PlatformUnreachable as exc:
-            states[name] = f"degraded: {exc}; retrying"
+            states[name] = PlatformHealth(PlatformStatus.DEGRADED, f"{exc}; retrying")
             delay = min(delay * 2, START_RETRY_MAX)
             continue
         except StartupError as exc:
-            states[name] = "failed: token rejected"
+            states[name] = PlatformHealth(PlatformStatus.FAILED, "token rejected")
             log.error("%s", exc)
             return
-        states[name] = "ok"
+        states[name] = PlatformHealth(PlatformStatus.OK)
         log.info("%s reached after all", name)
         return
 

@@ -27,6 +27,7 @@ from handlers.digest.sender import DigestSender
 from handlers.digest.staff_poll import StaffPoll
 from handlers.followup.alerts import FollowUp
 from handlers.operations.database import describe_error, open_database, open_reader, session_factory
+from handlers.operations.health import PlatformHealth
 from handlers.operations.webhooks import WebhookSender
 from handlers.suggestions.box import SuggestionBox
 from handlers.suggestions.rules import ThemeRules
@@ -49,8 +50,8 @@ class Services:
     followup: FollowUp
     webhooks: WebhookSender | None  # None when no SAYSO_WEBHOOK_URLS are set
     metrics: Metrics
-    # Each chat platform's state for /healthz ("ok", "degraded: …"), kept up to date by the adapters' start.
-    platform_states: dict[str, str] = field(default_factory=dict)
+    # Each chat platform's state for /healthz, kept up to date by the adapters' start.
+    platform_states: dict[str, PlatformHealth] = field(default_factory=dict)
 
     @property
     def channels(self) -> Channels:

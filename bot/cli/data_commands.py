@@ -12,6 +12,7 @@ import typer
 
 from bot.cli.common import config_or_exit, err, fail, run_or_exit
 from bot.wiring import build_services
+from handlers.core.platforms import Platform
 from handlers.operations.database import schema_revision
 from handlers.operations.demo_history import fill
 from handlers.operations.export import export
@@ -53,7 +54,7 @@ def export_rows(
 
 
 def forget(
-    platform: Annotated[Literal["slack", "telegram", "console"], typer.Option(help="Where the person is.")],
+    platform: Annotated[Platform, typer.Option(help="Where the person is.")],
     user: Annotated[str, typer.Option(help="Their Slack user id or Telegram user id.")],
     delete_answers: Annotated[
         bool, typer.Option("--delete-answers", help="Delete their answers too, instead of keeping them unlinked.")

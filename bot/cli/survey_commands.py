@@ -9,6 +9,7 @@ import typer
 
 from bot.cli.common import config_or_exit, fail, run_or_exit, suppress_interrupt
 from bot.wiring import build_services
+from handlers.core.platforms import PLATFORM_NAMES
 from handlers.survey.trigger import BadTrigger, TriggerRequest
 
 
@@ -57,8 +58,8 @@ def send(
 
     from bot.platforms import outbound_only
 
-    if platform not in ("slack", "telegram", "console"):
-        raise fail("--platform: use slack, telegram or console")
+    if platform not in PLATFORM_NAMES:
+        raise fail(f"--platform: use {', '.join(PLATFORM_NAMES[:-1])} or {PLATFORM_NAMES[-1]}")
     config = config_or_exit()
 
     async def _send() -> dict[str, Any]:

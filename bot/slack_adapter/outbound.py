@@ -87,6 +87,9 @@ class SlackChannel:
         response = await self._call(lambda: self.client.conversations_open(users=user_id))
         return str(response["channel"]["id"])
 
+    def contact(self, user_id: str) -> str:
+        return f"<@{user_id}>"
+
     def start_link(self, payload: str) -> str | None:
         return None
 

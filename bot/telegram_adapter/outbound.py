@@ -138,6 +138,9 @@ class TelegramChannel:
     async def open_chat(self, user_id: str) -> str:
         return user_id  # a private chat's id is the user's id
 
+    def contact(self, user_id: str) -> str:
+        return f"tg://user?id={user_id}"
+
     def start_link(self, payload: str) -> str | None:
         try:
             username = self._bot.username  # known once the bot is initialized (getMe)

@@ -48,11 +48,11 @@ def staff_language(context: Context, destinations: Sequence[Destination], sender
     return context.language_of(None, platform=sender.language_code)
 
 
-class Posted(StrEnum):
+class Sent(StrEnum):
     """A destination that has the post: by this call, or by an earlier one (or another replica)."""
 
-    SENT = "sent"
-    ALREADY_SENT = "already sent"
+    NOW = "sent"
+    EARLIER = "already sent"
 
 
 class Failed(str):
@@ -70,7 +70,7 @@ class Failed(str):
         return failed
 
 
-Outcome = Posted | Failed
+Outcome = Sent | Failed
 
 
 async def broadcast(
@@ -96,7 +96,7 @@ async def broadcast(
                 session, key=key, destination=destination.key, now=context.clock(), lease=LEASE, force=force
             )
         if not mine:
-            outcome[destination.key] = Posted.ALREADY_SENT
+            outcome[destination.key] = Sent.EARLIER
             continue
         channel = context.channels.get(destination.platform)
         error = None
@@ -118,5 +118,5 @@ async def broadcast(
             log.warning(
                 "post to staff not delivered", extra={"post": key, "destination": destination.key, "reason": error}
             )
-        outcome[destination.key] = Failed(error) if error else Posted.SENT
+        outcome[destination.key] = Failed(error) if error else Sent.NOW
     return outcome

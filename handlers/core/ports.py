@@ -76,6 +76,10 @@ class Outbound(Protocol):
         """A link that opens the bot with `payload`, for people it cannot write to first."""
         ...
 
+    def contact(self, user_id: str) -> str:
+        """How staff reach this platform's user from a message (a mention or a link)."""
+        ...
+
 
 @dataclass
 class Channels:

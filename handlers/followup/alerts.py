@@ -12,12 +12,12 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.core.broadcast import Destination, Failed, Posted, broadcast, destination_of, staff_language
+from handlers.core.broadcast import Destination, Failed, Sent, broadcast, destination_of, staff_language
 from handlers.core.callbacks import alert_data
 from handlers.core.context import Context
 from handlers.core.events import MessageRef, Sender
 from handlers.core.outbox import EventType
-from handlers.core.ports import DeliveryFailed, Outbound
+from handlers.core.ports import Channels, DeliveryFailed, Outbound
 from handlers.core.replies import Ack, Option, Prompt
 from handlers.followup.customer import TELL_CUSTOMER, ask_whether_sorted
 from handlers.followup.events import alert_changed
@@ -145,7 +145,7 @@ class FollowUp:
                 alert.raised_again_at = alert.raised_again_at or now
             else:
                 alert.posted_at = alert.posted_at or now
-        return Posted.SENT in outcome.values()
+        return Sent.NOW in outcome.values()
 
     def alert_prompt(self, view: AlertView, language: Lang, *, again: bool) -> Prompt:
         say = language.say
@@ -156,7 +156,7 @@ class FollowUp:
         lines += [say(COMMENT, text=text) for text in view.comments]
         lines.append(say(CONTEXT, touchpoint=view.touchpoint or "—", agent=view.agent or "—",
                          language=view.language or "—"))  # fmt: skip
-        lines.append(say(REACH, who=_reach(view)))
+        lines.append(say(REACH, who=_reach(self._context.channels, view)))
         alert = view.alert
         if alert.state == AlertState.RESOLVED:
             lines.append(say(RESOLVED_BY, name=alert.resolver_name or "—", note=alert.note or "—"))
@@ -267,10 +267,7 @@ class FollowUp:
         return language.gettext(TELL_CUSTOMER) if self.rules.tell_customer else None
 
 
-def _reach(view: AlertView) -> str:
-    """A handle staff can use to contact the customer on the platform."""
-    if view.platform == "telegram":
-        return f"tg://user?id={view.user_id}"
-    if view.platform == "slack":
-        return f"<@{view.user_id}>"
-    return f"{view.platform} {view.user_id}"
+def _reach(channels: Channels, view: AlertView) -> str:
+    """A handle staff can use to contact the customer, as the customer's platform writes one."""
+    channel = channels.get(view.platform)
+    return channel.contact(view.user_id) if channel is not None else f"{view.platform} {view.user_id}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,6 +20,28 @@ class Queue:
     due: int
     oldest_due: datetime | None
     oldest_due_seconds: float
+
+
+class PlatformStatus(StrEnum):
+    CONFIGURED = "configured"  # set up, not started (yet)
+    OK = "ok"
+    DEGRADED = "degraded"  # did not answer at start; retried in the background
+    FAILED = "failed"  # refused the token: nothing more is tried
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformHealth:
+    """A chat platform's state as `/healthz` shows it: `ok`, or the status and why."""
+
+    status: PlatformStatus
+    detail: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.detail}" if self.detail else str(self.status)
+
+    @property
+    def healthy(self) -> bool:
+        return self.status is PlatformStatus.OK
 
 
 # A hung database gets a 503 within this, so a load balancer moves on.

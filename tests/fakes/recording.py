@@ -63,6 +63,9 @@ class RecordingChannel:
     async def open_chat(self, user_id: str) -> str:
         return f"dm-{user_id}"
 
+    def contact(self, user_id: str) -> str:
+        return f"{self.platform} user {user_id}"
+
     def start_link(self, payload: str) -> str | None:
         return None if self.reaches_unknown_users else f"https://t.me/sayso_test_bot?start={payload}"
 
