@@ -7,11 +7,20 @@ Freshdesk can send a body of our choosing from a trigger or an automation, so th
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Body, Response
+
+from bot.http.api.interactions import report
+from bot.http.deps import ServicesDep
+from bot.http.models import API_ERRORS, HookIgnored, InteractionOut
 from handlers.i18n import negotiate
 from handlers.survey.trigger import TriggerRequest
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api/v1/hooks", tags=["connectors"])
 
 CHATWOOT_TELEGRAM = "Channel::Telegram"
 
@@ -66,3 +75,28 @@ def from_chatwoot(payload: dict[str, Any]) -> TriggerRequest | Ignored:
 def _object(value: object) -> dict[str, Any]:
     """A JSON object of the payload, or an empty one where something else (or nothing) is."""
     return value if isinstance(value, dict) else {}
+
+
+@router.post(
+    "/chatwoot",
+    status_code=202,
+    response_model=InteractionOut | HookIgnored,
+    response_model_exclude_none=True,
+    responses={
+        200: {"description": "Already reported, or not a resolved Telegram conversation (see `ignored`)"},
+        **API_ERRORS,
+    },
+)
+async def chatwoot(
+    payload: Annotated[dict[str, Any], Body()], services: ServicesDep, response: Response
+) -> InteractionOut | HookIgnored:
+    """Chatwoot's `conversation_status_changed` account webhook. Point it at
+    `/api/v1/hooks/chatwoot?secret=$SAYSO_HOOK_SECRET`; a resolved conversation in a Telegram
+    inbox surveys its contact (agent from the assignee); anything else is acknowledged with
+    the reason it was ignored. (The secret is checked by `RequestGuard`, before the body is read.)"""
+    translated = from_chatwoot(payload)
+    if isinstance(translated, Ignored):
+        response.status_code = 200
+        log.info("helpdesk webhook ignored", extra={"source": "chatwoot", "reason": translated.reason})
+        return HookIgnored(ignored=translated.reason)
+    return await report(services, translated, response, source="chatwoot")

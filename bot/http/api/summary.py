@@ -1,11 +1,37 @@
-"""A week's figures as plain JSON (GET /api/v1/summary)."""
+"""`GET /api/v1/summary`: a week's figures, the digest's own, as plain JSON."""
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Query
+
+from bot.http.deps import ApiToken, ServicesDep
+from bot.http.errors import API_DEADLINE, field_error
+from bot.http.models import API_ERRORS
+from handlers.core.weeks import parse_week, shift, week_of
 from handlers.digest.figures import WeekFigures
 from handlers.digest.statistics import Change, Mean, NetScore, Share
+
+WEEK_PATTERN = r"^\d{4}-W\d{2}$"
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+@router.get("/summary", dependencies=[ApiToken], responses=API_ERRORS)
+async def week_summary(
+    services: ServicesDep,
+    # The pattern is documented; the check itself is parse_week's, whose message says how to write it.
+    week: Annotated[str | None, Query(examples=["2026-W47"], json_schema_extra={"pattern": WEEK_PATTERN})] = None,
+) -> dict[str, object]:
+    """The digest's figures for an ISO week (default: the last complete week), as JSON."""
+    zone = services.config.settings.timezone
+    try:
+        chosen = parse_week(week) if week else shift(week_of(services.context.clock(), zone), -1, zone)
+    except ValueError as exc:
+        raise field_error("query", "week", str(exc)) from None
+    async with asyncio.timeout(API_DEADLINE * 4):  # a week's figures are more work than one insert
+        return summary(await services.weekly.build(chosen))
 
 
 def _share(share: Share | None) -> dict[str, Any] | None:

@@ -1,0 +1,46 @@
+"""The app factory: it assembles the routers, their middleware and error handlers, and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib.metadata import version
+
+from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
+
+from bot.http import health, metrics
+from bot.http.api import hooks, interactions, summary
+from bot.http.errors import add_error_handlers
+from bot.http.guard import BodyLimit, RequestGuard, RequestId
+from bot.metrics import RequestTimer
+from bot.wiring import Services
+
+API_MAX_BYTES = 64 * 1024
+# Slack's own Bolt receivers refuse bodies over 4 MB; Telegram updates are far smaller.
+BODY_LIMITS = (
+    BodyLimit("/api/v1/", API_MAX_BYTES),
+    BodyLimit("/slack/", 4 * 1024 * 1024),
+    BodyLimit("/telegram/", 1024 * 1024),
+)
+ROUTERS = (health.router, metrics.router, interactions.router, hooks.router, summary.router)
+
+
+def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """The one FastAPI app; platform adapters contribute their webhook routes as `routers`."""
+    # /docs and /redoc from assets shipped in fastapi-offline: they work with no internet access.
+    app = FastAPIOffline(title="Sayso", version=version("sayso"), description="Chat-native customer feedback.")
+    app.state.services = services
+    for router in (*routers, *ROUTERS):
+        app.include_router(router)
+    settings = services.config.settings
+    app.add_middleware(
+        RequestGuard,
+        limits=BODY_LIMITS,
+        default_max_bytes=API_MAX_BYTES,
+        api_token=settings.api_token,
+        hook_secret=settings.hook_secret,
+    )
+    app.add_middleware(RequestId)
+    app.add_middleware(RequestTimer, metrics=services.metrics)
+    add_error_handlers(app)
+    return app
