@@ -17,7 +17,8 @@ run: $(STAMP)
 	$(BIN)/sayso run
 
 test: $(STAMP)
-	$(BIN)/ruff check bot handlers storage tests
+	$(BIN)/ruff check bot handlers storage tests bench
+	$(BIN)/ruff format --check bot handlers storage tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -m "not reliability" $(PYTEST_ARGS)

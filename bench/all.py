@@ -31,8 +31,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a fifth of the sizes, to check the benches run")
     args = parser.parse_args()
-    print_table("Sayso benchmarks (ratios against baselines measured in the same run)",
-                asyncio.run(everything(0.2 if args.quick else 1.0)))  # fmt: skip
+    print_table(
+        "Sayso benchmarks (ratios against baselines measured in the same run)",
+        asyncio.run(everything(0.2 if args.quick else 1.0)),
+    )
 
 
 if __name__ == "__main__":

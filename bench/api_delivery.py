@@ -34,15 +34,24 @@ async def measure(interactions: int, clients: int, database: str | None) -> list
     folder = Path(tempfile.mkdtemp())
     (folder / "sayso.toml").write_text(CONFIG)
     headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
-    bodies = [json.dumps({"interaction_id": f"t-{i}", "platform": "slack", "user_id": f"U{i:06d}",
-                          "touchpoint": "phone"}).encode() for i in range(interactions)]  # fmt: skip
+    bodies = [
+        json.dumps(
+            {"interaction_id": f"t-{i}", "platform": "slack", "user_id": f"U{i:06d}", "touchpoint": "phone"}
+        ).encode()
+        for i in range(interactions)
+    ]
     requests = [("/api/v1/interactions", body, headers) for body in bodies]
     requests += requests[::10]  # the helpdesk's retries
     async with fake_slack(folder) as fake:
-        env = {"DATABASE_URL": database or f"sqlite:///{folder}/bench.db", "SLACK_BOT_TOKEN": BOT_TOKEN,
-               "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_BASE_URL": fake.base_url,
-               "SAYSO_API_TOKEN": TOKEN, "SAYSO_LOG_LEVEL": "WARNING",
-               "SAYSO_CONFIG": str(folder / "sayso.toml")}  # fmt: skip
+        env = {
+            "DATABASE_URL": database or f"sqlite:///{folder}/bench.db",
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_BASE_URL": fake.base_url,
+            "SAYSO_API_TOKEN": TOKEN,
+            "SAYSO_LOG_LEVEL": "WARNING",
+            "SAYSO_CONFIG": str(folder / "sayso.toml"),
+        }
         port = free_port()
         async with sayso(env, port, folder / "server.log"):
             load = Load(f"http://127.0.0.1:{port}", clients)
@@ -59,16 +68,30 @@ async def measure(interactions: int, clients: int, database: str | None) -> list
     backend = "PostgreSQL" if database else "SQLite"
     after = (sent - during) / max(total - intake, 1e-9)
     return [
-        Row(f"API accepted/s, {clients} clients, {backend}", f"{rate:,.0f}/s", f"{health_rate:,.0f}/s GET /healthz",
-            rate / health_rate, "≥ 0.9×"),
-        Row("surveys delivered during intake", f"{during:,} in {intake:.0f} s ({during / intake:,.0f}/s)",
+        Row(
+            f"API accepted/s, {clients} clients, {backend}",
+            f"{rate:,.0f}/s",
+            f"{health_rate:,.0f}/s GET /healthz",
+            rate / health_rate,
+            "≥ 0.9×",
+        ),
+        Row(
+            "surveys delivered during intake",
+            f"{during:,} in {intake:.0f} s ({during / intake:,.0f}/s)",
             f"{after:,.0f}/s after intake" if sent > during else "none left after intake",
-            (during / intake) / after if sent > during and after else None, "platform pace"),
+            (during / intake) / after if sent > during and after else None,
+            "platform pace",
+        ),
         Row(f"{interactions:,} surveys delivered", f"in {total:.0f} s"),
-        Row("API calls answered 503 (database busy) and retried", f"{load.retried:,} of {len(requests):,}",
-            "", None, "0"),
+        Row(
+            "API calls answered 503 (database busy) and retried",
+            f"{load.retried:,} of {len(requests):,}",
+            "",
+            None,
+            "0",
+        ),
         Row("surveys lost / duplicated", f"{interactions - distinct} / {sent - distinct}", "", None, "0 / 0"),
-    ]  # fmt: skip
+    ]
 
 
 def main() -> None:

@@ -92,8 +92,14 @@ async def measure(url: str, repeats: int) -> dict[str, float]:
         await services.digests.gather(week)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    return {"rows": rows, "first": first, "digest": statistics.median(digest),
-            "baseline": statistics.median(baseline), "peak_mib": peak / 2**20, "rss": rss_mib()}  # fmt: skip
+    return {
+        "rows": rows,
+        "first": first,
+        "digest": statistics.median(digest),
+        "baseline": statistics.median(baseline),
+        "peak_mib": peak / 2**20,
+        "rss": rss_mib(),
+    }
 
 
 async def rows(answers: int, backends: list[str], repeats: int) -> list[Row]:
@@ -106,12 +112,22 @@ async def rows(answers: int, backends: list[str], repeats: int) -> list[Row]:
             name = "PostgreSQL" if backend == "postgresql" else "SQLite"
             ratio = result["digest"] / result["baseline"]
             out += [
-                Row(f"digest, {result['rows']:,} answers, {name} (filled in {filled:.0f} s)",
-                    f"{result['digest']:.2f} s", f"{result['baseline']:.2f} s one GROUP BY", ratio, "≤ 1.5×"),
+                Row(
+                    f"digest, {result['rows']:,} answers, {name} (filled in {filled:.0f} s)",
+                    f"{result['digest']:.2f} s",
+                    f"{result['baseline']:.2f} s one GROUP BY",
+                    ratio,
+                    "≤ 1.5×",
+                ),
                 Row(f"digest the first time (rollups built), {name}", f"{result['first']:.2f} s", "", None),
-                Row(f"digest memory, {name}", f"peak heap {result['peak_mib']:.1f} MiB, RSS {result['rss']:.0f} MB",
-                    "", None, "flat in rows"),
-            ]  # fmt: skip
+                Row(
+                    f"digest memory, {name}",
+                    f"peak heap {result['peak_mib']:.1f} MiB, RSS {result['rss']:.0f} MB",
+                    "",
+                    None,
+                    "flat in rows",
+                ),
+            ]
     return out
 
 

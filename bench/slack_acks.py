@@ -68,8 +68,13 @@ async def prepare(env: dict[str, str], users: list[str]) -> list[Request]:
     for user in users:
         channel = "D" + user.lstrip("U")
         ts, message = next((key[1], m) for key, m in fake.messages.items() if key[0] == channel)
-        button = next(b for block in message["blocks"] if block["type"] == "actions" for b in block["elements"]
-                      if b["text"]["text"].startswith("4"))  # fmt: skip
+        button = next(
+            b
+            for block in message["blocks"]
+            if block["type"] == "actions"
+            for b in block["elements"]
+            if b["text"]["text"].startswith("4")
+        )
         action = {"type": "button", "action_id": button["action_id"], "value": button["value"], "text": button["text"]}
         body = form(block_actions(user, channel, ts, action))
         requests.append(("/slack/events", body, {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}))
@@ -108,8 +113,12 @@ async def measure(presses: int, clients: int, database: str | None) -> list[Row]
     folder = Path(tempfile.mkdtemp())
     db_url = database or f"sqlite:///{folder}/bench.db"
     users = [f"U{i:05d}" for i in range(presses)]
-    env = {"DATABASE_URL": db_url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-           "SAYSO_LOG_LEVEL": "WARNING"}  # fmt: skip
+    env = {
+        "DATABASE_URL": db_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SAYSO_LOG_LEVEL": "WARNING",
+    }
     sent = with_double_clicks(await prepare(env, users))
     async with fake_slack(folder) as fake:
         port = free_port()

@@ -83,8 +83,13 @@ async def measure(chats: int, per_chat: int = 5, busy_chats: int = 10) -> list[R
             fake.calls.clear()
             channel = services.channels.get("telegram")
             assert channel is not None
-            await asyncio.gather(*(channel.send_text(str(10_000 + chat), f"message {k}")
-                                   for chat in range(busy_chats) for k in range(per_chat)))  # fmt: skip
+            await asyncio.gather(
+                *(
+                    channel.send_text(str(10_000 + chat), f"message {k}")
+                    for chat in range(busy_chats)
+                    for k in range(per_chat)
+                )
+            )
             busy = [c for c in fake.calls if c.method == "sendMessage" and c.status == 200]
             await adapter.stop()
     await fake.stop()
@@ -101,13 +106,23 @@ async def measure(chats: int, per_chat: int = 5, busy_chats: int = 10) -> list[R
         busy_times.setdefault(int(call.params["chat_id"]), []).append(call.at)
     chat_peak = max((per_chat_peak(at) for at in busy_times.values()), default=0)
     return [
-        Row(f"Telegram survey sends, {chats} chats", f"{rate:.1f}/s in {elapsed:.0f} s",
-            f"{raw_rate:,.0f}/s the fake's raw capacity", rate / LIMIT, f"≈ {LIMIT:.0f}/s (Telegram's limit)"),
+        Row(
+            f"Telegram survey sends, {chats} chats",
+            f"{rate:.1f}/s in {elapsed:.0f} s",
+            f"{raw_rate:,.0f}/s the fake's raw capacity",
+            rate / LIMIT,
+            f"≈ {LIMIT:.0f}/s (Telegram's limit)",
+        ),
         Row("most sends in any 1 s", f"{per_chat_peak([c.at for c in surveys]):.0f}", "", None, f"≤ {LIMIT:.0f}"),
-        Row(f"most in one chat in 1 s ({per_chat} at once to {busy_chats} chats)", f"{chat_peak:.0f}",
-            "", None, "≤ 1 (Telegram's advice)"),
+        Row(
+            f"most in one chat in 1 s ({per_chat} at once to {busy_chats} chats)",
+            f"{chat_peak:.0f}",
+            "",
+            None,
+            "≤ 1 (Telegram's advice)",
+        ),
         Row("Telegram surveys lost / duplicated", f"{lost} / {duplicated}", "", None, "0 / 0"),
-    ]  # fmt: skip
+    ]
 
 
 def main() -> None:

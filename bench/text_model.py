@@ -25,8 +25,12 @@ from handlers.text.themes import find_themes, model_themes
 from handlers.text.topics import TOPICS
 
 SUGGESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "suggestions.tsv"
-ENDINGS = {"en": ["", " Thanks.", " Please.", " Every week.", " Again."], "ur": ["", " شکریہ۔", " براہ کرم۔"],
-           "hi": ["", " धन्यवाद।", " कृपया।"], "hu": ["", " Köszönöm.", " Kérem."]}  # fmt: skip
+ENDINGS = {
+    "en": ["", " Thanks.", " Please.", " Every week.", " Again."],
+    "ur": ["", " شکریہ۔", " براہ کرم۔"],
+    "hi": ["", " धन्यवाद।", " कृपया।"],
+    "hu": ["", " Köszönöm.", " Kérem."],
+}
 
 
 def suggestions(count: int) -> tuple[list[str], list[str]]:
@@ -65,8 +69,14 @@ def measure(sizes: list[int]) -> list[Row]:
         started = time.perf_counter()
         find_themes(texts)
         fallback = time.perf_counter() - started
-        rows.append(Row(f"themes of {size:,} suggestions (embeddings cached)", f"{clustered:.2f} s",
-                        f"{fallback:.2f} s TF-IDF", clustered / fallback))  # fmt: skip
+        rows.append(
+            Row(
+                f"themes of {size:,} suggestions (embeddings cached)",
+                f"{clustered:.2f} s",
+                f"{fallback:.2f} s TF-IDF",
+                clustered / fallback,
+            )
+        )
     rows.append(Row("peak resident memory of this run", f"{rss_mib():,.0f} MB"))
     return rows
 

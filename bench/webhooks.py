@@ -34,9 +34,14 @@ from handlers.core.outbox import EventType
 from handlers.core.surveys import BUILTIN
 
 SECRET = "whsec_" + base64.b64encode(b"sayso-bench-webhook-key-32bytes!").decode()
-DATA = {"interaction_id": "ticket-4711", "survey": "csat", "language": "ur", "platform": "telegram",
-        "answers": {"overall": 4, "speed": 5, "attitude": 4, "solution": 4},
-        "comments": [{"question": "went_well", "text": "بہت اچھی سروس", "language": "ur"}]}  # fmt: skip
+DATA = {
+    "interaction_id": "ticket-4711",
+    "survey": "csat",
+    "language": "ur",
+    "platform": "telegram",
+    "answers": {"overall": 4, "speed": 5, "attitude": 4, "solution": 4},
+    "comments": [{"question": "went_well", "text": "بہت اچھی سروس", "language": "ur"}],
+}
 
 
 class FlakyReceiver:
@@ -87,8 +92,12 @@ async def measure(events: int, failure_rate: float) -> list[Row]:
     receiver.accepted.clear()
     receiver.failure_rate = failure_rate
     folder = Path(tempfile.mkdtemp())
-    env = {"DATABASE_URL": f"sqlite:///{folder}/bench.db", "SAYSO_WEBHOOK_URLS": receiver.url,
-           "SAYSO_WEBHOOK_SECRET": SECRET, "SAYSO_LOG_LEVEL": "ERROR"}  # fmt: skip
+    env = {
+        "DATABASE_URL": f"sqlite:///{folder}/bench.db",
+        "SAYSO_WEBHOOK_URLS": receiver.url,
+        "SAYSO_WEBHOOK_SECRET": SECRET,
+        "SAYSO_LOG_LEVEL": "ERROR",
+    }
     settings = Settings(_env_file=None, **env)  # type: ignore[arg-type]
     config = Config(settings=settings, file=FileConfig(), surveys=dict(BUILTIN))
     async with build_services(config) as services, services.context.sessions() as session, session.begin():
@@ -100,8 +109,13 @@ async def measure(events: int, failure_rate: float) -> list[Row]:
         async with sayso(env, free_port(), folder / "server.log"):
             started = time.perf_counter()  # once the server is up: start-up is not delivery
             while len(reached) < len(marks) and time.perf_counter() - started < 900:
-                reached.update({name: time.perf_counter() - started for name, count in marks.items()
-                                if name not in reached and len(receiver.accepted) >= count})  # fmt: skip
+                reached.update(
+                    {
+                        name: time.perf_counter() - started
+                        for name, count in marks.items()
+                        if name not in reached and len(receiver.accepted) >= count
+                    }
+                )
                 await asyncio.sleep(0.05)
     finally:
         await receiver.stop()
@@ -109,13 +123,21 @@ async def measure(events: int, failure_rate: float) -> list[Row]:
     duplicated = sum(n - 1 for n in receiver.accepted.values())
     first = marks["first"] / reached.get("first", float("inf"))
     return [
-        Row(f"webhook deliveries/s, {failure_rate:.0%} of posts failing", f"{first:,.0f}/s",
-            f"{raw:,.0f}/s the receiver's capacity", first / raw),
-        Row(f"{events:,} events: 99% / all accepted ({receiver.posts:,} posts)",
+        Row(
+            f"webhook deliveries/s, {failure_rate:.0%} of posts failing",
+            f"{first:,.0f}/s",
+            f"{raw:,.0f}/s the receiver's capacity",
+            first / raw,
+        ),
+        Row(
+            f"{events:,} events: 99% / all accepted ({receiver.posts:,} posts)",
             f"{reached.get('99%', float('nan')):.0f} s / {reached.get('all', float('nan')):.0f} s",
-            "", None, "first retry within seconds"),
+            "",
+            None,
+            "first retry within seconds",
+        ),
         Row("webhook events lost / ids duplicated", f"{events - delivered} / {duplicated}", "", None, "0 / 0"),
-    ]  # fmt: skip
+    ]
 
 
 def main() -> None:

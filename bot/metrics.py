@@ -25,9 +25,12 @@ _COUNTERS: dict[Counted, tuple[str, str, tuple[str, ...]]] = {
     Counted.SURVEYS_COMPLETED: ("sayso_surveys_completed", "Surveys answered to the end", ("survey",)),
     Counted.ANSWERS_STORED: ("sayso_answers_stored", "Answers stored (a changed answer counts again)", ("survey",)),
     Counted.ALERTS: ("sayso_alerts", "Low-score alerts opened, claimed and resolved", ("event",)),
-    Counted.WEBHOOK_DELIVERIES: ("sayso_webhook_deliveries", "Webhook posts by outcome (delivered, retried, failed)",
-                                 ("event_type", "outcome")),
-}  # fmt: skip
+    Counted.WEBHOOK_DELIVERIES: (
+        "sayso_webhook_deliveries",
+        "Webhook posts by outcome (delivered, retried, failed)",
+        ("event_type", "outcome"),
+    ),
+}
 _TIMERS: dict[Timed, tuple[str, str, tuple[str, ...]]] = {
     Timed.SEND: ("sayso_send_duration_seconds", "From claiming a survey to the platform's answer", ("platform",)),
 }
@@ -40,20 +43,36 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        self._counters = {what: Counter(name, text, labels, registry=self.registry)
-                          for what, (name, text, labels) in _COUNTERS.items()}  # fmt: skip
-        self._timers = {what: Histogram(name, text, labels, buckets=_BUCKETS, registry=self.registry)
-                        for what, (name, text, labels) in _TIMERS.items()}  # fmt: skip
-        self.http = Histogram("sayso_http_request_duration_seconds", "HTTP requests by route template",
-                              ("route", "method"), buckets=_BUCKETS, registry=self.registry)  # fmt: skip
-        self._queue = Gauge("sayso_queue_surveys", "Surveys waiting to be sent (state=scheduled|due)", ("state",),
-                            registry=self.registry)  # fmt: skip
-        self._queue_age = Gauge("sayso_queue_oldest_due_seconds", "How long the oldest due survey has waited",
-                                registry=self.registry)  # fmt: skip
-        self._webhooks = Gauge("sayso_webhook_backlog", "Webhook deliveries (state=pending|failed)", ("state",),
-                               registry=self.registry)  # fmt: skip
-        self._webhook_age = Gauge("sayso_webhook_oldest_pending_seconds", "Age of the oldest pending webhook event",
-                                  registry=self.registry)  # fmt: skip
+        self._counters = {
+            what: Counter(name, text, labels, registry=self.registry)
+            for what, (name, text, labels) in _COUNTERS.items()
+        }
+        self._timers = {
+            what: Histogram(name, text, labels, buckets=_BUCKETS, registry=self.registry)
+            for what, (name, text, labels) in _TIMERS.items()
+        }
+        self.http = Histogram(
+            "sayso_http_request_duration_seconds",
+            "HTTP requests by route template",
+            ("route", "method"),
+            buckets=_BUCKETS,
+            registry=self.registry,
+        )
+        self._queue = Gauge(
+            "sayso_queue_surveys",
+            "Surveys waiting to be sent (state=scheduled|due)",
+            ("state",),
+            registry=self.registry,
+        )
+        self._queue_age = Gauge(
+            "sayso_queue_oldest_due_seconds", "How long the oldest due survey has waited", registry=self.registry
+        )
+        self._webhooks = Gauge(
+            "sayso_webhook_backlog", "Webhook deliveries (state=pending|failed)", ("state",), registry=self.registry
+        )
+        self._webhook_age = Gauge(
+            "sayso_webhook_oldest_pending_seconds", "Age of the oldest pending webhook event", registry=self.registry
+        )
 
     def count(self, what: Counted, **labels: str) -> None:
         self._counters[what].labels(**labels).inc()

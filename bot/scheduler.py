@@ -75,8 +75,14 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
     settings, file = services.config.settings, services.config.file
     zone = ZoneInfo(settings.timezone)
     scheduler = AsyncIOScheduler(timezone=zone)
-    scheduler.add_job(prune_events, CronTrigger(hour=3, minute=17, timezone=zone), args=[services.context],
-                      id="prune-events", coalesce=True, max_instances=1)  # fmt: skip
+    scheduler.add_job(
+        prune_events,
+        CronTrigger(hour=3, minute=17, timezone=zone),
+        args=[services.context],
+        id="prune-events",
+        coalesce=True,
+        max_instances=1,
+    )
     if services.digests.destinations:
         scheduler.add_job(
             send_due_digest,
@@ -88,15 +94,32 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
             misfire_grace_time=6 * 3600,
         )
     if file.anonymity.text_retention_days:
-        scheduler.add_job(unlink_text_older_than, CronTrigger(hour=3, minute=41, timezone=zone),
-                          args=[services.context, file.anonymity.text_retention_days],
-                          id="text-retention", coalesce=True, max_instances=1)  # fmt: skip
+        scheduler.add_job(
+            unlink_text_older_than,
+            CronTrigger(hour=3, minute=41, timezone=zone),
+            args=[services.context, file.anonymity.text_retention_days],
+            id="text-retention",
+            coalesce=True,
+            max_instances=1,
+        )
     if services.followup.destinations:  # post ready alerts, raise unclaimed ones again
-        scheduler.add_job(services.followup.run_once, IntervalTrigger(minutes=1, timezone=zone), id="alerts",
-                          coalesce=True, max_instances=1)  # fmt: skip
+        scheduler.add_job(
+            services.followup.run_once,
+            IntervalTrigger(minutes=1, timezone=zone),
+            id="alerts",
+            coalesce=True,
+            max_instances=1,
+        )
     if services.staff_poll.destinations and (polls := poll_trigger(services)):
-        scheduler.add_job(post_due_poll, polls, args=[services], id="staff-poll", coalesce=True, max_instances=1,
-                          misfire_grace_time=6 * 3600)  # fmt: skip
+        scheduler.add_job(
+            post_due_poll,
+            polls,
+            args=[services],
+            id="staff-poll",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=6 * 3600,
+        )
     rules = file.suggestions
     if rules.prompt_every_days:
         cadence = Cadence(

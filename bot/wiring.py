@@ -126,8 +126,9 @@ async def build_services(
         destinations = digest_destinations(config)
         poll = StaffPoll(context, destinations, min_group_size=config.file.anonymity.min_group_size)
         followup = FollowUp(context, config.file.alerts, alert_destinations(config))
-        conversation = Conversation(context, suggestions, staff_poll=poll, followup=followup,
-                                    wake_sender=survey_sender.wake)  # fmt: skip
+        conversation = Conversation(
+            context, suggestions, staff_poll=poll, followup=followup, wake_sender=survey_sender.wake
+        )
         yield Services(
             config=config,
             database=database,

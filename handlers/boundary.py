@@ -35,8 +35,10 @@ class ErrorBoundary:
         try:
             await ack.follow_up()
         except Exception:
-            log.exception("follow-up after an event failed", extra={"event": type(event).__name__,
-                                                                     "platform": event.sender.platform})  # fmt: skip
+            log.exception(
+                "follow-up after an event failed",
+                extra={"event": type(event).__name__, "platform": event.sender.platform},
+            )
 
     async def __call__(self, event: InboundEvent) -> Ack:
         # Context for logs: the kind of event and platform, never the person or their text.
@@ -57,8 +59,11 @@ class ErrorBoundary:
         try:
             return await profile_of(self._context, sender)
         except _DATABASE_DOWN:
-            log.error("database unavailable; a view was shown with default settings",
-                      extra={"event": "profile", "platform": sender.platform}, exc_info=True)  # fmt: skip
+            log.error(
+                "database unavailable; a view was shown with default settings",
+                extra={"event": "profile", "platform": sender.platform},
+                exc_info=True,
+            )
             return Profile(
                 self._context.language_of(None, platform=sender.language_code), chosen=False, opted_out=False
             )

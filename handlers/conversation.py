@@ -100,8 +100,9 @@ class Conversation:
             respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
             request = await open_request_for(session, respondent_id=respondent.id) if respondent else None
             answers = await answer_values(session, request_id=request.id) if request else {}
-        language = context.language_of(respondent, requested=request.language if request else None,
-                                      platform=sender.language_code)  # fmt: skip
+        language = context.language_of(
+            respondent, requested=request.language if request else None, platform=sender.language_code
+        )
         survey = context.surveys.get(request.survey) if request else None
         question = machine.pending(survey, answers) if survey else None
         if request is None or survey is None or question is None:
@@ -111,9 +112,13 @@ class Conversation:
         value: machine.Value
         if question.kind is Kind.TEXT:
             if problem := machine.validate(question, text):
-                refusal = (language.say(notes.TOO_LONG, max=TEXT_MAX_CHARS) if problem == "too_long"
-                           else language.say(notes.UNSTORABLE) if problem == "unstorable"
-                           else language.say(notes.EMPTY_TEXT))  # fmt: skip
+                refusal = (
+                    language.say(notes.TOO_LONG, max=TEXT_MAX_CHARS)
+                    if problem == "too_long"
+                    else language.say(notes.UNSTORABLE)
+                    if problem == "unstorable"
+                    else language.say(notes.EMPTY_TEXT)
+                )
                 return await reply_once(self._context, sender, event.event_id, Ack(refusal))
             value = text
             async with outside():

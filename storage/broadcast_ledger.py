@@ -49,8 +49,11 @@ async def was_posted(session: AsyncSession, *, key: str, destination: str) -> bo
 
 async def posted_count(session: AsyncSession, *, key: str) -> int:
     """Destinations `key` was posted to (a `finish_post` in this transaction included)."""
-    stmt = select(func.count()).select_from(BroadcastPost).where(BroadcastPost.period == key,
-                                                                  BroadcastPost.state == PostState.SENT)  # fmt: skip
+    stmt = (
+        select(func.count())
+        .select_from(BroadcastPost)
+        .where(BroadcastPost.period == key, BroadcastPost.state == PostState.SENT)
+    )
     return int((await session.execute(stmt)).scalar_one())
 
 

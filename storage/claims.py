@@ -130,11 +130,18 @@ async def record_sent(
     await session.execute(
         _RECORD_SENT,
         [
-            {"b_id": post.request_id, "b_question": post.question_id, "b_message": post.message_ref,
-             "b_error": post.error, "b_now": now, "b_expires": expires_at, "b_reminder": reminder_at}
+            {
+                "b_id": post.request_id,
+                "b_question": post.question_id,
+                "b_message": post.message_ref,
+                "b_error": post.error,
+                "b_now": now,
+                "b_expires": expires_at,
+                "b_reminder": reminder_at,
+            }
             for post in sent
         ],
-    )  # fmt: skip
+    )
 
 
 def _kept_unless_sending(column: Any, value: Any) -> Any:

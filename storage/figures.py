@@ -97,8 +97,11 @@ class Measure:
 
     def moments(self, counts: Counts) -> Moments | None:
         """This question's moments from a period's value counts; None when nobody answered it."""
-        mine = [(value, n) for (survey, question, value), n in counts.items()
-                if survey == self.survey and question == self.question]  # fmt: skip
+        mine = [
+            (value, n)
+            for (survey, question, value), n in counts.items()
+            if survey == self.survey and question == self.question
+        ]
         n = sum(count for _, count in mine)
         if not n:
             return None
@@ -149,8 +152,12 @@ async def breakdowns(
         one_key = func.coalesce(*[cast(key, String) for key in keys])  # the others are NULL in its set
         stmt = base(which, one_key, *numbers).group_by(func.grouping_sets(*[tuple_(key) for key in keys]))
     else:
-        stmt = union_all(*[base(literal(name), cast(key, String), *numbers).group_by(key)
-                           for name, key in zip(by, keys, strict=True)])  # fmt: skip
+        stmt = union_all(
+            *[
+                base(literal(name), cast(key, String), *numbers).group_by(key)
+                for name, key in zip(by, keys, strict=True)
+            ]
+        )
     found: dict[str, list[Moments]] = {name: [] for name in by}
     for name, key, n, total, total_sq, top, bottom in (await session.execute(stmt)).all():
         if key is not None:

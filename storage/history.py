@@ -44,30 +44,52 @@ async def add_history(session: AsyncSession, records: Sequence[PastResponse]) ->
     ids = {(platform, user): respondent_id for respondent_id, platform, user in found}
     interactions = await session.execute(
         insert(Interaction).returning(col(Interaction.id), sort_by_parameter_order=True),
-        [{"external_id": f"hist-{secrets.token_hex(8)}", "respondent_id": ids[(r.platform, r.user_id)],
-          "touchpoint": r.touchpoint, "agent": r.agent, "language": r.language, "occurred_at": r.sent_at}
-         for r in records],
-    )  # fmt: skip
+        [
+            {
+                "external_id": f"hist-{secrets.token_hex(8)}",
+                "respondent_id": ids[(r.platform, r.user_id)],
+                "touchpoint": r.touchpoint,
+                "agent": r.agent,
+                "language": r.language,
+                "occurred_at": r.sent_at,
+            }
+            for r in records
+        ],
+    )
     interaction_ids = [row[0] for row in interactions]
     requests = await session.execute(
         insert(SurveyRequest).returning(col(SurveyRequest.id), sort_by_parameter_order=True),
-        [{"interaction_id": interaction_id, "respondent_id": ids[(r.platform, r.user_id)], "survey": r.survey,
-          "language": r.language, "token": secrets.token_urlsafe(9), "due_at": r.sent_at, "sent_at": r.sent_at,
-          "state": RequestState.COMPLETED if r.completed else RequestState.ACTIVE,
-          "completed_at": r.sent_at if r.completed else None}
-         for interaction_id, r in zip(interaction_ids, records, strict=True)],
-    )  # fmt: skip
+        [
+            {
+                "interaction_id": interaction_id,
+                "respondent_id": ids[(r.platform, r.user_id)],
+                "survey": r.survey,
+                "language": r.language,
+                "token": secrets.token_urlsafe(9),
+                "due_at": r.sent_at,
+                "sent_at": r.sent_at,
+                "state": RequestState.COMPLETED if r.completed else RequestState.ACTIVE,
+                "completed_at": r.sent_at if r.completed else None,
+            }
+            for interaction_id, r in zip(interaction_ids, records, strict=True)
+        ],
+    )
     answers = []
     for (request_id,), record in zip(requests, records, strict=True):
         for question, value in record.answers.items():
             text = value if isinstance(value, str) else None
-            answers.append({
-                "request_id": request_id, "question_id": question, "answered_at": record.sent_at,
-                "value_int": value if isinstance(value, int) else None, "value_text": text,
-                "text_language": record.text_language if text else None,
-                "sentiment": record.sentiment if text else None,
-                "sentiment_status": ("scored" if record.sentiment is not None else "not_scored") if text else None,
-                "sentiment_method": record.sentiment_method if text else None,
-            })  # fmt: skip
+            answers.append(
+                {
+                    "request_id": request_id,
+                    "question_id": question,
+                    "answered_at": record.sent_at,
+                    "value_int": value if isinstance(value, int) else None,
+                    "value_text": text,
+                    "text_language": record.text_language if text else None,
+                    "sentiment": record.sentiment if text else None,
+                    "sentiment_status": ("scored" if record.sentiment is not None else "not_scored") if text else None,
+                    "sentiment_method": record.sentiment_method if text else None,
+                }
+            )
     if answers:
         await session.execute(insert(Answer), answers)

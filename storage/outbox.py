@@ -64,8 +64,9 @@ async def claim_deliveries(session: AsyncSession, *, now: datetime, limit: int) 
     for delivery, event in (await session.execute(stmt)).all():
         delivery.attempts += 1
         delivery.due_at = now + DELIVERY_LEASE
-        claimed.append(Due(delivery.id, event.id, event.type, delivery.url, event.body, delivery.attempts,
-                           event.created_at))  # fmt: skip
+        claimed.append(
+            Due(delivery.id, event.id, event.type, delivery.url, event.body, delivery.attempts, event.created_at)
+        )
     return claimed
 
 

@@ -370,8 +370,16 @@ async def response_of(session: AsyncSession, *, request_id: int) -> Response:
     )
     request, interaction, platform = (await session.execute(stmt)).one()
     answers = list((await answers_of(session, request_id=request_id)).values())
-    return Response(interaction.external_id, request.survey, request.language, platform, interaction.touchpoint,
-                    interaction.agent, request.completed_at, answers)  # fmt: skip
+    return Response(
+        interaction.external_id,
+        request.survey,
+        request.language,
+        platform,
+        interaction.touchpoint,
+        interaction.agent,
+        request.completed_at,
+        answers,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,9 +419,21 @@ async def set_sentiments(session: AsyncSession, scores: Sequence[tuple[int, Answ
         stmt = (
             update(table)
             .where(table.c.id == bindparam("answer_id"))
-            .values(text_language=bindparam("language"), sentiment=bindparam("polarity"),
-                    sentiment_status=bindparam("status"), sentiment_method=bindparam("method"))
-        )  # fmt: skip
-        rows = [{"answer_id": answer_id, "language": v.text_language, "polarity": v.sentiment,
-                 "status": v.sentiment_status, "method": v.sentiment_method} for answer_id, v in scores]  # fmt: skip
+            .values(
+                text_language=bindparam("language"),
+                sentiment=bindparam("polarity"),
+                sentiment_status=bindparam("status"),
+                sentiment_method=bindparam("method"),
+            )
+        )
+        rows = [
+            {
+                "answer_id": answer_id,
+                "language": v.text_language,
+                "polarity": v.sentiment,
+                "status": v.sentiment_status,
+                "method": v.sentiment_method,
+            }
+            for answer_id, v in scores
+        ]
         await session.execute(stmt, rows)

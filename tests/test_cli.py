@@ -34,8 +34,13 @@ def test_scripted_demo_stores_a_complete_response(tmp_path):
             "SELECT question_id, value_int, value_text, sentiment_status FROM answers ORDER BY id"
         ).fetchall()
         state = db.execute("SELECT state FROM survey_requests").fetchone()[0]
-    assert rows == [("overall", 4, None, None), ("speed", 5, None, None), ("attitude", 4, None, None),
-                    ("solution", 5, None, None), ("went_well", None, "Quick and kind", "scored")]  # fmt: skip
+    assert rows == [
+        ("overall", 4, None, None),
+        ("speed", 5, None, None),
+        ("attitude", 4, None, None),
+        ("solution", 5, None, None),
+        ("went_well", None, "Quick and kind", "scored"),
+    ]
     assert state == "completed"
 
 
@@ -112,16 +117,34 @@ def test_config_check_masks_secrets(tmp_path):
         "[targets]\ncsat = 0.9\n[surveys.pulse]\ntitle = {en = 'Pulse', hu = 'Pulzus'}\n"
         "questions = [{id = 'mood', kind = 'choice', text = 'Mood?', options = ['Good', 'Bad']}]\n"
     )
-    env = {"SAYSO_CONFIG": "sayso.toml", "SAYSO_API_TOKEN": "api-secret-123", "TELEGRAM_BOT_TOKEN": "12345:tg-secret",
-           "DATABASE_URL": "postgresql://app:pg-secret@db.internal/sayso", "SLACK_BOT_TOKEN": "xoxb-slack-secret",
-           "SLACK_SIGNING_SECRET": "signing-secret", "SAYSO_HOOK_SECRET": "hook-secret-9",
-           "SAYSO_METRICS_TOKEN": "metrics-secret-9", "SAYSO_WEBHOOK_SECRET": "whsec_" + "c2F5c28" * 5 + "=",
-           "SAYSO_WEBHOOK_URLS": "https://robot:url-password@hooks.example.com/in?token=url-token"}  # fmt: skip
+    env = {
+        "SAYSO_CONFIG": "sayso.toml",
+        "SAYSO_API_TOKEN": "api-secret-123",
+        "TELEGRAM_BOT_TOKEN": "12345:tg-secret",
+        "DATABASE_URL": "postgresql://app:pg-secret@db.internal/sayso",
+        "SLACK_BOT_TOKEN": "xoxb-slack-secret",
+        "SLACK_SIGNING_SECRET": "signing-secret",
+        "SAYSO_HOOK_SECRET": "hook-secret-9",
+        "SAYSO_METRICS_TOKEN": "metrics-secret-9",
+        "SAYSO_WEBHOOK_SECRET": "whsec_" + "c2F5c28" * 5 + "=",
+        "SAYSO_WEBHOOK_URLS": "https://robot:url-password@hooks.example.com/in?token=url-token",
+    }
     result = sayso("config", "check", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "https://hooks.example.com/in?…" in result.stdout
-    for secret in ("api-secret-123", "tg-secret", "pg-secret", "xoxb-slack-secret", "signing-secret", "hook-secret-9",
-                   "metrics-secret-9", "c2F5c28", "url-password", "url-token", "robot"):  # fmt: skip
+    for secret in (
+        "api-secret-123",
+        "tg-secret",
+        "pg-secret",
+        "xoxb-slack-secret",
+        "signing-secret",
+        "hook-secret-9",
+        "metrics-secret-9",
+        "c2F5c28",
+        "url-password",
+        "url-token",
+        "robot",
+    ):
         assert secret not in result.stdout
     assert "configuration is valid" in result.stdout
     assert "pulse" in result.stdout and "0.9" in result.stdout
@@ -165,15 +188,19 @@ def test_digest_send_needs_a_destination(tmp_path):
 def test_text_rescore_scores_stored_comments_in_every_shipped_language(tmp_path):
     assert sayso("demo-data", "--answers", "400", "--seed", "5", cwd=tmp_path).returncode == 0
     db = sqlite3.connect(tmp_path / "sayso.db")
-    db.execute("UPDATE answers SET sentiment = NULL, sentiment_status = 'not_scored', sentiment_method = NULL "
-               "WHERE value_text IS NOT NULL")  # fmt: skip
+    db.execute(
+        "UPDATE answers SET sentiment = NULL, sentiment_status = 'not_scored', sentiment_method = NULL "
+        "WHERE value_text IS NOT NULL"
+    )
     db.commit()
     comments = db.execute("SELECT count(*) FROM answers WHERE value_text IS NOT NULL").fetchone()[0]
     result = sayso("text", "rescore", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{comments} comments rescored"
-    rows = db.execute("SELECT text_language, sentiment_status, sentiment_method, count(*) FROM answers "
-                      "WHERE value_text IS NOT NULL GROUP BY 1, 2, 3").fetchall()  # fmt: skip
+    rows = db.execute(
+        "SELECT text_language, sentiment_status, sentiment_method, count(*) FROM answers "
+        "WHERE value_text IS NOT NULL GROUP BY 1, 2, 3"
+    ).fetchall()
     assert {language for language, *_ in rows} == {"en", "ur", "hi", "hu"}
     assert all((status, method) == ("scored", "e5-anchors") for _, status, method, _ in rows)
     later = sayso("text", "rescore", "--since", "2100-01-01", cwd=tmp_path)

@@ -26,8 +26,11 @@ def test_every_setting_is_documented_in_env_example():
 @pytest.mark.skipif(not DESIGN.exists(), reason="shared/design.md lies beside the checkout")
 def test_every_contract_variable_is_documented():
     table = DESIGN.read_text().split("## Configuration", 1)[1].split("## HTTP", 1)[0]
-    contract = {name for cell in re.findall(r"^\| (`[^|]+`) \|", table, re.MULTILINE)
-                for name in re.findall(r"`([A-Z_]+)`", cell)}  # fmt: skip
+    contract = {
+        name
+        for cell in re.findall(r"^\| (`[^|]+`) \|", table, re.MULTILINE)
+        for name in re.findall(r"`([A-Z_]+)`", cell)
+    }
     assert contract and contract <= _documented()
 
 
@@ -62,8 +65,9 @@ def test_custom_survey_runs_in_the_engine_in_its_own_language():
     from handlers.survey.prompts import question_prompt
 
     _, surveys = load_file(ROOT / "sayso.example.toml")
-    prompt = question_prompt(surveys["onboarding"], surveys["onboarding"].questions[0], token="t" * 12,
-                             language=lang("hu"))  # fmt: skip
+    prompt = question_prompt(
+        surveys["onboarding"], surveys["onboarding"].questions[0], token="t" * 12, language=lang("hu")
+    )
     assert prompt.text == "Milyen volt az első hete nálunk?"
     assert [o.label for o in prompt.options] == ["1 — Poor", "2", "3", "4", "5 — Great"]
 

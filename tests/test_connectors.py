@@ -34,14 +34,29 @@ CHATWOOT_RESOLVED = {
     "contact_inbox": {"id": 31, "contact_id": 12, "inbox_id": 4, "source_id": "555000111", "hmac_verified": False},
     "id": 87,
     "inbox_id": 4,
-    "messages": [{"id": 901, "content": "Thanks, that works now", "account_id": 2, "inbox_id": 4,
-                  "conversation_id": 87, "message_type": 0}],
+    "messages": [
+        {
+            "id": 901,
+            "content": "Thanks, that works now",
+            "account_id": 2,
+            "inbox_id": 4,
+            "conversation_id": 87,
+            "message_type": 0,
+        }
+    ],
     "labels": [],
     "meta": {
-        "sender": {"id": 12, "name": "Ayesha Khan", "type": "contact",
-                   "additional_attributes": {"username": "ayesha_k", "language_code": "ur",
-                                             "social_telegram_user_id": 555000111,
-                                             "social_telegram_user_name": "ayesha_k"}},
+        "sender": {
+            "id": 12,
+            "name": "Ayesha Khan",
+            "type": "contact",
+            "additional_attributes": {
+                "username": "ayesha_k",
+                "language_code": "ur",
+                "social_telegram_user_id": 555000111,
+                "social_telegram_user_name": "ayesha_k",
+            },
+        },
         "assignee": {"id": 3, "name": "Bilal Ahmed", "available_name": "Bilal", "type": "user"},
         "assignee_type": "User",
         "team": None,
@@ -61,14 +76,15 @@ CHATWOOT_RESOLVED = {
     "created_at": 1764589000,
     "updated_at": 1764590100.5,
     "changed_attributes": [{"status": {"previous_value": "open", "current_value": "resolved"}}],
-}  # fmt: skip
+}
 
 
 @pytest.fixture
 async def http(db_url, analyzer):
     config = make_config(db_url)
-    settings = config.settings.model_copy(update={"hook_secret": SecretStr(HOOK_SECRET),
-                                                  "api_token": SecretStr(API_TOKEN)})  # fmt: skip
+    settings = config.settings.model_copy(
+        update={"hook_secret": SecretStr(HOOK_SECRET), "api_token": SecretStr(API_TOKEN)}
+    )
     async with build_services(config.model_copy(update={"settings": settings}), analyzer=analyzer) as services:
         services.channels.add(RecordingChannel(platform="telegram", reaches_unknown_users=False))
         services.channels.add(RecordingChannel(platform="slack"))
@@ -81,11 +97,17 @@ async def http(db_url, analyzer):
 async def _stored(http):
     async with http.services.context.sessions() as session:
         rows = await session.execute(
-            select(Interaction.external_id, Interaction.agent, Interaction.touchpoint, Respondent.platform,
-                   Respondent.platform_user_id, SurveyRequest.language)
+            select(
+                Interaction.external_id,
+                Interaction.agent,
+                Interaction.touchpoint,
+                Respondent.platform,
+                Respondent.platform_user_id,
+                SurveyRequest.language,
+            )
             .join(SurveyRequest, SurveyRequest.interaction_id == Interaction.id)
             .join(Respondent, Respondent.id == SurveyRequest.respondent_id)
-        )  # fmt: skip
+        )
         return [tuple(row) for row in rows]
 
 
@@ -100,10 +122,12 @@ async def test_a_resolved_telegram_conversation_surveys_its_contact_once(http):
 
 @pytest.mark.parametrize(
     ("change", "reason"),
-    [({"status": "open"}, "status 'open' is not resolved"),
-     ({"event": "conversation_updated"}, "event 'conversation_updated' is not conversation_status_changed"),
-     ({"channel": "Channel::WebWidget"}, "inbox channel 'Channel::WebWidget' is not Telegram")],
-)  # fmt: skip
+    [
+        ({"status": "open"}, "status 'open' is not resolved"),
+        ({"event": "conversation_updated"}, "event 'conversation_updated' is not conversation_status_changed"),
+        ({"channel": "Channel::WebWidget"}, "inbox channel 'Channel::WebWidget' is not Telegram"),
+    ],
+)
 async def test_other_chatwoot_deliveries_are_acknowledged_and_ignored(http, change, reason):
     payload = {**copy.deepcopy(CHATWOOT_RESOLVED), **change}
     reply = await http.post("/api/v1/hooks/chatwoot", json=payload, headers={"X-Sayso-Hook-Secret": HOOK_SECRET})
@@ -114,8 +138,9 @@ async def test_other_chatwoot_deliveries_are_acknowledged_and_ignored(http, chan
 async def test_the_hook_secret_is_required(http):
     missing = await http.post("/api/v1/hooks/chatwoot", json=CHATWOOT_RESOLVED)
     wrong = await http.post("/api/v1/hooks/chatwoot?secret=guess", json=CHATWOOT_RESOLVED)
-    bearer = await http.post("/api/v1/hooks/chatwoot", json=CHATWOOT_RESOLVED,
-                             headers={"Authorization": f"Bearer {API_TOKEN}"})  # fmt: skip
+    bearer = await http.post(
+        "/api/v1/hooks/chatwoot", json=CHATWOOT_RESOLVED, headers={"Authorization": f"Bearer {API_TOKEN}"}
+    )
     assert missing.status_code == wrong.status_code == bearer.status_code == 401
     assert HOOK_SECRET not in wrong.text and await _stored(http) == []
 
@@ -135,11 +160,23 @@ def render(template: str, values: dict[str, str]) -> str:
 
 @pytest.mark.parametrize(
     ("helpdesk", "values", "expected"),
-    [("zendesk", {"ticket.id": "4711", "ticket.requester.custom_fields.telegram_user_id": "777000222",
-                  "ticket.assignee.name": "Ann Smith"}, ("zendesk-4711", "Ann Smith", "telegram", "777000222")),
-     ("freshdesk", {"ticket.id": "93", "ticket.contact.cf_telegram_user_id": "777000333"},
-      ("freshdesk-93", None, "telegram", "777000333"))],
-)  # fmt: skip
+    [
+        (
+            "zendesk",
+            {
+                "ticket.id": "4711",
+                "ticket.requester.custom_fields.telegram_user_id": "777000222",
+                "ticket.assignee.name": "Ann Smith",
+            },
+            ("zendesk-4711", "Ann Smith", "telegram", "777000222"),
+        ),
+        (
+            "freshdesk",
+            {"ticket.id": "93", "ticket.contact.cf_telegram_user_id": "777000333"},
+            ("freshdesk-93", None, "telegram", "777000333"),
+        ),
+    ],
+)
 async def test_the_readme_bodies_work_as_the_helpdesks_send_them(http, helpdesk, values, expected):
     body = render(readme_body(helpdesk), values)
     headers = {"Authorization": f"Bearer {API_TOKEN}", "Content-Type": "application/json"}
@@ -152,8 +189,10 @@ async def test_the_readme_bodies_work_as_the_helpdesks_send_them(http, helpdesk,
 
 
 async def test_an_it_desk_on_slack_uses_the_same_body(http):
-    body = render(readme_body("zendesk").replace('"telegram"', '"slack"').replace("telegram_user_id", "slack_user_id"),
-                  {"ticket.id": "12", "ticket.requester.custom_fields.slack_user_id": "U012AB3CD"})  # fmt: skip
+    body = render(
+        readme_body("zendesk").replace('"telegram"', '"slack"').replace("telegram_user_id", "slack_user_id"),
+        {"ticket.id": "12", "ticket.requester.custom_fields.slack_user_id": "U012AB3CD"},
+    )
     reply = await http.post(
         "/api/v1/interactions",
         content=body,

@@ -36,8 +36,9 @@ async def test_due_survey_is_sent_once(services, channel):
 
 async def test_delayed_survey_waits(services, channel):
     await _schedule(services, channel)
-    later = await services.trigger(TriggerRequest(interaction_id="x-late", platform="console", user_id="U7",
-                                                  delay_seconds=3600))  # fmt: skip
+    later = await services.trigger(
+        TriggerRequest(interaction_id="x-late", platform="console", user_id="U7", delay_seconds=3600)
+    )
     assert await services.survey_sender.send_due() == 1
     assert (await request_row(services, later.request_id)).state == RequestState.SCHEDULED
 
@@ -117,8 +118,12 @@ class _SlowChannel(RecordingChannel):
 async def test_shutdown_finishes_the_sends_under_way(services):
     slow = _SlowChannel(platform="slack")
     services.channels.add(slow)
-    results = [await services.trigger(TriggerRequest(interaction_id=f"s{i}", platform="slack", user_id=f"U{i}",
-                                                     delay_seconds=0)) for i in range(20)]  # fmt: skip
+    results = [
+        await services.trigger(
+            TriggerRequest(interaction_id=f"s{i}", platform="slack", user_id=f"U{i}", delay_seconds=0)
+        )
+        for i in range(20)
+    ]
     running = asyncio.create_task(services.survey_sender.run())
     await asyncio.sleep(0.1)  # the batch is claimed and its sends have started
     services.survey_sender.stop()

@@ -44,8 +44,10 @@ DESTINATIONS = [Destination("slack", "C0STAFF"), Destination("telegram", "-10020
 
 async def _plant(services) -> None:
     start, _ = week_bounds(WEEK, "UTC")
-    records = [PastResponse("console", f"d{i}", "csat", start + timedelta(days=1), {"overall": v})
-               for i, v in enumerate([5, 4, 4, 2, 5, 3])]  # fmt: skip
+    records = [
+        PastResponse("console", f"d{i}", "csat", start + timedelta(days=1), {"overall": v})
+        for i, v in enumerate([5, 4, 4, 2, 5, 3])
+    ]
     async with services.context.sessions() as session, session.begin():
         await add_history(session, records)
 

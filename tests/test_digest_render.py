@@ -68,8 +68,14 @@ async def _busy_week(services) -> None:
 
 def _sender(services, destination: Destination) -> DigestSender:
     digests = services.digests
-    return DigestSender(services.context, services.weekly, [destination], poll=services.staff_poll,
-                        complaints=digests._complaints, csat_target=0.85)  # fmt: skip
+    return DigestSender(
+        services.context,
+        services.weekly,
+        [destination],
+        poll=services.staff_poll,
+        complaints=digests._complaints,
+        csat_target=0.85,
+    )
 
 
 @pytest.fixture
@@ -88,8 +94,11 @@ async def test_telegram_gets_html_messages_and_a_photo(tg: Harness):
     assert outcome == {"telegram:-100200": "sent"}
     texts = tg.fake.sent("sendMessage", -100200)
     assert texts and all(call.params["parse_mode"] == "HTML" and call.status == 200 for call in texts)
-    shown = "\n".join(tg.fake.messages[key]["text"] for key in sorted(tg.fake.messages) if key[0] == -100200
-                      and "text" in tg.fake.messages[key])  # fmt: skip
+    shown = "\n".join(
+        tg.fake.messages[key]["text"]
+        for key in sorted(tg.fake.messages)
+        if key[0] == -100200 and "text" in tg.fake.messages[key]
+    )
     assert shown.startswith("Ügyfél-visszajelzések, 2026-W47 hét")
     assert "Mi hat leginkább az elégedettségre" in shown and "Visszatérő témák az ötletládában" in shown
     (photo,) = tg.fake.sent("sendPhoto", -100200)

@@ -61,8 +61,10 @@ async def test_a_single_response(services, figures):
 async def test_csat_nps_ces_and_attributes_by_hand(services, figures):
     overall = [5, 4, 4, 3, 2, 5, 1, 4]
     speed = [5, 5, 4, 2, 2, 4, 1, 5]
-    records = [_csat(i, o, answers={"speed": s}, touchpoint="phone" if i < 6 else "email")
-               for i, (o, s) in enumerate(zip(overall, speed, strict=True))]  # fmt: skip
+    records = [
+        _csat(i, o, answers={"speed": s}, touchpoint="phone" if i < 6 else "email")
+        for i, (o, s) in enumerate(zip(overall, speed, strict=True))
+    ]
     nps = [10, 9, 9, 8, 7, 6, 3, 10, 0, 9]
     records += [PastResponse("console", f"n{i}", "nps", _moment(WEEK), {"recommend": v}) for i, v in enumerate(nps)]
     effort = [7, 6, 5, 2]
@@ -123,13 +125,28 @@ async def test_too_few_responses_for_drivers(services, figures):
 
 async def test_comment_tone_counts_only_scored_text(services, figures):
     records = [
-        PastResponse("console", "t1", "csat", _moment(WEEK), {"overall": 5, "went_well": "Great and fast"},
-                     text_language="en", sentiment=0.6),
-        PastResponse("console", "t2", "csat", _moment(WEEK), {"overall": 1, "went_wrong": "Terrible wait"},
-                     text_language="en", sentiment=-0.7),
-        PastResponse("console", "t3", "csat", _moment(WEEK), {"overall": 2, "went_wrong": "بہت دیر ہوئی"},
-                     text_language="ur"),
-    ]  # fmt: skip
+        PastResponse(
+            "console",
+            "t1",
+            "csat",
+            _moment(WEEK),
+            {"overall": 5, "went_well": "Great and fast"},
+            text_language="en",
+            sentiment=0.6,
+        ),
+        PastResponse(
+            "console",
+            "t2",
+            "csat",
+            _moment(WEEK),
+            {"overall": 1, "went_wrong": "Terrible wait"},
+            text_language="en",
+            sentiment=-0.7,
+        ),
+        PastResponse(
+            "console", "t3", "csat", _moment(WEEK), {"overall": 2, "went_wrong": "بہت دیر ہوئی"}, text_language="ur"
+        ),
+    ]
     await _plant(services, records)
     week = await figures.build(WEEK, trend_weeks=1)
     assert (week.tone.comments, week.tone.scored, week.tone.positive, week.tone.negative) == (3, 2, 1, 1)

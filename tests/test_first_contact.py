@@ -39,13 +39,21 @@ def test_one_telegram_chat_id_is_a_list_of_one(monkeypatch, variable):
 @pytest.mark.parametrize(
     ("env", "line"),
     [
-        ({"SAYSO_ALERT_TELEGRAM_CHATS": "-100123,staff-room"},
-         "SAYSO_ALERT_TELEGRAM_CHATS: 'staff-room' is not a Telegram chat id"),
+        (
+            {"SAYSO_ALERT_TELEGRAM_CHATS": "-100123,staff-room"},
+            "SAYSO_ALERT_TELEGRAM_CHATS: 'staff-room' is not a Telegram chat id",
+        ),
         ({"SAYSO_DIGEST_TELEGRAM_CHATS": "@team"}, "SAYSO_DIGEST_TELEGRAM_CHATS: '@team' is not a Telegram chat id"),
-        ({"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_URL": "http://bot.example.com/telegram/webhook",
-          "TELEGRAM_WEBHOOK_SECRET": "s"}, "TELEGRAM_WEBHOOK_URL: Telegram delivers webhooks only to https:// URLs"),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": "1:x",
+                "TELEGRAM_WEBHOOK_URL": "http://bot.example.com/telegram/webhook",
+                "TELEGRAM_WEBHOOK_SECRET": "s",
+            },
+            "TELEGRAM_WEBHOOK_URL: Telegram delivers webhooks only to https:// URLs",
+        ),
     ],
-)  # fmt: skip
+)
 def test_values_that_cannot_work_stop_start_in_one_line(tmp_path, env, line):
     result = sayso("config", "check", env=env, cwd=tmp_path)
     assert result.returncode == 2
@@ -121,8 +129,9 @@ async def test_an_oversized_body_gets_413_without_being_read(client, services):
 
 
 async def test_telegram_user_ids_may_be_numbers(client):
-    response = await client.post("/api/v1/interactions", json={**BODY, "platform": "console", "user_id": 123456789},
-                                 headers=AUTH)  # fmt: skip
+    response = await client.post(
+        "/api/v1/interactions", json={**BODY, "platform": "console", "user_id": 123456789}, headers=AUTH
+    )
     assert response.status_code == 202, response.text
 
 
@@ -187,9 +196,13 @@ async def test_unsigned_requests_get_401_before_parsing(slack, caplog, headers, 
 
 @pytest.mark.parametrize(
     "body",
-    [b"payload=notjson", b"\xff\xfe\x00random", b'{"type": ' + b"[" * 5000 + b"]" * 5000 + b"}",
-     form(block_actions("U1", "D1", "1.1", {"type": "button"}))[:40]],
-)  # fmt: skip
+    [
+        b"payload=notjson",
+        b"\xff\xfe\x00random",
+        b'{"type": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+        form(block_actions("U1", "D1", "1.1", {"type": "button"}))[:40],
+    ],
+)
 async def test_signed_but_malformed_requests_get_400(slack, caplog, body):
     caplog.set_level(logging.INFO)
     response = await slack.post(body, content_type="application/x-www-form-urlencoded")

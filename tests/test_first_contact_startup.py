@@ -76,11 +76,17 @@ def test_command_line_mistakes_are_one_line(tmp_path):
         lines = [line for line in result.stderr.strip().splitlines() if not line.startswith("{")]
         assert lines == [lines[0]] and text in lines[0] and "Traceback" not in result.stderr, result.stderr
 
-    one_line(sayso("digest", "--preview", "--chart", "no/such/folder/chart.png", cwd=tmp_path), 2,
-             "--chart: folder no/such/folder does not exist")  # fmt: skip
+    one_line(
+        sayso("digest", "--preview", "--chart", "no/such/folder/chart.png", cwd=tmp_path),
+        2,
+        "--chart: folder no/such/folder does not exist",
+    )
     one_line(sayso("digest", "--preview", "--force", cwd=tmp_path), 2, "--force goes with --send")
-    one_line(sayso("suggestions", "respond", "--theme", "parking", "--text", "We rented spaces", cwd=tmp_path), 1,
-             "--theme: no theme 'parking'")  # fmt: skip
+    one_line(
+        sayso("suggestions", "respond", "--theme", "parking", "--text", "We rented spaces", cwd=tmp_path),
+        1,
+        "--theme: no theme 'parking'",
+    )
     (tmp_path / "not-a-db.db").write_text("plain text, not SQLite")
     for url in (f"sqlite:///{tmp_path}/missing/dir/sayso.db", f"sqlite:///{tmp_path}/not-a-db.db"):
         result = sayso("db", "upgrade", env={"DATABASE_URL": url}, cwd=tmp_path)
@@ -122,8 +128,15 @@ def test_in_a_terminal_the_survey_owns_the_screen(tmp_path):
     from tests.fakes.process import SAYSO, clean_env
 
     leader, follower = pty.openpty()
-    process = subprocess.Popen([SAYSO, "demo"], stdin=follower, stdout=follower, stderr=follower, cwd=tmp_path,
-                               env=clean_env({"COLUMNS": "100"}), close_fds=True)  # fmt: skip
+    process = subprocess.Popen(
+        [SAYSO, "demo"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        cwd=tmp_path,
+        env=clean_env({"COLUMNS": "100"}),
+        close_fds=True,
+    )
     os.close(follower)
     screen = b""
     deadline = time.monotonic() + 60

@@ -34,9 +34,12 @@ async def test_full_csat_in_english(person, services, channel):
     assert channel.texts("show_choice")[0].endswith("✓ 4 — Satisfied")
     answers = await stored_answers(services, result.request_id)
     assert {q: (a.value_int, a.value_text) for q, a in answers.items()} == {
-        "overall": (4, None), "speed": (5, None), "attitude": (4, None), "solution": (5, None),
+        "overall": (4, None),
+        "speed": (5, None),
+        "attitude": (4, None),
+        "solution": (5, None),
         "went_well": (None, "Quick and kind"),
-    }  # fmt: skip
+    }
     assert answers["went_well"].sentiment_status == "scored" and answers["went_well"].sentiment > 0
     request = await request_row(services, result.request_id)
     assert request.state == RequestState.COMPLETED and request.completed_at is not None

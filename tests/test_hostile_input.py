@@ -43,8 +43,9 @@ def test_only_the_survey_scripts_digits_are_numbers():
 
 
 async def test_a_typed_urdu_digit_answers_an_urdu_survey(services, channel):
-    result = await services.trigger(TriggerRequest(interaction_id="h-ur", platform="console", user_id="H2",
-                                                   language="ur", delay_seconds=0))  # fmt: skip
+    result = await services.trigger(
+        TriggerRequest(interaction_id="h-ur", platform="console", user_id="H2", language="ur", delay_seconds=0)
+    )
     await services.survey_sender.send_due()
     person = Person(services, channel, user_id="H2")
     assert (await person.types("۴")).note is None

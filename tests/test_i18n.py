@@ -27,10 +27,24 @@ def test_catalog_template_is_current(tmp_path):
     """Every string in the code is in the template (run `make i18n` after changing texts)."""
     out = tmp_path / "fresh.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "--no-location", "--omit-header", "-k", "N_",
-         "-o", str(out), "handlers", "bot"],
-        cwd=ROOT, check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "--no-location",
+            "--omit-header",
+            "-k",
+            "N_",
+            "-o",
+            str(out),
+            "handlers",
+            "bot",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     fresh = {m.id for m in read_po(out.open("rb")) if m.id}
     shipped = {m.id for m in read_po((ROOT / "handlers/i18n/sayso.pot").open("rb")) if m.id}
     assert fresh == shipped

@@ -18,8 +18,11 @@ from tests.test_cli import sayso
 
 
 async def _answered(services, channel, user: str, scores: list[str], comment: str) -> None:
-    await services.trigger(TriggerRequest(interaction_id=f"p-{user}", platform="console", user_id=user,
-                                          touchpoint="phone", delay_seconds=0))  # fmt: skip
+    await services.trigger(
+        TriggerRequest(
+            interaction_id=f"p-{user}", platform="console", user_id=user, touchpoint="phone", delay_seconds=0
+        )
+    )
     await services.survey_sender.send_due()
     person = Person(services, channel, user_id=user)
     for score in scores:
@@ -71,9 +74,17 @@ async def test_old_free_text_is_unlinked_after_the_retention_period(services, ch
     assert await unlink_text_older_than(services.context, services.config.file.anonymity.text_retention_days) == 1
     assert await unlink_text_older_than(services.context, services.config.file.anonymity.text_retention_days) == 0
     async with services.context.sessions() as session:
-        rows = (await session.execute(text(
-            "SELECT r.platform_user_id FROM survey_requests s JOIN respondents r ON r.id = s.respondent_id"
-        ))).scalars().all()  # fmt: skip
+        rows = (
+            (
+                await session.execute(
+                    text(
+                        "SELECT r.platform_user_id FROM survey_requests s JOIN respondents r ON r.id = s.respondent_id"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert sorted(rows) == ["erin", PLACEHOLDER]
 
 

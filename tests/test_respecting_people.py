@@ -40,8 +40,9 @@ def test_quiet_hours_follow_the_local_clock_across_zones_and_daylight_saving():
     # Early morning, before the end of the quiet spell, waits for the same morning.
     assert NIGHT.next_allowed(datetime(2026, 6, 2, 1, 0, tzinfo=UTC), "UTC") == datetime(2026, 6, 2, 8, 0, tzinfo=UTC)
     daytime = QuietHours(time(12, 0), time(13, 0))  # a lunch break does not span midnight
-    assert daytime.next_allowed(datetime(2026, 6, 2, 12, 30, tzinfo=UTC), "UTC") == datetime(2026, 6, 2, 13, 0,
-                                                                                               tzinfo=UTC)  # fmt: skip
+    assert daytime.next_allowed(datetime(2026, 6, 2, 12, 30, tzinfo=UTC), "UTC") == datetime(
+        2026, 6, 2, 13, 0, tzinfo=UTC
+    )
 
 
 @pytest.fixture
@@ -152,8 +153,9 @@ async def test_two_dispatchers_on_one_database_send_1000_surveys_once(db_url, an
 
         await asyncio.gather(by_batches(one), two.survey_sender.drain(), by_batches(one), two.survey_sender.drain())
         async with one.context.sessions() as session:
-            states = dict((await session.execute(select(SurveyRequest.state, func.count()).group_by(
-                SurveyRequest.state))).all())  # fmt: skip
+            states = dict(
+                (await session.execute(select(SurveyRequest.state, func.count()).group_by(SurveyRequest.state))).all()
+            )
     chats = [s.chat_id for s in channel.sent if s.kind == "ask"]
     assert len(chats) == 1000 and len(set(chats)) == 1000  # none lost, none twice
     assert states == {RequestState.ACTIVE: 1000}

@@ -64,8 +64,9 @@ async def test_deleting_answers_drops_the_rollups(services):
     await figures.build(week, trend_weeks=4)
     async with services.context.sessions() as session:
         respondent = (await session.execute(select(Respondent).limit(1))).scalar_one()
-    await forget_respondent(services.context, platform=respondent.platform, user_id=respondent.platform_user_id,
-                            delete_answers=True)  # fmt: skip
+    await forget_respondent(
+        services.context, platform=respondent.platform, user_id=respondent.platform_user_id, delete_answers=True
+    )
     async with services.context.sessions() as session:
         assert (await session.execute(select(func.count()).select_from(RollupPeriod))).scalar_one() == 0
 

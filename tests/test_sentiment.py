@@ -55,8 +55,11 @@ def test_polarity_of_thirty_comments_per_language(analyzer, language):
     polarity = {text: analyzer.score(text, language).polarity for _, text in rows}
     signs = [(label, polarity[text]) for label, text in rows if label != "neu"]
     assert sum((p > 0) == (label == "pos") for label, p in signs) >= len(signs) - 1
-    classes = [label == ("pos" if p > NEUTRAL else "neg" if p < -NEUTRAL else "neu")
-               for label, text in rows for p in [polarity[text]]]  # fmt: skip
+    classes = [
+        label == ("pos" if p > NEUTRAL else "neg" if p < -NEUTRAL else "neu")
+        for label, text in rows
+        for p in [polarity[text]]
+    ]
     assert sum(classes) >= 25, f"{sum(classes)} of {len(rows)}"
 
 
@@ -151,10 +154,17 @@ def test_short_comments_in_every_shipped_language_are_detected(analyzer):
 
 @pytest.mark.parametrize(
     ("text", "language"),
-    [("Muy mal servicio, nadie me respondió.", "es"), ("Sehr schlechter Service, niemand hat geantwortet.", "de"),
-     ("Le service était très lent.", "fr"), ("Terrible, I was cut off twice", "en"), ("ok thanks", "en"),
-     ("میرا مسئلہ ابھی تک حل نہیں ہوا", "ur"), ("خدمات بسیار بد بود و کسی جواب نداد.", "fa"),
-     ("الخدمة سيئة جدا ولم يرد أحد", "ar"), ("Obrigado, o atendimento foi ótimo", "pt")],
-)  # fmt: skip
+    [
+        ("Muy mal servicio, nadie me respondió.", "es"),
+        ("Sehr schlechter Service, niemand hat geantwortet.", "de"),
+        ("Le service était très lent.", "fr"),
+        ("Terrible, I was cut off twice", "en"),
+        ("ok thanks", "en"),
+        ("میرا مسئلہ ابھی تک حل نہیں ہوا", "ur"),
+        ("خدمات بسیار بد بود و کسی جواب نداد.", "fa"),
+        ("الخدمة سيئة جدا ولم يرد أحد", "ar"),
+        ("Obrigado, o atendimento foi ótimo", "pt"),
+    ],
+)
 def test_other_languages_are_told_apart_from_the_shipped_ones(analyzer, text, language):
     assert analyzer.detect(text, "en") == language

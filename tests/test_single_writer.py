@@ -24,9 +24,11 @@ async def test_concurrent_presses_and_double_clicks_store_each_answer_once(servi
 
     async def clicks(person: Person, prompt) -> None:
         # a double click (two deliveries) and a redelivery of the first (the same event id)
-        await asyncio.gather(person.press("4", prompt=prompt, event_id=f"e-{person.user_id}"),
-                             person.press("4", prompt=prompt),
-                             person.press("4", prompt=prompt, event_id=f"e-{person.user_id}"))  # fmt: skip
+        await asyncio.gather(
+            person.press("4", prompt=prompt, event_id=f"e-{person.user_id}"),
+            person.press("4", prompt=prompt),
+            person.press("4", prompt=prompt, event_id=f"e-{person.user_id}"),
+        )
 
     await asyncio.gather(*(clicks(person, prompt) for person, prompt in zip(people, firsts, strict=True)))
     async with services.context.sessions() as session:

@@ -67,8 +67,13 @@ async def test_full_csat_in_english(db_url, analyzer):
         first_blocks = first["blocks"]
         assert first_blocks[0]["text"]["text"].startswith("Thank you for talking to us!")
         labels = [e["text"]["text"] for e in first_blocks[-1]["elements"]]
-        assert labels == ["1 — Very dissatisfied", "2 — Dissatisfied", "3 — Neutral", "4 — Satisfied",
-                          "5 — Very satisfied"]  # fmt: skip
+        assert labels == [
+            "1 — Very dissatisfied",
+            "2 — Dissatisfied",
+            "3 — Neutral",
+            "4 — Satisfied",
+            "5 — Very satisfied",
+        ]
         updates = s.fake.sent("chat.update", "D100")
         assert updates[0].params["blocks"][0]["text"]["text"].endswith("✓ 4 — Satisfied")
         assert updates[0].params["blocks"][1] == {"type": "divider"}
@@ -77,7 +82,12 @@ async def test_full_csat_in_english(db_url, analyzer):
         assert len(final) == 1 and final[0]["text"]["text"].endswith("✓ Quick and kind")
         answers = await stored_answers(s.services, request_id)
         assert {q: a.value_int or a.value_text for q, a in answers.items()} == {
-            "overall": 4, "speed": 5, "attitude": 4, "solution": 5, "went_well": "Quick and kind"}  # fmt: skip
+            "overall": 4,
+            "speed": 5,
+            "attitude": 4,
+            "solution": 5,
+            "went_well": "Quick and kind",
+        }
         assert s.fake.sent("conversations.open")[0].params["users"] == "U100"
 
 
@@ -124,8 +134,14 @@ async def test_forged_or_stale_requests_get_401_and_change_nothing(slack, forger
     await slack.trigger("U104")
     ts, _ = slack.message("D104")
     button = slack.buttons("D104")[0]
-    body = form(block_actions("U104", "D104", ts, {"type": "button", "action_id": button["action_id"],
-                                                  "value": button["value"], "text": button["text"]}))  # fmt: skip
+    body = form(
+        block_actions(
+            "U104",
+            "D104",
+            ts,
+            {"type": "button", "action_id": button["action_id"], "value": button["value"], "text": button["text"]},
+        )
+    )
     headers = {
         "wrong secret": sign(body, secret="not-the-secret"),
         "stale timestamp": sign(body, timestamp=int(time.time()) - 6 * 60),
@@ -158,8 +174,9 @@ async def test_inactive_account_is_marked_unreachable(slack):
 
 
 async def test_suggest_inline_is_stored_and_answered_ephemerally(slack):
-    response = await slack.post(slash("U107", "C0GENERAL", "Please open on Saturdays"),
-                                content_type="application/x-www-form-urlencoded")  # fmt: skip
+    response = await slack.post(
+        slash("U107", "C0GENERAL", "Please open on Saturdays"), content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 200
     # A plain-text body answers a slash command ephemerally: only the author sees it.
     assert response.text == notes.SUGGESTION_THANKS
@@ -194,8 +211,13 @@ async def test_free_text_through_the_modal(slack):
 
 
 async def test_app_home_shows_and_changes_language_and_opt_out(slack):
-    opened = {"type": "event_callback", "event_id": "Ev-home", "team_id": "T0TEST", "api_app_id": "A0TEST",
-              "event": {"type": "app_home_opened", "user": "U110", "channel": "D110", "tab": "home"}}  # fmt: skip
+    opened = {
+        "type": "event_callback",
+        "event_id": "Ev-home",
+        "team_id": "T0TEST",
+        "api_app_id": "A0TEST",
+        "event": {"type": "app_home_opened", "user": "U110", "channel": "D110", "tab": "home"},
+    }
     await slack.event(opened)
     (home,) = await slack.fake.wait_for("views.publish", 1)
     select_block = home.params["view"]["blocks"][1]["accessory"]
@@ -227,8 +249,11 @@ def test_manifests_grant_exactly_what_the_bot_uses(name):
     assert manifest["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
     assert settings["interactivity"]["is_enabled"] and manifest["features"]["app_home"]["home_tab_enabled"]
     assert settings["socket_mode_enabled"] is (name == "manifest.socket-mode.yaml")
-    urls = [settings["event_subscriptions"].get("request_url"), settings["interactivity"].get("request_url"),
-            manifest["features"]["slash_commands"][0].get("url")]  # fmt: skip
+    urls = [
+        settings["event_subscriptions"].get("request_url"),
+        settings["interactivity"].get("request_url"),
+        manifest["features"]["slash_commands"][0].get("url"),
+    ]
     assert (
         all(url is None for url in urls)
         if settings["socket_mode_enabled"]
@@ -240,8 +265,12 @@ async def test_socket_mode_receives_the_same_interactions(tmp_path, analyzer):
     from tests.fakes.slack_api import APP_TOKEN
 
     fake = await FakeSlack().start()
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'socket.db'}", "SLACK_BOT_TOKEN": BOT_TOKEN,
-           "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_API_BASE_URL": fake.base_url}  # fmt: skip
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'socket.db'}",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_BASE_URL": fake.base_url,
+    }
     config = Config(settings=Settings(_env_file=None, **env), file=file_config(), surveys=dict(BUILTIN))  # type: ignore[arg-type]
     try:
         async with build_services(config, analyzer=analyzer) as services:
@@ -252,8 +281,12 @@ async def test_socket_mode_receives_the_same_interactions(tmp_path, analyzer):
                 result = await s.trigger("U120")
                 ts, _ = s.message("D120")
                 button = next(b for b in s.buttons("D120") if b["text"]["text"].startswith("5"))
-                action = {"type": "button", "action_id": button["action_id"], "value": button["value"],
-                          "text": button["text"]}  # fmt: skip
+                action = {
+                    "type": "button",
+                    "action_id": button["action_id"],
+                    "value": button["value"],
+                    "text": button["text"],
+                }
                 payload = block_actions("U120", "D120", ts, action)
                 envelope = {"envelope_id": "env-1", "type": "interactive", "payload": payload}
                 await fake.envelopes.put(envelope | {"accepts_response_payload": True})

@@ -44,8 +44,10 @@ async def _plant(services) -> None:
     """A week with customer answers, and its poll posted to the staff group."""
     await services.staff_poll.post(WEEK)
     start, _ = week_bounds(WEEK, "UTC")
-    records = [PastResponse("console", f"c{i}", "csat", start + timedelta(days=2), {"overall": v})
-               for i, v in enumerate([5, 5, 4, 2, 1])]  # fmt: skip
+    records = [
+        PastResponse("console", f"c{i}", "csat", start + timedelta(days=2), {"overall": v})
+        for i, v in enumerate([5, 5, 4, 2, 1])
+    ]
     async with services.context.sessions() as session, session.begin():
         await add_history(session, records)
 

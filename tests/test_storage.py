@@ -94,13 +94,24 @@ async def _respondent(sessions, user="U1"):
 
 
 def _interaction(external_id: str, respondent_id: int, **kw) -> NewInteraction:
-    return NewInteraction(external_id=external_id, respondent_id=respondent_id, touchpoint=kw.get("touchpoint"),
-                          agent=kw.get("agent"), language=None, occurred_at=kw.get("at", T0))  # fmt: skip
+    return NewInteraction(
+        external_id=external_id,
+        respondent_id=respondent_id,
+        touchpoint=kw.get("touchpoint"),
+        agent=kw.get("agent"),
+        language=None,
+        occurred_at=kw.get("at", T0),
+    )
 
 
 def _request(**kw) -> NewRequest:
-    return NewRequest(survey=kw.get("survey", "csat"), language="en", state=kw.get("state", RequestState.SCHEDULED),
-                      due_at=kw.get("due", T0), expires_at=None)  # fmt: skip
+    return NewRequest(
+        survey=kw.get("survey", "csat"),
+        language="en",
+        state=kw.get("state", RequestState.SCHEDULED),
+        due_at=kw.get("due", T0),
+        expires_at=None,
+    )
 
 
 async def test_respondent_is_created_once_and_refreshed(sessions):
@@ -213,8 +224,15 @@ async def test_funnel_and_moments_are_computed_in_sql(sessions):
         result = (await responses(session, start=week[0], end=week[1], survey="csat", questions=["overall"])).funnel
         counts = (await count_answers(session, periods=[week]))[week]
         overall, speed = (Measure("csat", q, 4, 2).moments(counts) for q in ("overall", "speed"))
-        empty = (await responses(session, start=T0 + timedelta(days=30), end=T0 + timedelta(days=37),
-                                 survey="csat", questions=["overall"])).funnel  # fmt: skip
+        empty = (
+            await responses(
+                session,
+                start=T0 + timedelta(days=30),
+                end=T0 + timedelta(days=37),
+                survey="csat",
+                questions=["overall"],
+            )
+        ).funnel
     assert (result.sent, result.answered, result.completed) == (6, 5, 4)
     assert result.response_rate == pytest.approx(5 / 6)
     assert overall is not None and speed is not None

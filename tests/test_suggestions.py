@@ -277,8 +277,14 @@ def test_cross_language_clustering_beats_the_fallback(analyzer):
     texts, languages = [text for _, _, text in rows], [language for _, language, _ in rows]
     model = analyzer.model
     vectors = model.embed(texts)
-    themes = model_themes(texts, vectors, model.centred(vectors, languages), languages, staff_language="en",
-                          topics=(TOPICS["en"], model.embed(TOPICS["en"])))  # fmt: skip
+    themes = model_themes(
+        texts,
+        vectors,
+        model.centred(vectors, languages),
+        languages,
+        staff_language="en",
+        topics=(TOPICS["en"], model.embed(TOPICS["en"])),
+    )
     fallback = find_themes(texts)
 
     def assigned(found) -> list[int]:

@@ -64,8 +64,12 @@ async def test_full_csat_in_english(db_url, fake, analyzer):
         first = h.fake.sent(chat_id=501)[1].params
         assert first["text"].startswith("Thank you for talking to us!")
         assert [[b["text"] for b in row] for row in first["reply_markup"]["inline_keyboard"]] == [
-            ["1 — Very dissatisfied"], ["2 — Dissatisfied"], ["3 — Neutral"], ["4 — Satisfied"], ["5 — Very satisfied"],
-        ]  # fmt: skip
+            ["1 — Very dissatisfied"],
+            ["2 — Dissatisfied"],
+            ["3 — Neutral"],
+            ["4 — Satisfied"],
+            ["5 — Very satisfied"],
+        ]
         assert all(
             len(b["callback_data"].encode()) <= 64 for row in first["reply_markup"]["inline_keyboard"] for b in row
         )
@@ -73,7 +77,12 @@ async def test_full_csat_in_english(db_url, fake, analyzer):
         assert edits[0].endswith("✓ 4 — Satisfied") and len(edits) == 5
         answers = await stored_answers(h.services, request_id)
         assert {q: a.value_int or a.value_text for q, a in answers.items()} == {
-            "overall": 4, "speed": 5, "attitude": 4, "solution": 5, "went_well": "Quick and kind"}  # fmt: skip
+            "overall": 4,
+            "speed": 5,
+            "attitude": 4,
+            "solution": 5,
+            "went_well": "Quick and kind",
+        }
         assert (await request_row(h.services, request_id)).state == RequestState.COMPLETED
 
 

@@ -21,11 +21,13 @@ async def _sends(limiter: PerChatRateLimiter, calls: list[tuple[str, str, float]
         calls.append((chat_id, text, loop.time()))
         return True
 
-    await asyncio.gather(*(
-        limiter.process_request(post, (endpoint, chat_id, text), {}, endpoint, {"chat_id": chat_id}, None)
-        for chat_id, text in messages
-        for endpoint in ("sendMessage",)
-    ))  # fmt: skip
+    await asyncio.gather(
+        *(
+            limiter.process_request(post, (endpoint, chat_id, text), {}, endpoint, {"chat_id": chat_id}, None)
+            for chat_id, text in messages
+            for endpoint in ("sendMessage",)
+        )
+    )
 
 
 async def test_one_chat_gets_a_gap_after_each_message_in_order():
@@ -48,11 +50,14 @@ async def test_edits_and_group_chats_are_not_paced_per_chat():
         seen.append(name)
 
     await limiter.initialize()
-    await asyncio.wait_for(asyncio.gather(
-        limiter.process_request(call, ("edit",), {}, "editMessageText", {"chat_id": "42"}, None),
-        limiter.process_request(call, ("edit again",), {}, "editMessageText", {"chat_id": "42"}, None),
-        limiter.process_request(call, ("first",), {}, "sendMessage", {"chat_id": "42"}, None),
-        limiter.process_request(call, ("group",), {}, "sendMessage", {"chat_id": "-100123"}, None),
-        limiter.process_request(call, ("group again",), {}, "sendMessage", {"chat_id": "-100123"}, None),
-    ), timeout=5)  # fmt: skip
+    await asyncio.wait_for(
+        asyncio.gather(
+            limiter.process_request(call, ("edit",), {}, "editMessageText", {"chat_id": "42"}, None),
+            limiter.process_request(call, ("edit again",), {}, "editMessageText", {"chat_id": "42"}, None),
+            limiter.process_request(call, ("first",), {}, "sendMessage", {"chat_id": "42"}, None),
+            limiter.process_request(call, ("group",), {}, "sendMessage", {"chat_id": "-100123"}, None),
+            limiter.process_request(call, ("group again",), {}, "sendMessage", {"chat_id": "-100123"}, None),
+        ),
+        timeout=5,
+    )
     assert sorted(seen) == ["edit", "edit again", "first", "group", "group again"]

@@ -51,8 +51,12 @@ async def receiver():
 
 
 def hooked_config(db_url: str, receiver: Receiver, **file) -> Config:
-    settings = Settings(_env_file=None, DATABASE_URL=db_url, SAYSO_WEBHOOK_URLS=receiver.url,  # type: ignore[call-arg]
-                        SAYSO_WEBHOOK_SECRET=SECRET)  # fmt: skip
+    settings = Settings(
+        _env_file=None,
+        DATABASE_URL=db_url,
+        SAYSO_WEBHOOK_URLS=receiver.url,  # type: ignore[call-arg]
+        SAYSO_WEBHOOK_SECRET=SECRET,
+    )
     return Config(settings=settings, file=file_config(**file), surveys=dict(BUILTIN))
 
 
@@ -97,8 +101,12 @@ async def test_a_closed_loop_on_slack_reaches_the_receiver_signed(tmp_path, anal
     posts = receiver.accepted()
     events = {post.event["type"]: post.event for post in posts}
     assert [post.event["type"] for post in posts] == [
-        "alert.opened", "survey.completed", "alert.claimed", "alert.resolved", "followup.answered"
-    ]  # fmt: skip
+        "alert.opened",
+        "survey.completed",
+        "alert.claimed",
+        "alert.resolved",
+        "followup.answered",
+    ]
     for post in posts:
         assert verify(SECRET, post.headers, post.body)
         assert post.headers["webhook-id"].startswith("msg_") and post.event["version"] == 1

@@ -65,8 +65,9 @@ def forget(
 
     async def _forget() -> Forgotten | None:
         async with build_services(config) as services:
-            return await forget_respondent(services.context, platform=platform, user_id=user,
-                                           delete_answers=delete_answers)  # fmt: skip
+            return await forget_respondent(
+                services.context, platform=platform, user_id=user, delete_answers=delete_answers
+            )
 
     result = run_or_exit(_forget())
     if result is None:

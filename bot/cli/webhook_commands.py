@@ -54,8 +54,10 @@ def status() -> None:
 
     async def _status() -> list[tuple[str, int, int, int, str]]:
         async with build_services(config) as services:
-            return [(masked_url(s.url), s.pending, s.failed, s.delivered, s.last_error or "—")
-                    for s in await webhook_status(services.context)]  # fmt: skip
+            return [
+                (masked_url(s.url), s.pending, s.failed, s.delivered, s.last_error or "—")
+                for s in await webhook_status(services.context)
+            ]
 
     table = Table("receiver", "pending", "failed", "delivered", "last error")
     for url, pending, failed, delivered, error in run_or_exit(_status()):

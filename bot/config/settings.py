@@ -79,10 +79,21 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "config_path", "api_token", "alert_slack_channels", "alert_telegram_chats", "telegram_bot_token",
-        "telegram_webhook_url", "telegram_webhook_secret", "slack_bot_token", "slack_signing_secret",
-        "slack_app_token", "webhook_secret", "metrics_token", "hook_secret", mode="before",
-    )  # fmt: skip
+        "config_path",
+        "api_token",
+        "alert_slack_channels",
+        "alert_telegram_chats",
+        "telegram_bot_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "webhook_secret",
+        "metrics_token",
+        "hook_secret",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: Any, info: ValidationInfo) -> Any:
         """`VAR=` in a .env file (as in .env.example) means unset, not an empty secret."""
@@ -188,8 +199,10 @@ class Settings(BaseSettings):
         """Values that work but should not be used as they are; logged at start and shown by `config check`."""
         found = []
         if self.api_token is not None and len(self.api_token.get_secret_value()) < MIN_API_TOKEN:
-            found.append(f"SAYSO_API_TOKEN is shorter than {MIN_API_TOKEN} characters; use a long random one "
-                         "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')")  # fmt: skip
+            found.append(
+                f"SAYSO_API_TOKEN is shorter than {MIN_API_TOKEN} characters; use a long random one "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         return found
 
     def secrets(self) -> list[SecretStr]:

@@ -67,8 +67,15 @@ def hook_problem(header: str | None, query: bytes, expected: SecretStr | None) -
 class RequestGuard:
     """ASGI middleware: per-path body limits (413) and the API token (401/503), before the app runs."""
 
-    def __init__(self, app: ASGIApp, *, limits: Sequence[BodyLimit], default_max_bytes: int,
-                 api_token: SecretStr | None, hook_secret: SecretStr | None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limits: Sequence[BodyLimit],
+        default_max_bytes: int,
+        api_token: SecretStr | None,
+        hook_secret: SecretStr | None,
+    ) -> None:
         self._app = app
         self._limits = sorted(limits, key=lambda limit: len(limit.prefix), reverse=True)
         self._default = default_max_bytes

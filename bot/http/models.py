@@ -19,16 +19,21 @@ class InteractionIn(BaseModel):
 
     interaction_id: str = Field(min_length=1, max_length=128, examples=["ticket-4711"])
     platform: Platform
-    user_id: str = Field(min_length=1, max_length=64, examples=["U012AB3CD", "123456789"],
-                         description="Slack user id, or Telegram user id (a number or a string)")  # fmt: skip
+    user_id: str = Field(
+        min_length=1,
+        max_length=64,
+        examples=["U012AB3CD", "123456789"],
+        description="Slack user id, or Telegram user id (a number or a string)",
+    )
     survey: str | None = Field(None, max_length=32, examples=["csat"])
     touchpoint: str | None = Field(None, max_length=32, pattern=r"^[a-z][a-z0-9_]*$", examples=["phone"])
     agent: str | None = Field(None, max_length=128)
     language: str | None = Field(None, max_length=16, examples=["ur"])
     occurred_at: AwareDatetime | None = None
     delay_seconds: int | None = Field(None, ge=0, le=30 * 86400)
-    timezone: str | None = Field(None, max_length=64, examples=["Asia/Karachi"],
-                                 description="the customer's IANA time zone, for quiet hours")  # fmt: skip
+    timezone: str | None = Field(
+        None, max_length=64, examples=["Asia/Karachi"], description="the customer's IANA time zone, for quiet hours"
+    )
 
     @field_validator("*", mode="before")
     @classmethod

@@ -149,19 +149,25 @@ class SlackAdapter:
 
         @router.post(
             "/slack/events",
-            responses={400: {"description": "signed, but not a Slack payload"},
-                       401: {"description": "unsigned, forged or stale"},
-                       404: {"description": "Socket Mode: HTTP events are not enabled"},
-                       413: {"description": "body over 4 MiB"}},
-        )  # fmt: skip
+            responses={
+                400: {"description": "signed, but not a Slack payload"},
+                401: {"description": "unsigned, forged or stale"},
+                404: {"description": "Socket Mode: HTTP events are not enabled"},
+                413: {"description": "body over 4 MiB"},
+            },
+        )
         async def slack_events(request: Request) -> Response:
             """Events, slash commands and interactivity: one request URL, signature checked on the raw bytes."""
             if signing is None:
                 return JSONResponse({"detail": "Slack HTTP mode is not enabled (Socket Mode is)"}, status_code=404)
             body = await request.body()  # bounded by the HTTP guard's limit
             headers = request.headers
-            unsigned = signature_problem(signing.get_secret_value(), body, headers.get("x-slack-request-timestamp"),
-                                         headers.get("x-slack-signature"))  # fmt: skip
+            unsigned = signature_problem(
+                signing.get_secret_value(),
+                body,
+                headers.get("x-slack-request-timestamp"),
+                headers.get("x-slack-signature"),
+            )
             if unsigned:
                 log.warning("slack request refused: %s", unsigned)
                 return JSONResponse({"detail": "invalid or missing Slack signature"}, status_code=401)

@@ -20,10 +20,19 @@ from handlers.core.replies import Prompt, Report
 log = logging.getLogger(__name__)
 
 # Errors that say this person or channel cannot be reached, whatever we retry.
-GONE = frozenset({
-    "channel_not_found", "user_not_found", "account_inactive", "is_archived", "not_in_channel",
-    "cannot_dm_bot", "user_disabled", "messages_tab_disabled", "restricted_action",
-})  # fmt: skip
+GONE = frozenset(
+    {
+        "channel_not_found",
+        "user_not_found",
+        "account_inactive",
+        "is_archived",
+        "not_in_channel",
+        "cannot_dm_bot",
+        "user_disabled",
+        "messages_tab_disabled",
+        "restricted_action",
+    }
+)
 # Errors that say our own bot token is no good: fatal at start, never retried when sending.
 # (account_inactive is ours only from auth.test; from chat.postMessage it is the recipient's.)
 REJECTED_TOKEN = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired"})
@@ -57,8 +66,13 @@ class SlackChannel:
         return message if then is not None else None
 
     async def replace(self, message: MessageRef, prompt: Prompt) -> None:
-        update = partial(self.client.chat_update, channel=message.chat_id, ts=message.message_id,
-                         text=prompt.text, blocks=prompt_blocks(prompt))  # fmt: skip
+        update = partial(
+            self.client.chat_update,
+            channel=message.chat_id,
+            ts=message.message_id,
+            text=prompt.text,
+            blocks=prompt_blocks(prompt),
+        )
         await self._call(update)
 
     async def send_text(self, chat_id: str, text: str) -> MessageRef:

@@ -60,10 +60,14 @@ def prompt_blocks(prompt: Prompt, language: Lang | None = None) -> list[Block]:
     if prompt.hint:
         blocks.append({"type": "context", "elements": [_plain(prompt.hint, _SECTION)]})
     buttons = [
-        {"type": "button", "action_id": ANSWER_ACTION.format(i), "text": _plain(option.label, _BUTTON),
-         "value": option.data}
+        {
+            "type": "button",
+            "action_id": ANSWER_ACTION.format(i),
+            "text": _plain(option.label, _BUTTON),
+            "value": option.data,
+        }
         for i, option in enumerate(prompt.options)
-    ]  # fmt: skip
+    ]
     if prompt.free_text:
         label = (language or lang("en")).gettext(notes.WRITE_ANSWER)
         buttons.insert(
@@ -102,8 +106,12 @@ def modal(callback_id: str, language: Lang, *, title: str, label: str, metadata:
 
 
 def confirmation(language: Lang, text: str) -> dict[str, Any]:
-    return {"type": "modal", "title": _plain(language.gettext(notes.SUGGEST_TITLE), 24),
-            "close": _plain("OK", 24), "blocks": [section(text)]}  # fmt: skip
+    return {
+        "type": "modal",
+        "title": _plain(language.gettext(notes.SUGGEST_TITLE), 24),
+        "close": _plain("OK", 24),
+        "blocks": [section(text)],
+    }
 
 
 def home(language: Lang, *, opted_out: bool) -> dict[str, Any]:

@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 MAX_SKEW_SECONDS = 5 * 60
 
 
-def signature_problem(secret: str, body: bytes, timestamp: str | None, signature: str | None,
-                      now: float | None = None) -> str | None:  # fmt: skip
+def signature_problem(
+    secret: str, body: bytes, timestamp: str | None, signature: str | None, now: float | None = None
+) -> str | None:
     """Why the `v0` signature does not hold (a short reason for the log), or None when it does."""
     if not timestamp or not signature:
         return "no signature"
@@ -65,11 +66,16 @@ def _slack_shaped(payload: dict[str, Any]) -> bool:
     checks = (
         all(isinstance(payload.get(key, {}), dict) for key in _OBJECTS),
         all(isinstance(payload.get(key), dict | None) for key in _MAYBE_OBJECTS),
-        all(isinstance(payload.get(key, []), list) and all(isinstance(item, dict) for item in payload.get(key, []))
-            for key in _LISTS_OF_OBJECTS),
+        all(
+            isinstance(payload.get(key, []), list) and all(isinstance(item, dict) for item in payload.get(key, []))
+            for key in _LISTS_OF_OBJECTS
+        ),
         all(isinstance(payload.get(key, ""), str) for key in _TEXT),
-        all(isinstance(payload.get(outer, {}).get(key, ""), str)
-            for outer in ("event", "user", "team", "container", "view") if isinstance(payload.get(outer), dict)
-            for key in ("type", "id", "user", "channel", "channel_id", "subtype", "bot_id", "team_id")),
-    )  # fmt: skip
+        all(
+            isinstance(payload.get(outer, {}).get(key, ""), str)
+            for outer in ("event", "user", "team", "container", "view")
+            if isinstance(payload.get(outer), dict)
+            for key in ("type", "id", "user", "channel", "channel_id", "subtype", "bot_id", "team_id")
+        ),
+    )
     return all(checks)

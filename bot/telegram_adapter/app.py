@@ -88,8 +88,10 @@ class TelegramAdapter:
             if self._settings.database_url.startswith(("postgresql", "postgres")):
                 # Telegram hands each update to one getUpdates caller: two polling replicas steal
                 # each other's updates (and Telegram answers 409 Conflict).
-                log.warning("telegram polls for updates: run ONE process like this; with several replicas "
-                            "set TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET instead")  # fmt: skip
+                log.warning(
+                    "telegram polls for updates: run ONE process like this; with several replicas "
+                    "set TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET instead"
+                )
             assert self.application.updater is not None
             await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=20)
         await self.application.start()
@@ -130,11 +132,13 @@ class TelegramAdapter:
         @router.post(
             "/telegram/webhook",
             include_in_schema=self.webhook_mode,
-            responses={400: {"description": "not a Telegram update"},
-                       403: {"description": "wrong or missing X-Telegram-Bot-Api-Secret-Token"},
-                       404: {"description": "polling mode: webhook not enabled"},
-                       413: {"description": "body over 1 MiB"}},
-        )  # fmt: skip
+            responses={
+                400: {"description": "not a Telegram update"},
+                403: {"description": "wrong or missing X-Telegram-Bot-Api-Secret-Token"},
+                404: {"description": "polling mode: webhook not enabled"},
+                413: {"description": "body over 1 MiB"},
+            },
+        )
         async def telegram_webhook(
             request: Request,
             x_telegram_bot_api_secret_token: str | None = Header(default=None),

@@ -112,8 +112,13 @@ class TelegramChannel:
 
     async def replace(self, message: MessageRef, prompt: Prompt) -> None:
         chat_id, message_id = int(message.chat_id), int(message.message_id)
-        edit = partial(self._bot.edit_message_text, prompt_text(prompt), chat_id=chat_id, message_id=message_id,
-                       reply_markup=keyboard(prompt))  # fmt: skip
+        edit = partial(
+            self._bot.edit_message_text,
+            prompt_text(prompt),
+            chat_id=chat_id,
+            message_id=message_id,
+            reply_markup=keyboard(prompt),
+        )
         try:
             await self._deliver(edit)
         except DeliveryFailed as failure:

@@ -31,8 +31,12 @@ def keyboard(prompt: Prompt) -> InlineKeyboardMarkup | None:
     buttons, start = [], 0
     for size in sizes:
         row = prompt.options[start : start + size]
-        buttons.append([_button(prompt, option.label if labelled and not prompt.rows else option.key, option.data)
-                        for option in row])  # fmt: skip
+        buttons.append(
+            [
+                _button(prompt, option.label if labelled and not prompt.rows else option.key, option.data)
+                for option in row
+            ]
+        )
         start += size
     return InlineKeyboardMarkup(buttons)
 

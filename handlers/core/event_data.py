@@ -24,11 +24,16 @@ def survey_completed(response: Response) -> dict[str, Any]:
         "completed_at": response.completed_at,
         "answers": {a.question_id: a.value_int for a in response.answers if a.value_int is not None},
         "comments": [
-            {"question": a.question_id, "text": a.value_text, "language": a.text_language,
-             "sentiment": a.sentiment, "sentiment_status": a.sentiment_status}
+            {
+                "question": a.question_id,
+                "text": a.value_text,
+                "language": a.text_language,
+                "sentiment": a.sentiment,
+                "sentiment_status": a.sentiment_status,
+            }
             for a in comments
         ],
-    }  # fmt: skip
+    }
 
 
 def alert(view: AlertView) -> dict[str, Any]:
@@ -52,5 +57,9 @@ def alert(view: AlertView) -> dict[str, Any]:
 
 
 def followup_answered(view: AlertView) -> dict[str, Any]:
-    return {"alert_id": view.alert.id, "interaction_id": view.interaction_id, "sorted": view.alert.sorted,
-            "answered_at": view.alert.checked_at}  # fmt: skip
+    return {
+        "alert_id": view.alert.id,
+        "interaction_id": view.interaction_id,
+        "sorted": view.alert.sorted,
+        "answered_at": view.alert.checked_at,
+    }

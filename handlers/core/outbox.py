@@ -58,5 +58,6 @@ class Outbox:
         """Queue the event in `session`'s transaction; returns its webhook-id, or None when disabled."""
         if not self.urls:
             return None
-        return await enqueue(session, event_type=event_type, body=event_body(event_type, data, now),
-                             urls=self.urls, now=now)  # fmt: skip
+        return await enqueue(
+            session, event_type=event_type, body=event_body(event_type, data, now), urls=self.urls, now=now
+        )

@@ -55,8 +55,14 @@ def _trend(axes, figures: WeekFigures, words: Lang, target: float | None) -> Non
         axes.plot(xs, values, marker="o", color="tab:blue")
     if target is not None:
         axes.axhline(target * 100, linestyle="--", color="tab:green", linewidth=1)
-        axes.annotate(words.gettext(TARGET), (0, target * 100), fontsize=8, color="tab:green",
-                      xytext=(2, 2), textcoords="offset points")  # fmt: skip
+        axes.annotate(
+            words.gettext(TARGET),
+            (0, target * 100),
+            fontsize=8,
+            color="tab:green",
+            xytext=(2, 2),
+            textcoords="offset points",
+        )
     axes.grid(axis="y", alpha=0.3)
 
 
@@ -75,8 +81,13 @@ def _drivers(axes, figures: WeekFigures, words: Lang) -> None:
     for driver in analysis.drivers:
         act = driver.importance >= ACT_IMPORTANCE and driver.performance < ACT_PERFORMANCE
         axes.scatter(driver.importance, driver.performance, s=60, color="tab:red" if act else "tab:blue")
-        axes.annotate(attribute_name(driver.attribute, words), (driver.importance, driver.performance),
-                      fontsize=8, xytext=(4, 4), textcoords="offset points")  # fmt: skip
+        axes.annotate(
+            attribute_name(driver.attribute, words),
+            (driver.importance, driver.performance),
+            fontsize=8,
+            xytext=(4, 4),
+            textcoords="offset points",
+        )
     highest = max([ACT_IMPORTANCE, *(d.importance for d in analysis.drivers)])
     axes.set_xlim(min(0.0, *(d.importance for d in analysis.drivers)) - 0.05, highest + 0.15)
     axes.set_ylim(1, 5.2)

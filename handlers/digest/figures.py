@@ -136,8 +136,11 @@ class WeeklyFigures:
         )
         await self._keep(counted)
         counts.update(counted)
-        grid = {(i, m): m.moments(counts[span]) for i, span in enumerate(spans)
-                for m in (CSAT, NPS, CES, *attributes.values())}  # fmt: skip
+        grid = {
+            (i, m): m.moments(counts[span])
+            for i, span in enumerate(spans)
+            for m in (CSAT, NPS, CES, *attributes.values())
+        }
         breakdown = {name: [self._group(g) for g in found] for name, found in groups.items()}
 
         def at(index: int) -> Headline:
@@ -149,12 +152,23 @@ class WeeklyFigures:
         trend = [TrendPoint(names[i], *at(i)[:2]) for i in range(periods - trend_weeks, periods)]
         flow = seen.funnel
         return WeekFigures(
-            week=week, sent=flow.sent, answered=flow.answered, completed=flow.completed,
-            csat=csat, nps=nps, ces=ces, attributes=means, changes=self._changes(at(this), at(this - 1)),
-            breakdowns=breakdown, targets=self._targets(csat, nps, ces),
-            drivers=analyze(seen.sums), tone=seen.tone, comments=comments, trend=trend,
+            week=week,
+            sent=flow.sent,
+            answered=flow.answered,
+            completed=flow.completed,
+            csat=csat,
+            nps=nps,
+            ces=ces,
+            attributes=means,
+            changes=self._changes(at(this), at(this - 1)),
+            breakdowns=breakdown,
+            targets=self._targets(csat, nps, ces),
+            drivers=analyze(seen.sums),
+            tone=seen.tone,
+            comments=comments,
+            trend=trend,
             min_group_size=rules.min_group_size,
-        )  # fmt: skip
+        )
 
     async def rebuild_rollups(self, *, weeks: int = 12) -> int:
         """Drop every rollup and count the closed weeks among the last `weeks` again; return how

@@ -84,8 +84,13 @@ def compose(content: DigestContent, language: Lang) -> Report:
         sections.append(Section(language.gettext(PERCEPTION), (_perception(content.staff, figures, language),)))
     sections.append(Section(language.gettext(DRIVERS), _drivers(figures, language)))
     tone = figures.tone
-    comments = say(COMMENTS, count=tone.comments, positive=tone.positive, negative=tone.negative,
-                   unscored=tone.comments - tone.scored)  # fmt: skip
+    comments = say(
+        COMMENTS,
+        count=tone.comments,
+        positive=tone.positive,
+        negative=tone.negative,
+        unscored=tone.comments - tone.scored,
+    )
     quotes = tuple(f"“{comment}”" for comment in figures.comments)
     sections.append(Section(language.gettext(COMMENTS_HEADING), (comments, *quotes)))
     if content.closed_loop is not None:
@@ -99,8 +104,9 @@ def _scores(figures: WeekFigures, language: Lang) -> tuple[str, ...]:
     say, lines = language.say, []
     if figures.csat:
         low, high = figures.csat.interval
-        lines.append(say(CSAT, value=f"{figures.csat.value:.0%}", low=f"{low:.0%}", high=f"{high:.0%}",
-                         n=figures.csat.n))  # fmt: skip
+        lines.append(
+            say(CSAT, value=f"{figures.csat.value:.0%}", low=f"{low:.0%}", high=f"{high:.0%}", n=figures.csat.n)
+        )
         if change := figures.changes.get("csat"):
             lines.append(say(BEYOND_NOISE if change.significant else WITHIN_NOISE, delta=f"{change.delta * 100:+.0f}"))
     if figures.nps:
@@ -126,9 +132,15 @@ def _drivers(figures: WeekFigures, language: Lang) -> tuple[str, ...]:
     lines = []
     for driver in sorted(analysis.drivers, key=lambda d: -d.importance):
         act = driver.importance >= ACT_IMPORTANCE and driver.performance < ACT_PERFORMANCE
-        lines.append(language.say(DRIVER, name=attribute_name(driver.attribute, language),
-                                  importance=f"{driver.importance:.2f}", performance=f"{driver.performance:.1f}",
-                                  advice=language.gettext(FIX_FIRST if act else KEEP_UP)))  # fmt: skip
+        lines.append(
+            language.say(
+                DRIVER,
+                name=attribute_name(driver.attribute, language),
+                importance=f"{driver.importance:.2f}",
+                performance=f"{driver.performance:.1f}",
+                advice=language.gettext(FIX_FIRST if act else KEEP_UP),
+            )
+        )
     return tuple(lines)
 
 

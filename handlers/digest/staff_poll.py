@@ -46,8 +46,9 @@ def voter_key(week: str, sender: Sender) -> str:
 
 def poll_prompt(week: str, language: Lang) -> Prompt:
     options = tuple(Option(f"{p}%", f"{p}%", poll_data(week, p)) for p in STEPS)
-    return Prompt(language.say(QUESTION, week=week), options, rows=(6, 5), hint=language.gettext(HINT),
-                  rtl=language.rtl)  # fmt: skip
+    return Prompt(
+        language.say(QUESTION, week=week), options, rows=(6, 5), hint=language.gettext(HINT), rtl=language.rtl
+    )
 
 
 class StaffPoll:

@@ -130,8 +130,13 @@ class FollowUp:
             prompt = self.alert_prompt(view, lang(destination.language), again=again)
             message = await channel.ask(destination.chat_id, prompt)
             async with self._context.sessions() as session, session.begin():
-                await add_alert_post(session, alert_id=alert_id, platform=message.platform,
-                                     chat_id=message.chat_id, message_id=message.message_id)  # fmt: skip
+                await add_alert_post(
+                    session,
+                    alert_id=alert_id,
+                    platform=message.platform,
+                    chat_id=message.chat_id,
+                    message_id=message.message_id,
+                )
 
         key = f"{'again' if again else 'alert'} {alert_id}"
         outcome = await broadcast(self._context, key, self.destinations, post)
@@ -154,8 +159,9 @@ class FollowUp:
         if view.numbers:
             lines.append(say(SCORES, scores=", ".join(f"{q} {v}" for q, v in view.numbers.items())))
         lines += [say(COMMENT, text=text) for text in view.comments]
-        lines.append(say(CONTEXT, touchpoint=view.touchpoint or "—", agent=view.agent or "—",
-                         language=view.language or "—"))  # fmt: skip
+        lines.append(
+            say(CONTEXT, touchpoint=view.touchpoint or "—", agent=view.agent or "—", language=view.language or "—")
+        )
         lines.append(say(REACH, who=_reach(self._context.channels, view)))
         alert = view.alert
         if alert.state == AlertState.RESOLVED:
@@ -163,9 +169,13 @@ class FollowUp:
         elif alert.state == AlertState.CLAIMED:
             lines.append(say(CLAIMED_BY, name=alert.claimer_name or "—"))
         claim, resolve = language.gettext(CLAIM), language.gettext(RESOLVE)
-        buttons = {AlertState.OPEN: (Option(claim, claim, alert_data("c", alert.id)),
-                                     Option(resolve, resolve, alert_data("r", alert.id))),
-                   AlertState.CLAIMED: (Option(resolve, resolve, alert_data("r", alert.id)),)}  # fmt: skip
+        buttons = {
+            AlertState.OPEN: (
+                Option(claim, claim, alert_data("c", alert.id)),
+                Option(resolve, resolve, alert_data("r", alert.id)),
+            ),
+            AlertState.CLAIMED: (Option(resolve, resolve, alert_data("r", alert.id)),),
+        }
         options = buttons.get(AlertState(alert.state), ())
         return Prompt("\n".join(lines), options, rows=(len(options),) if options else (), rtl=language.rtl)
 

@@ -22,13 +22,17 @@ AGENTS = {"Ann": 0.4, "Bilal": 0.1, "Csilla": -0.2, "Deepa": 0.3, "Erik": -0.4, 
 LANGUAGES = {"en": 0.55, "ur": 0.2, "hi": 0.15, "hu": 0.1}
 PLATFORMS = ("telegram", "slack")
 COMMENTS = {
-    "en": (["Quick and kind, thank you", "The agent solved it in minutes", "Very friendly staff"],
-           ["I waited far too long on the phone", "Nobody answered my second email", "The problem is still there"]),
+    "en": (
+        ["Quick and kind, thank you", "The agent solved it in minutes", "Very friendly staff"],
+        ["I waited far too long on the phone", "Nobody answered my second email", "The problem is still there"],
+    ),
     "ur": (["بہت اچھی سروس، شکریہ", "عملہ بہت مددگار تھا"], ["فون پر انتظار بہت لمبا تھا", "میرا مسئلہ حل نہیں ہوا"]),
     "hi": (["बहुत अच्छी सेवा, धन्यवाद", "कर्मचारी बहुत विनम्र थे"], ["फ़ोन पर बहुत लंबा इंतज़ार करना पड़ा", "मेरी समस्या हल नहीं हुई"]),
-    "hu": (["Gyors és kedves ügyintézés", "Nagyon segítőkész volt a kolléga"],
-           ["Túl sokat kellett várni a telefonban", "A problémám nem oldódott meg"]),
-}  # fmt: skip
+    "hu": (
+        ["Gyors és kedves ügyintézés", "Nagyon segítőkész volt a kolléga"],
+        ["Túl sokat kellett várni a telefonban", "A problémám nem oldódott meg"],
+    ),
+}
 
 
 def _scale(value: float, low: int, high: int) -> int:

@@ -29,10 +29,20 @@ async def rescore(context: Context, *, since: datetime | None) -> AsyncIterator[
         if not page:
             return
         verdicts = await asyncio.to_thread(_analyze_all, analyzer, page)
-        scores = [(comment.answer_id, AnswerValue("", value_text=comment.text, text_language=verdict.language,
-                                                  sentiment=verdict.polarity, sentiment_status=str(verdict.status),
-                                                  sentiment_method=verdict.method))
-                  for comment, verdict in zip(page, verdicts, strict=True)]  # fmt: skip
+        scores = [
+            (
+                comment.answer_id,
+                AnswerValue(
+                    "",
+                    value_text=comment.text,
+                    text_language=verdict.language,
+                    sentiment=verdict.polarity,
+                    sentiment_status=str(verdict.status),
+                    sentiment_method=verdict.method,
+                ),
+            )
+            for comment, verdict in zip(page, verdicts, strict=True)
+        ]
         async with context.sessions() as session, session.begin():
             await set_sentiments(session, scores)
         after = page[-1].answer_id

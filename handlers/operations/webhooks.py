@@ -106,8 +106,15 @@ class WebhookSender(Worker):
             for delivery, answer, verdict in zip(due, posted, verdicts, strict=True):
                 retry = verdict.state is WebhookState.PENDING
                 retry_at = now + backoff(delivery.attempts, answer.retry_after) if retry else None
-                await record_outcome(session, delivery_id=delivery.delivery_id, state=verdict.state,
-                                     status=answer.status, error=verdict.error, now=now, retry_at=retry_at)  # fmt: skip
+                await record_outcome(
+                    session,
+                    delivery_id=delivery.delivery_id,
+                    state=verdict.state,
+                    status=answer.status,
+                    error=verdict.error,
+                    now=now,
+                    retry_at=retry_at,
+                )
         for delivery, verdict in zip(due, verdicts, strict=True):
             self._report(delivery, verdict)
         return len(due)

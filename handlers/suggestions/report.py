@@ -96,8 +96,9 @@ async def _themes(context: Context, texts: list[str], languages: list[str | None
     vectors = await embeddings(context.reads, context.sessions, model, [*texts, *names])
     mine = vectors[: len(texts)]
     centred = await asyncio.to_thread(model.centred, mine, languages)
-    return await asyncio.to_thread(model_themes, texts, mine, centred, languages, staff_language=staff,
-                                   topics=(names, vectors[len(texts) :]))  # fmt: skip
+    return await asyncio.to_thread(
+        model_themes, texts, mine, centred, languages, staff_language=staff, topics=(names, vectors[len(texts) :])
+    )
 
 
 class UnknownTheme(ValueError):

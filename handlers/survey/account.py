@@ -47,7 +47,11 @@ class Account:
             if request is not None and request.respondent_id == respondent.id:
                 if request.state in (RequestState.UNREACHABLE, RequestState.SCHEDULED):
                     request.state, request.reason, request.due_at, request.updated_at = (
-                        RequestState.SCHEDULED, None, now, now)  # fmt: skip
+                        RequestState.SCHEDULED,
+                        None,
+                        now,
+                        now,
+                    )
                     message = None
                 elif request.state == RequestState.ACTIVE:
                     reopen = request

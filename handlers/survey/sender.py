@@ -118,8 +118,9 @@ class SurveySender(Worker):
             await self._defer(request_id, wake)
             return
         language = context.language_of(respondent, requested=request.language)
-        prompt = question_prompt(survey, question, token=request.token, language=language,
-                                 intro=None if stored else INTRO)  # fmt: skip
+        prompt = question_prompt(
+            survey, question, token=request.token, language=language, intro=None if stored else INTRO
+        )
         chat_id = respondent.chat_id
         # The intent is committed before the platform call: if this process dies during the call,
         # recovery knows a post may have happened and does not post again (`settle_unconfirmed`).
@@ -158,8 +159,13 @@ class SurveySender(Worker):
         reminder = context.policy.reminder_after
         async with context.sessions() as session, session.begin():
             posts = [sent for sent, _ in outcomes]
-            await record_sent(session, sent=posts, now=now, expires_at=now + context.policy.expiry,
-                              reminder_at=now + reminder if reminder else None)  # fmt: skip
+            await record_sent(
+                session,
+                sent=posts,
+                now=now,
+                expires_at=now + context.policy.expiry,
+                reminder_at=now + reminder if reminder else None,
+            )
             chats = [opened for _, opened in outcomes if opened is not None]
             if chats:
                 await remember_chats(session, chats)
@@ -186,13 +192,20 @@ class SurveySender(Worker):
         context = self._context
         now = context.clock()
         async with context.sessions() as session, session.begin():
-            unconfirmed = await settle_unconfirmed(session, now=now, lease=CLAIM_LEASE, expiry=context.policy.expiry,
-                                                   reminder_after=context.policy.reminder_after)  # fmt: skip
+            unconfirmed = await settle_unconfirmed(
+                session,
+                now=now,
+                lease=CLAIM_LEASE,
+                expiry=context.policy.expiry,
+                reminder_after=context.policy.reminder_after,
+            )
             expired = await expire_overdue(session, now=now)
             due = await claim_reminders(session, now=now, limit=self._batch) if context.policy.reminder_after else []
         if unconfirmed:
-            log.warning("surveys whose post was under way when a sender stopped: opened, not resent",
-                        extra={"surveys": unconfirmed})  # fmt: skip
+            log.warning(
+                "surveys whose post was under way when a sender stopped: opened, not resent",
+                extra={"surveys": unconfirmed},
+            )
         await asyncio.gather(*(self._remind(request_id) for request_id in due))
         return expired, len(due)
 

@@ -19,9 +19,11 @@ def cache_key(text: str) -> str:
 
 
 async def embeddings(
-    reads: async_sessionmaker[AsyncSession], writes: async_sessionmaker[AsyncSession], model: TextModel,
+    reads: async_sessionmaker[AsyncSession],
+    writes: async_sessionmaker[AsyncSession],
+    model: TextModel,
     texts: Sequence[str],
-) -> np.ndarray:  # fmt: skip
+) -> np.ndarray:
     """One unit vector per text, from the cache where it has one."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)

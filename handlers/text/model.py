@@ -62,9 +62,12 @@ class TextModel:
             if self._engine is None and self._problem is None:
                 try:
                     self._engine = _self_tested()
-                    self._anchors = {language: _Anchors(*(self._raw(texts) for texts in
-                                                          (groups["positive"], groups["negative"], groups["neutral"])))
-                                     for language, groups in ANCHORS.items()}  # fmt: skip
+                    self._anchors = {
+                        language: _Anchors(
+                            *(self._raw(texts) for texts in (groups["positive"], groups["negative"], groups["neutral"]))
+                        )
+                        for language, groups in ANCHORS.items()
+                    }
                     self._means = self._language_means()
                 except ModelUnavailable as exc:
                     self._problem = str(exc)
@@ -105,8 +108,10 @@ class TextModel:
             return None
         vector = self._raw([text])[0]
         anchors = self._anchors[language]
-        nearest = [float(np.sort(group @ vector)[-_NEAREST:].mean())
-                   for group in (anchors.positive, anchors.negative, anchors.neutral)]  # fmt: skip
+        nearest = [
+            float(np.sort(group @ vector)[-_NEAREST:].mean())
+            for group in (anchors.positive, anchors.negative, anchors.neutral)
+        ]
         weights = np.exp(_SHARPNESS * (np.array(nearest) - max(nearest)))
         positive, negative, _ = weights / weights.sum()
         return round(float(positive - negative), 4)

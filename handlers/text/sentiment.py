@@ -20,11 +20,35 @@ log = logging.getLogger(__name__)
 
 # Languages people are likely to answer in; a closed set keeps detection fast and sharp.
 _DETECTABLE = (
-    "ENGLISH", "URDU", "HINDI", "HUNGARIAN", "ARABIC", "PERSIAN", "BENGALI", "PUNJABI",
-    "SPANISH", "PORTUGUESE", "FRENCH", "GERMAN", "ITALIAN", "DUTCH", "POLISH", "ROMANIAN",
-    "RUSSIAN", "UKRAINIAN", "TURKISH", "INDONESIAN", "MALAY", "TAGALOG", "SWAHILI", "CHINESE",
-    "JAPANESE", "KOREAN", "VIETNAMESE", "THAI",
-)  # fmt: skip
+    "ENGLISH",
+    "URDU",
+    "HINDI",
+    "HUNGARIAN",
+    "ARABIC",
+    "PERSIAN",
+    "BENGALI",
+    "PUNJABI",
+    "SPANISH",
+    "PORTUGUESE",
+    "FRENCH",
+    "GERMAN",
+    "ITALIAN",
+    "DUTCH",
+    "POLISH",
+    "ROMANIAN",
+    "RUSSIAN",
+    "UKRAINIAN",
+    "TURKISH",
+    "INDONESIAN",
+    "MALAY",
+    "TAGALOG",
+    "SWAHILI",
+    "CHINESE",
+    "JAPANESE",
+    "KOREAN",
+    "VIETNAMESE",
+    "THAI",
+)
 # The languages Sayso ships and scores, and the ones written in the same script that short text
 # is mistaken for (Urdu for Persian or Arabic): these get lingua's full-accuracy models.
 _SHIPPED = {"en": "ENGLISH", "ur": "URDU", "hi": "HINDI", "hu": "HUNGARIAN"}

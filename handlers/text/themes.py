@@ -87,8 +87,9 @@ def _cluster(vectors: np.ndarray, distance: float) -> np.ndarray:
     from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
 
     def linkage(points: np.ndarray) -> np.ndarray:
-        found = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                        distance_threshold=distance).fit(points)  # fmt: skip
+        found = AgglomerativeClustering(
+            n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance
+        ).fit(points)
         return np.asarray(found.labels_)
 
     if len(vectors) <= _DIRECT:

@@ -28,11 +28,18 @@ class CallLog:
 
     def sent(self, method: str, chat: str | int | None = None, *, chat_key: str = "chat_id") -> list[Call]:
         """Calls of `method` that succeeded, into `chat` if given."""
-        return [c for c in self.calls if c.method == method and c.status == 200 and not c.failed
-                and (chat is None or str(c.params.get(chat_key)) == str(chat))]  # fmt: skip
+        return [
+            c
+            for c in self.calls
+            if c.method == method
+            and c.status == 200
+            and not c.failed
+            and (chat is None or str(c.params.get(chat_key)) == str(chat))
+        ]
 
-    async def wait_until(self, method: str, count: int, chat: str | int | None, *, chat_key: str,
-                         timeout: float = 10) -> list[Call]:  # fmt: skip
+    async def wait_until(
+        self, method: str, count: int, chat: str | int | None, *, chat_key: str, timeout: float = 10
+    ) -> list[Call]:
         deadline = time.monotonic() + timeout
         while len(found := self.sent(method, chat, chat_key=chat_key)) < count:
             if time.monotonic() > deadline:

@@ -32,10 +32,15 @@ class Person:
     async def gets_survey(self, survey: str = "csat", *, language: str | None = None, **extra) -> TriggerResult:
         result = await self.services.trigger(
             TriggerRequest(
-                interaction_id=f"ix-{next(_ids)}", platform=self.channel.platform, user_id=self.user_id,
-                survey=survey, language=language, delay_seconds=0, **extra,
+                interaction_id=f"ix-{next(_ids)}",
+                platform=self.channel.platform,
+                user_id=self.user_id,
+                survey=survey,
+                language=language,
+                delay_seconds=0,
+                **extra,
             )
-        )  # fmt: skip
+        )
         await self.services.survey_sender.send_due()
         return result
 

@@ -40,9 +40,14 @@ class Finished:
 async def run_to_end(*args: str, env: dict[str, str], cwd: Path, timeout: float = 60) -> Finished:
     """Run `sayso ARGS` while this loop keeps serving the fakes; return how it ended."""
     process = await asyncio.create_subprocess_exec(
-        SAYSO, *args, env=clean_env(env), cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        SAYSO,
+        *args,
+        env=clean_env(env),
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         out, err = await asyncio.wait_for(process.communicate(), timeout)
     except TimeoutError:

@@ -97,8 +97,9 @@ class FakeSlack(CallLog):
             call.status = script.status
             headers = {"Retry-After": str(script.retry_after)} if script.retry_after is not None else {}
             call.failed = True
-            return web.json_response({"ok": False, "error": script.error or "ratelimited"}, status=script.status,
-                                     headers=headers)  # fmt: skip
+            return web.json_response(
+                {"ok": False, "error": script.error or "ratelimited"}, status=script.status, headers=headers
+            )
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         body = await handler(params) if handler else {}
         if "error" in body:
@@ -137,8 +138,14 @@ class FakeSlack(CallLog):
         return web.Response(text="OK")
 
     async def _auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "https://sayso-test.slack.com/", "team": "Sayso Test", "user": "sayso", "team_id": TEAM,
-                "user_id": "UBOT", "bot_id": "BBOT"}  # fmt: skip
+        return {
+            "url": "https://sayso-test.slack.com/",
+            "team": "Sayso Test",
+            "user": "sayso",
+            "team_id": TEAM,
+            "user_id": "UBOT",
+            "bot_id": "BBOT",
+        }
 
     async def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         user = params["users"]
@@ -217,18 +224,35 @@ def dm_event(user: str, channel: str, text: str, event_id: str) -> dict[str, Any
         "type": "event_callback",
         "event_id": event_id,
         "event_time": int(time.time()),
-        "event": {"type": "message", "channel_type": "im", "user": user, "text": text, "channel": channel,
-                  "ts": f"1700000200.{next(_action_ts):06d}", "event_ts": "1700000200.000001"},
-    }  # fmt: skip
+        "event": {
+            "type": "message",
+            "channel_type": "im",
+            "user": user,
+            "text": text,
+            "channel": channel,
+            "ts": f"1700000200.{next(_action_ts):06d}",
+            "event_ts": "1700000200.000001",
+        },
+    }
 
 
 def slash(user: str, channel: str, text: str) -> bytes:
-    return urllib.parse.urlencode({
-        "token": "legacy", "team_id": TEAM, "team_domain": "sayso-test", "channel_id": channel,
-        "channel_name": "directmessage", "user_id": user, "user_name": "someone", "command": "/suggest",
-        "text": text, "api_app_id": "A0TEST", "response_url": "https://hooks.slack.invalid/commands/1",
-        "trigger_id": f"trigger-{next(_action_ts)}",
-    }).encode()  # fmt: skip
+    return urllib.parse.urlencode(
+        {
+            "token": "legacy",
+            "team_id": TEAM,
+            "team_domain": "sayso-test",
+            "channel_id": channel,
+            "channel_name": "directmessage",
+            "user_id": user,
+            "user_name": "someone",
+            "command": "/suggest",
+            "text": text,
+            "api_app_id": "A0TEST",
+            "response_url": "https://hooks.slack.invalid/commands/1",
+            "trigger_id": f"trigger-{next(_action_ts)}",
+        }
+    ).encode()
 
 
 def view_submission(user: str, callback_id: str, text: str, *, metadata: str = "") -> dict[str, Any]:
@@ -239,10 +263,14 @@ def view_submission(user: str, callback_id: str, text: str, *, metadata: str = "
         "api_app_id": "A0TEST",
         "token": "legacy",
         "trigger_id": f"trigger-{next(_action_ts)}",
-        "view": {"id": f"V{next(_action_ts)}", "type": "modal", "callback_id": callback_id,
-                 "private_metadata": metadata,
-                 "state": {"values": {"text": {"value": {"type": "plain_text_input", "value": text}}}}},
-    }  # fmt: skip
+        "view": {
+            "id": f"V{next(_action_ts)}",
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": metadata,
+            "state": {"values": {"text": {"value": {"type": "plain_text_input", "value": text}}}},
+        },
+    }
 
 
 def _valid_blocks(blocks: list[dict[str, Any]]) -> bool:

@@ -39,16 +39,20 @@ class Slack:
 
     async def trigger(self, user: str, **kw: Any):
         result = await self.services.trigger(
-            TriggerRequest(interaction_id=f"sl-{user}-{time.monotonic_ns()}", platform="slack", user_id=user,
-                           delay_seconds=0, **kw)
-        )  # fmt: skip
+            TriggerRequest(
+                interaction_id=f"sl-{user}-{time.monotonic_ns()}", platform="slack", user_id=user, delay_seconds=0, **kw
+            )
+        )
         await self.services.survey_sender.send_due()
         return result
 
     def message(self, channel: str) -> tuple[str, dict[str, Any]]:
         """The survey message in a DM: (ts, message)."""
-        ts, message = next((key[1], m) for key, m in reversed(self.fake.messages.items()) if key[0] == channel
-                           and any(b["type"] == "actions" for b in m["blocks"]))  # fmt: skip
+        ts, message = next(
+            (key[1], m)
+            for key, m in reversed(self.fake.messages.items())
+            if key[0] == channel and any(b["type"] == "actions" for b in m["blocks"])
+        )
         return ts, message
 
     def buttons(self, channel: str) -> list[dict[str, Any]]:
@@ -58,14 +62,23 @@ class Slack:
     async def press(self, user: str, channel: str, face: str) -> httpx.Response:
         ts, _ = self.message(channel)
         button = next(b for b in self.buttons(channel) if b["text"]["text"].startswith(face))
-        action = {"type": "button", "action_id": button["action_id"], "value": button.get("value", ""),
-                  "text": button["text"]}  # fmt: skip
+        action = {
+            "type": "button",
+            "action_id": button["action_id"],
+            "value": button.get("value", ""),
+            "text": button["text"],
+        }
         return await self.interact(block_actions(user, channel, ts, action))
 
 
 def slack_config(db_url: str, fake: FakeSlack, **extra: str) -> Config:
-    env = {"DATABASE_URL": db_url, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-           "SLACK_API_BASE_URL": fake.base_url, **extra}  # fmt: skip
+    env = {
+        "DATABASE_URL": db_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_BASE_URL": fake.base_url,
+        **extra,
+    }
     return Config(settings=Settings(_env_file=None, **env), file=file_config(), surveys=dict(BUILTIN))  # type: ignore[arg-type]
 
 

@@ -145,8 +145,13 @@ class FakeTelegram(CallLog):
     def _message(self, chat_id: int, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
         message_id = next(self._message_ids[chat_id])
         chat_type = "private" if chat_id > 0 else "group"
-        message = {"message_id": message_id, "date": int(time.time()), "chat": {"id": chat_id, "type": chat_type},
-                   "from": BOT_USER, **extra}  # fmt: skip
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": chat_type},
+            "from": BOT_USER,
+            **extra,
+        }
         if "reply_markup" in params:
             message["reply_markup"] = params["reply_markup"]
         self.messages[(chat_id, message_id)] = message

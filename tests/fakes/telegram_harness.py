@@ -27,9 +27,10 @@ class Harness:
 
     async def trigger(self, user_id: int, **kw: Any):
         result = await self.services.trigger(
-            TriggerRequest(interaction_id=f"tg-{next(self._ids)}", platform="telegram", user_id=str(user_id),
-                           delay_seconds=0, **kw)
-        )  # fmt: skip
+            TriggerRequest(
+                interaction_id=f"tg-{next(self._ids)}", platform="telegram", user_id=str(user_id), delay_seconds=0, **kw
+            )
+        )
         await self.services.survey_sender.send_due()
         return result
 
@@ -48,8 +49,11 @@ class TgUser:
         asks = [c for c in self.h.fake.sent(chat_id=self.id) if "reply_markup" in c.params]
         assert asks, "no question was sent to this chat"
         last = asks[-1]
-        message_id = max(mid for (chat, mid) in self.h.fake.messages if chat == self.id
-                         and self.h.fake.messages[(chat, mid)].get("text") == last.params["text"])  # fmt: skip
+        message_id = max(
+            mid
+            for (chat, mid) in self.h.fake.messages
+            if chat == self.id and self.h.fake.messages[(chat, mid)].get("text") == last.params["text"]
+        )
         return self.h.fake.messages[(self.id, message_id)] | {"reply_markup": last.params["reply_markup"]}
 
     def buttons(self, message: dict[str, Any] | None = None) -> list[list[dict[str, str]]]:

@@ -35,10 +35,12 @@ json_values = st.recursive(
     max_leaves=25,
 )
 nested = st.integers(min_value=1, max_value=6000).map(lambda depth: "[" * depth + "]" * depth)
-real_shapes = st.sampled_from([
-    block_actions("U1", "D1", "1.1", {"type": "button", "action_id": "answer-0", "value": "a|x|0|4"}),
-    dm_event("U1", "D1", "hello", "Ev1"),
-])  # fmt: skip
+real_shapes = st.sampled_from(
+    [
+        block_actions("U1", "D1", "1.1", {"type": "button", "action_id": "answer-0", "value": "a|x|0|4"}),
+        dm_event("U1", "D1", "hello", "Ev1"),
+    ]
+)
 
 
 def _mutated(shape: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
@@ -88,10 +90,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory, analyzer) -> Iterator[Stack]
     async def build() -> Any:
         slack, telegram = await FakeSlack().start(), await FakeTelegram().start()
         config = slack_config(f"sqlite:///{folder / 'fuzz.db'}", slack)
-        settings = config.settings.model_copy(update={
-            "telegram_bot_token": SecretStr(TELEGRAM_TOKEN), "telegram_api_base_url": telegram.base_url,
-            "telegram_webhook_url": "https://sayso.example.com/telegram/webhook",
-            "telegram_webhook_secret": SecretStr(SECRET)})  # fmt: skip
+        settings = config.settings.model_copy(
+            update={
+                "telegram_bot_token": SecretStr(TELEGRAM_TOKEN),
+                "telegram_api_base_url": telegram.base_url,
+                "telegram_webhook_url": "https://sayso.example.com/telegram/webhook",
+                "telegram_webhook_secret": SecretStr(SECRET),
+            }
+        )
         scope = AsyncExitStack()
         services = await scope.enter_async_context(
             build_services(config.model_copy(update={"settings": settings}), analyzer=analyzer)

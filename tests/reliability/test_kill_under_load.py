@@ -36,8 +36,9 @@ async def _report(http: httpx.AsyncClient, number: int, accepted: set[str], refu
         refused[str(response.status_code)] += 1
 
 
-async def _load_then_kill(url: str, first: int, run: int, accepted: set[str], refused: Counter[str],
-                          process: asyncio.subprocess.Process) -> int:  # fmt: skip
+async def _load_then_kill(
+    url: str, first: int, run: int, accepted: set[str], refused: Counter[str], process: asyncio.subprocess.Process
+) -> int:
     """Report interactions at RATE for RUN_SECONDS, then SIGKILL the process mid-flight; return the next number."""
     number, started, tasks = first, time.monotonic(), []
     async with httpx.AsyncClient(base_url=url, timeout=5) as http:
@@ -86,8 +87,11 @@ async def test_three_sigkills_under_load_lose_nothing_and_post_nothing_twice(tmp
             started = time.monotonic()
             stored, states = await _drained(pg_url, within=100)
             drained_in = time.monotonic() - started
-        questions = [call.params["channel"] for call in fake.sent("chat.postMessage")
-                     if any(block.get("type") == "actions" for block in call.params.get("blocks", []))]  # fmt: skip
+        questions = [
+            call.params["channel"]
+            for call in fake.sent("chat.postMessage")
+            if any(block.get("type") == "actions" for block in call.params.get("blocks", []))
+        ]
     finally:
         await fake.stop()
     per_person = Counter(questions)

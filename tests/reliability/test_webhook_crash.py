@@ -34,8 +34,11 @@ async def _commit_events(env: dict[str, str], count: int) -> None:
 async def test_an_event_in_flight_when_the_process_is_killed_arrives_after_restart(tmp_path):
     receiver = await Receiver().start()
     receiver.answer(HANG, HANG, HANG)  # the first posts never get an answer: they are in flight
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'crash.db'}", "SAYSO_WEBHOOK_URLS": receiver.url,
-           "SAYSO_WEBHOOK_SECRET": SECRET}  # fmt: skip
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'crash.db'}",
+        "SAYSO_WEBHOOK_URLS": receiver.url,
+        "SAYSO_WEBHOOK_SECRET": SECRET,
+    }
     try:
         async with running_sayso(env, tmp_path) as first:
             await _commit_events(env, 3)
@@ -54,6 +57,8 @@ async def test_an_event_in_flight_when_the_process_is_killed_arrives_after_resta
         await receiver.stop()
     ids_before = {r.headers["webhook-id"] for r in receiver.received[:3]}
     ids_after = {r.headers["webhook-id"] for r in accepted}
-    print(f"\nwebhook crash: 3 events in flight at SIGKILL, delivered {waited:.0f} s later (lease "
-          f"{DELIVERY_LEASE.total_seconds():.0f} s), posts {len(receiver.received)}")  # fmt: skip
+    print(
+        f"\nwebhook crash: 3 events in flight at SIGKILL, delivered {waited:.0f} s later (lease "
+        f"{DELIVERY_LEASE.total_seconds():.0f} s), posts {len(receiver.received)}"
+    )
     assert ids_after == ids_before and len(accepted) == 3  # the same events, each delivered once

@@ -44,8 +44,13 @@ def _share(share: Share | None) -> dict[str, Any] | None:
 def _net(score: NetScore | None) -> dict[str, Any] | None:
     if score is None:
         return None
-    return {"value": round(score.value, 1), "margin": round(score.margin, 1), "n": score.n,
-            "promoters": score.promoters, "detractors": score.detractors}  # fmt: skip
+    return {
+        "value": round(score.value, 1),
+        "margin": round(score.margin, 1),
+        "n": score.n,
+        "promoters": score.promoters,
+        "detractors": score.detractors,
+    }
 
 
 def _mean(mean: Mean | None) -> dict[str, Any] | None:
