@@ -139,8 +139,8 @@ async def run(config: Config) -> None:
         await asyncio.to_thread(services.context.analyzer.warm_up)
         await asyncio.to_thread(load_catalogs)
         # What is loaded by now (text models, SQLAlchemy's and Bolt's machinery) lives as long as
-        # the process: out of the collector's sight, a full collection no longer walks it (measured
-        # under 660 button presses: the longest collection 119 ms -> 16 ms, all of them 0.34 s -> 0.12 s).
+        # the process: out of the collector's sight, a full collection no longer walks it, so no
+        # press waits behind a long pause (`bench/slack_acks.py` shows the pauses).
         gc.freeze()
         adapters = build_adapters(services)
         background: list[asyncio.Task[object]] = list(await start_all(adapters, services.platform_states))

@@ -68,13 +68,13 @@ def _sent_between(start: datetime, end: datetime) -> ColumnElement[bool]:
 
 
 async def tune_for_aggregates(session: AsyncSession) -> None:
-    """Session settings for one transaction of large aggregates on PostgreSQL: JIT compilation
-    costs more than it saves on these few-group queries (~0.3 s); a sort that spills to disk with
-    the default 4 MB of work_mem is slower than one in memory; with the default random_page_cost
-    (4, for spinning disks) one week's answers are read by scanning every week's (measured on 1M
-    answers: the digest 0.65 s -> 0.48 s); and every digest query reads one open week's slice of
-    the history, which index lookups from the week's requests reach faster than a hash of the
-    whole answers table (200k answers: the digest 0.20 s -> 0.16 s). No-op elsewhere."""
+    """Session settings for one transaction of large aggregates on PostgreSQL (no-op elsewhere).
+
+    Why each: JIT compilation costs more than it saves on these few-group queries; a sort that
+    spills to disk with the default work_mem is slower than one in memory; the default
+    random_page_cost (made for spinning disks) makes the planner scan every week's answers to read
+    one week's; and a digest reads one week's slice, which index lookups from the week's requests
+    reach faster than a hash of the whole answers table. `bench/digest_scale.py` shows the effect."""
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(_AGGREGATE_SETTINGS)
 
