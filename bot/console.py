@@ -109,10 +109,9 @@ class ConsoleChannel:
             self.console.print("> ", end="")
         return await reader.readline()
 
-    def note(self, text: str | None) -> None:
-        """Show an event's acknowledgement (a toast on other platforms)."""
-        if text:
-            self._show(text, "yellow")
+    async def tell(self, text: str) -> None:
+        """Show an event's note (a toast on other platforms)."""
+        self._show(text, "yellow")
 
     def to_event(self, line: str, sender: Sender, event_ids: Callable[[], str]) -> InboundEvent:
         """Turn a typed line into an inbound event, pressing a button when the line is its key."""

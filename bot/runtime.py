@@ -78,9 +78,7 @@ class ConsoleSession:
         reader = LineReader()
         while (line := await self.channel.read(reader)) is not None:
             event = self.channel.to_event(line, self.sender, self._event_id)
-            ack = await self.services.boundary(event)
-            self.channel.note(ack.note)
-            await self.services.boundary.follow_up(ack, event)
+            await self.services.boundary.receive(event, tell=self.channel.tell)
             if until_done is not None and await survey_is_over(self.services.context, until_done):
                 return True
         return False

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -12,6 +14,7 @@ from handlers.core import notes
 from handlers.core.context import Context
 from handlers.core.deadline import within
 from handlers.core.events import InboundEvent, Sender
+from handlers.core.ports import DeliveryFailed
 from handlers.core.replies import Ack
 from handlers.survey.profile import Profile, profile_of
 
@@ -29,6 +32,41 @@ class ErrorBoundary:
     def __init__(self, context: Context, conversation: Conversation) -> None:
         self._context = context
         self._conversation = conversation
+
+    async def receive(
+        self,
+        event: InboundEvent,
+        *,
+        acknowledge: Callable[[Ack], Awaitable[None]] | None = None,
+        tell: Callable[[str], Awaitable[None]] | None = None,
+        after: Callable[[Coroutine[Any, Any, None]], None] | None = None,
+    ) -> Ack:
+        """The one inbound pipeline every adapter runs: handle (answers are committed first), then
+        `acknowledge` the platform, then `tell` the person the Ack's note, then the follow-up.
+
+        `after` runs the note and the follow-up once the platform's request is answered (Slack's
+        3 seconds); without it they run before this returns. A note that cannot be delivered is
+        logged; the stored answer stands.
+        """
+        ack = await self(event)
+        if acknowledge is not None:
+            await acknowledge(ack)
+
+        async def rest() -> None:
+            if ack.note and tell is not None:
+                try:
+                    await tell(ack.note)
+                except DeliveryFailed as failure:
+                    log.warning(
+                        "note not delivered", extra={"platform": event.sender.platform, "reason": failure.reason}
+                    )
+            await self.follow_up(ack, event)
+
+        if after is not None:
+            after(rest())
+        else:
+            await rest()
+        return ack
 
     async def follow_up(self, ack: Ack, event: InboundEvent) -> None:
         """Run an Ack's follow-up after the adapter acknowledged; failures are logged, never raised."""

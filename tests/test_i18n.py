@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import subprocess
@@ -91,7 +92,7 @@ def test_console_shows_urdu_in_visual_order():
     assert shown.startswith("5 ") and shown != "بہت اچھا 5"
     buffer = io.StringIO()
     channel = ConsoleChannel(Console(file=buffer, width=120), bidi=True)
-    channel.note("\u200fشکریہ")
+    asyncio.run(channel.tell("\u200fشکریہ"))
     assert buffer.getvalue().strip() == visual_order("\u200fشکریہ")
 
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -36,7 +37,6 @@ from bot.slack_adapter.requests import bolt_request, signature_problem
 from handlers.boundary import ErrorBoundary
 from handlers.core import notes
 from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
-from handlers.core.ports import DeliveryFailed
 from handlers.core.replies import Ack
 
 log = logging.getLogger(__name__)
@@ -198,26 +198,25 @@ class SlackAdapter:
         app.event("message")(_tolerant(self._on_message))
         app.event("app_home_opened")(_tolerant(self._on_home_opened))
 
-    async def _handle(self, event: InboundEvent, ack: Any) -> None:
+    async def _handle(self, event: InboundEvent, ack: AsyncAck) -> None:
         """Commit through the handlers, acknowledge Slack, then (after the response) note and follow up."""
-        result = await self._boundary(event)
-        await ack()
-        self._later(self._reply(event, result))
+        sender = event.sender
 
-    async def _reply(self, event: InboundEvent, result: Ack) -> None:
-        try:
-            if result.note and isinstance(event, ButtonPressed):  # a note on a press is for the presser only
-                await self.channel.whisper(event.sender.chat_id, event.sender.user_id, result.note)
-            elif result.note:
-                await self.channel.send_text(event.sender.chat_id, result.note)
-        except DeliveryFailed as failure:
-            log.warning("note not delivered", extra={"reason": failure.reason})
-        await self._boundary.follow_up(result, event)
+        async def tell(note: str) -> None:
+            if isinstance(event, ButtonPressed):  # a note on a press is for the presser only
+                await self.channel.whisper(sender.chat_id, sender.user_id, note)
+            else:
+                await self.channel.send_text(sender.chat_id, note)
 
-    async def _on_answer(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        async def acknowledge(_: Ack) -> None:
+            await ack()
+
+        await self._boundary.receive(event, acknowledge=acknowledge, tell=tell, after=self._later)
+
+    async def _on_answer(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await self._handle(inbound.press(body, action["value"]), ack)
 
-    async def _on_open_text(self, ack: Any, body: dict[str, Any], client: Any) -> None:
+    async def _on_open_text(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """The free-text follow-up in a modal; the trigger_id is only good for 3 seconds, so open first."""
         chat = (body.get("container") or {}).get("channel_id") or body["user"]["id"]
         profile = await self._boundary.profile(inbound.press(body, "").sender)
@@ -225,22 +224,22 @@ class SlackAdapter:
         await ack()
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    async def _on_answer_modal(self, ack: Any, body: dict[str, Any]) -> None:
+    async def _on_answer_modal(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         sender, text, view_id = inbound.submitted_text(body)
         await self._handle(TextReceived(sender, text, event_id=f"view:{view_id}"), ack)
 
-    async def _on_suggest(self, ack: Any, body: dict[str, Any], client: Any) -> None:
+    async def _on_suggest(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = inbound.slash_command(body)
         if event.args:
             result = await self._boundary(event)
-            await ack(text=result.note)  # ephemeral: only the author sees it
+            await (ack(text=result.note) if result.note else ack())  # ephemeral: only the author sees it
             return
         profile = await self._boundary.profile(event.sender)
         view = modal(SUGGEST_MODAL, profile.language, title=notes.SUGGEST_TITLE, label=notes.SUGGEST_LABEL)
         await ack()
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    async def _on_suggest_modal(self, ack: Any, body: dict[str, Any]) -> None:
+    async def _on_suggest_modal(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         sender, text, view_id = inbound.submitted_text(body)
         result = await self._boundary(
             CommandReceived(sender, "suggest", text.strip() or " ", event_id=f"view:{view_id}")
@@ -248,25 +247,29 @@ class SlackAdapter:
         profile = await self._boundary.profile(sender)
         await ack(response_action="update", view=confirmation(profile.language, result.note or ""))
 
-    async def _on_message(self, ack: Any, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def _on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         text_event = inbound.direct_message(event, body.get("event_id"))
         if text_event is None:
             await ack()
             return
         await self._handle(text_event, ack)
 
-    async def _on_home_opened(self, ack: Any, event: dict[str, Any], client: Any) -> None:
+    async def _on_home_opened(self, ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         if event.get("tab") == "home":
             self._later(self._publish_home(client, event["user"]))
 
-    async def _on_home_language(self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
+    async def _on_home_language(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         event = inbound.press(body, action["selected_option"]["value"])
         await self._boundary(event)
         await ack()
         self._later(self._publish_home(client, event.sender.user_id))
 
-    async def _on_home_opt(self, ack: Any, body: dict[str, Any], action: dict[str, Any], client: Any) -> None:
+    async def _on_home_opt(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         user = body["user"]["id"]
         sender = Sender(inbound.PLATFORM, user, user, None)
         await self._boundary(
@@ -275,6 +278,6 @@ class SlackAdapter:
         await ack()
         self._later(self._publish_home(client, user))
 
-    async def _publish_home(self, client: Any, user_id: str) -> None:
+    async def _publish_home(self, client: AsyncWebClient, user_id: str) -> None:
         profile = await self._boundary.profile(Sender(inbound.PLATFORM, user_id, user_id, None))
         await client.views_publish(user_id=user_id, view=home(profile.language, opted_out=profile.opted_out))

@@ -18,6 +18,7 @@ from bot.telegram_adapter.outbound import PerChatRateLimiter, TelegramChannel
 from handlers.boundary import ErrorBoundary
 from handlers.core.commands import COMMANDS
 from handlers.core.events import ButtonPressed
+from handlers.core.replies import Ack
 from handlers.i18n import DEFAULT, SHIPPED, lang
 
 log = logging.getLogger(__name__)
@@ -117,12 +118,17 @@ class TelegramAdapter:
             if update.callback_query is not None:
                 await self.channel.answer_press(update.callback_query.id, None)
             return
-        ack = await self._boundary(event)  # answers are committed before we acknowledge
-        if isinstance(event, ButtonPressed) and update.callback_query is not None:
-            await self.channel.answer_press(update.callback_query.id, ack.note)
-        elif ack.note:
-            await self.channel.send_text(event.sender.chat_id, ack.note)
-        await self._boundary.follow_up(ack, event)
+        press = update.callback_query if isinstance(event, ButtonPressed) else None
+        chat = event.sender.chat_id
+
+        async def acknowledge(ack: Ack) -> None:  # a press's note shows on the pressed button
+            if press is not None:
+                await self.channel.answer_press(press.id, ack.note)
+
+        async def tell(note: str) -> None:
+            await self.channel.send_text(chat, note)
+
+        await self._boundary.receive(event, acknowledge=acknowledge, tell=None if press else tell)
 
     def router(self) -> APIRouter:
         """`POST /telegram/webhook`: the secret header is checked before anything is parsed."""
@@ -151,8 +157,9 @@ class TelegramAdapter:
             try:
                 payload = await request.json()
                 update = Update.de_json(payload, self.application.bot)
-            except Exception as exc:
-                raise HTTPException(400, f"not a Telegram update: {exc}") from None
+            except Exception as exc:  # whatever PTB's parser raised: say so once, echo nothing of it
+                log.warning("telegram webhook refused: not a Telegram update (%s)", type(exc).__name__)
+                raise HTTPException(400, "not a Telegram update") from None
             # Processed before answering, so Telegram redelivers if we fail; redeliveries are deduplicated.
             await self.application.process_update(update)
             return Response(status_code=200)
