@@ -94,7 +94,13 @@ async def build_services(
 ) -> AsyncIterator[Services]:
     """Connect (and migrate) the database and assemble the context; platforms add their channels later."""
     settings = config.settings
-    redact(*(secret.get_secret_value() for secret in settings.secrets()), make_url(settings.database_url).password)
+    database_url = make_url(settings.database_url)
+    query_password = database_url.query.get("password")  # libpq also reads it from the query
+    redact(
+        *(secret.get_secret_value() for secret in settings.secrets()),
+        database_url.password,
+        *(query_password if isinstance(query_password, tuple) else (query_password,)),
+    )
     keep_payloads_out()
     url = settings.database_url
     async with AsyncExitStack() as stack:

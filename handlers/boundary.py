@@ -102,9 +102,7 @@ class ErrorBoundary:
                 extra={"event": "profile", "platform": sender.platform},
                 exc_info=True,
             )
-            return Profile(
-                self._context.language_of(None, platform=sender.language_code), chosen=False, opted_out=False
-            )
+            return Profile(self._context.client_language(sender.language_code), chosen=False, opted_out=False)
 
     def _sorry(self, event: InboundEvent, message: str) -> Ack:
-        return Ack(self._context.language_of(None, platform=event.sender.language_code).say(message))
+        return Ack(self._context.client_language(event.sender.language_code).say(message))

@@ -76,7 +76,7 @@ class Conversation:
             if checked is not None:
                 return checked
         if not isinstance(payload, AnswerPress):
-            return Ack(self._context.language_of(None, platform=event.sender.language_code).say(notes.INVALID_BUTTON))
+            return Ack(self._context.client_language(event.sender.language_code).say(notes.INVALID_BUTTON))
         return await self._answers.apply(
             event.sender,
             payload.token,
@@ -135,7 +135,7 @@ class Conversation:
 
     async def _command(self, event: CommandReceived) -> Ack:
         sender, command = event.sender, event.command.lower().lstrip("/")
-        language = self._context.language_of(None, platform=sender.language_code)
+        language = self._context.client_language(sender.language_code)
         if command in ("start", "stop", "language", "suggest") and not sender.private:
             return await reply_once(self._context, sender, event.event_id, Ack(language.say(notes.PRIVATE_ONLY)))
         if command == "suggest":
@@ -155,5 +155,5 @@ class Conversation:
         """No database statement around a suggestion names its author: not even a language lookup
         (a database's statement log would put the two side by side), and no `processed_events`
         row (those carry a time); the box deduplicates on its own."""
-        language = self._context.language_of(None, platform=sender.language_code)
+        language = self._context.client_language(sender.language_code)
         return Ack(await self._suggestions.submit(sender, text, language, event_id))

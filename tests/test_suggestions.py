@@ -14,10 +14,11 @@ from sqlmodel import select
 from handlers.core import notes
 from handlers.core.callbacks import SUGGEST
 from handlers.core.settings import Anonymity
+from handlers.core.weeks import weeks_ending
 from handlers.i18n import lang
 from handlers.operations.export import export
 from handlers.suggestions.invitations import Cadence, SuggestionPrompter
-from handlers.suggestions.report import build_report, weeks_ending
+from handlers.suggestions.report import build_report
 from handlers.suggestions.rules import SuggestionRules, ThemeRules
 from handlers.text.themes import find_themes
 from handlers.text.topics import TOPICS

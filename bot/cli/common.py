@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -47,12 +46,3 @@ def suppress_interrupt() -> Iterator[None]:
         yield
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
-
-
-def masked_url(url: str) -> str:
-    """A receiver or service URL as output may show it: no user, password or query (any of which may
-    carry a token)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return f"{parts.scheme}://{netloc}{parts.path}" + ("?…" if parts.query else "")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 from pydantic import BaseModel, SecretStr
 
-from bot.cli.common import config_or_exit, masked_url
+from bot.cli.common import config_or_exit
+from handlers.core.redaction import masked_url
 from handlers.text.model import TextModel, text_model_state
 
 config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
@@ -48,13 +49,6 @@ def _show(value: object) -> str:
         return ", ".join(map(_show, value)) or "—"
     if isinstance(value, dict):
         return ", ".join(f"{key}={item}" for key, item in value.items()) or "—"
-    if isinstance(value, str) and value.startswith(("http://", "https://")):
-        return masked_url(value)
     if isinstance(value, str) and "://" in value:
-        from sqlalchemy.engine import make_url
-
-        try:
-            return make_url(value).render_as_string(hide_password=True)
-        except Exception:
-            return value
+        return masked_url(value)
     return str(value)

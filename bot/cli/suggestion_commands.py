@@ -9,7 +9,8 @@ from rich.console import Console
 
 from bot.cli.common import config_or_exit, fail, run_or_exit
 from bot.wiring import build_services, complaint_rules
-from handlers.suggestions.report import UnknownTheme, build_report, respond_to_theme, weeks_ending
+from handlers.core.weeks import weeks_ending
+from handlers.suggestions.report import UnknownTheme, build_report, respond_to_theme
 
 suggestions_app = typer.Typer(help="The anonymous suggestion box.", no_args_is_help=True)
 

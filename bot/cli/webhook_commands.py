@@ -8,9 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.common import config_or_exit, fail, masked_url, run_or_exit
+from bot.cli.common import config_or_exit, fail, run_or_exit
 from bot.wiring import Services, build_services
 from handlers.core.ports import Posted
+from handlers.core.redaction import masked_url
 from handlers.operations.webhooks import retry_failed_deliveries, webhook_status
 
 webhooks_app = typer.Typer(help="Signed event webhooks (SAYSO_WEBHOOK_URLS).", no_args_is_help=True)

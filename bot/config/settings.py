@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Any, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     Field,
@@ -17,7 +16,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.webhooks import signing_key
-from handlers.core.settings import check_cron
+from handlers.core.redaction import masked_url
+from handlers.core.settings import check_cron, check_zone
 from handlers.operations.database import DatabaseUrlError, check_url
 
 
@@ -31,11 +31,6 @@ CsvList = Annotated[list[str], NoDecode]
 OptionalCsvList = Annotated[list[str] | None, NoDecode]
 MIN_API_TOKEN = 16
 _TELEGRAM_CHAT = re.compile(r"^-?\d{1,20}$")
-
-
-def _host_of(url: str) -> str:
-    """What an error message may show of a URL: no path or query, which may carry a token."""
-    return url.split("?", 1)[0].split("/")[2] if "://" in url and len(url.split("/")) > 2 else url[:20]
 
 
 class Settings(BaseSettings):
@@ -132,11 +127,7 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {value!r} (for example Europe/Budapest)") from None
-        return value
+        return check_zone(value, example="Europe/Budapest")
 
     @field_validator("digest_cron")
     @classmethod
@@ -162,7 +153,9 @@ class Settings(BaseSettings):
     def _webhook_urls(cls, value: list[str]) -> list[str]:
         for url in value:
             if not url.startswith(("http://", "https://")) or len(url) > 500:
-                raise ValueError(f"{_host_of(url)!r}: each URL must start with http:// or https:// (≤ 500 characters)")
+                raise ValueError(
+                    f"{masked_url(url)!r}: each URL must start with http:// or https:// (≤ 500 characters)"
+                )
         return value
 
     @field_validator("webhook_secret")

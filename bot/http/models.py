@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from handlers.core.characters import unstorable
 from handlers.core.platforms import Platform
+from handlers.core.settings import check_zone
 
 
 class InteractionIn(BaseModel):
@@ -58,12 +58,7 @@ class InteractionIn(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError(f"unknown IANA time zone {value!r} (for example Asia/Karachi)") from None
-        return value
+        return None if value is None else check_zone(value)
 
 
 class HookIgnored(BaseModel):

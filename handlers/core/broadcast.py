@@ -45,7 +45,7 @@ def staff_language(context: Context, destinations: Sequence[Destination], sender
     """Answer staff in their channel's configured language; elsewhere in their client's."""
     if (destination := destination_of(destinations, sender)) is not None:
         return lang(destination.language)
-    return context.language_of(None, platform=sender.language_code)
+    return context.client_language(sender.language_code)
 
 
 class Sent(StrEnum):

@@ -54,3 +54,8 @@ class Context:
             if negotiate(code):
                 return lang(code)
         return lang(self.policy.default_language)
+
+    def client_language(self, code: str | None) -> Lang:
+        """The language of a person whose settings are not read (staff, or a reply when the
+        database is down): their client's, if we ship it, else the default."""
+        return self.language_of(None, platform=code)

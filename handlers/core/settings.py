@@ -6,6 +6,10 @@ once); `bot.config` only composes the sections and reads the environment.
 
 from __future__ import annotations
 
+import difflib
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,4 +34,20 @@ def check_cron(value: str) -> str:
         CronTrigger.from_crontab(value)
     except ValueError as exc:
         raise ValueError(f"not a crontab expression ({exc}); for example '0 9 * * mon'") from None
+    return value
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
+
+
+def check_zone(value: str, *, example: str = "Asia/Karachi") -> str:
+    """`value` unchanged if it names an IANA time zone, else a `ValueError` naming the closest ones."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        close = difflib.get_close_matches(value, _zones(), n=1, cutoff=0.8)
+        hint = f"did you mean {close[0]}?" if close else f"for example {example}"
+        raise ValueError(f"unknown IANA time zone {value!r} ({hint})") from None
     return value

@@ -40,3 +40,13 @@ def shift(week: str, weeks: int, timezone: str) -> str:
     """The week `weeks` after (or before, if negative) `week`."""
     start, _ = week_bounds(week, timezone)
     return week_of(start + timedelta(weeks=weeks, hours=12), timezone)
+
+
+def weeks_up_to(week: str, count: int, timezone: str) -> tuple[str, ...]:
+    """`week` and the `count - 1` weeks before it, oldest first."""
+    return tuple(shift(week, -back, timezone) for back in reversed(range(count)))
+
+
+def weeks_ending(moment: datetime, count: int, timezone: str) -> tuple[str, ...]:
+    """The ISO week of `moment` and the `count - 1` before it, oldest first."""
+    return weeks_up_to(week_of(moment, timezone), count, timezone)

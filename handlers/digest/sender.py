@@ -11,7 +11,7 @@ from handlers.core.broadcast import Destination, Outcome, broadcast
 from handlers.core.context import Context
 from handlers.core.outbox import EventType
 from handlers.core.ports import Outbound
-from handlers.core.weeks import shift, week_bounds
+from handlers.core.weeks import week_bounds, weeks_up_to
 from handlers.digest.chart import chart_png
 from handlers.digest.figures import WeekFigures, WeeklyFigures
 from handlers.digest.report import DigestContent, compose
@@ -50,7 +50,7 @@ class DigestSender:
         themes: tuple[ThemeSummary, ...] = ()
         if self._complaints:
             zone = self._weekly.timezone
-            weeks = tuple(shift(week, -back, zone) for back in reversed(range(self._complaints.weeks)))
+            weeks = weeks_up_to(week, self._complaints.weeks, zone)
             report = await build_report(self._context, weeks=weeks, rules=self._complaints.rules)
             themes = report.repeated
         loop = None

@@ -8,9 +8,9 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from handlers.core.redaction import masked_url
 from storage.db import DatabaseUrlError, async_url, create_engine, create_reader, ping, session_factory
 from storage.migrate import current_revision, upgrade
 
@@ -34,7 +34,7 @@ def check_url(url: str) -> None:
 
 def describe_error(url: str, exc: BaseException) -> str:
     """One line for the operator: where, and the driver's first line of why, without the password."""
-    where = make_url(url).render_as_string(hide_password=True)
+    where = masked_url(url)
     text = str(getattr(exc, "orig", None) or exc).strip()
     reason = text.splitlines()[0] if text else f"did not answer in time ({type(exc).__name__})"
     return f"DATABASE_URL: cannot use {where}: {reason}"

@@ -62,17 +62,16 @@ class SuggestionBox:
         text = text.strip()
         if not text:
             self.expect_text(sender)
-            return language.directional(language.gettext(notes.SUGGEST_PROMPT))
+            return language.say(notes.SUGGEST_PROMPT)
         if unstorable(text):
-            return language.directional(language.gettext(notes.UNSTORABLE))
+            return language.say(notes.UNSTORABLE)
         if len(text) > self._rules.max_chars:
-            return language.directional(language.gettext(notes.TOO_LONG) % {"max": self._rules.max_chars})
+            return language.say(notes.TOO_LONG, max=self._rules.max_chars)
         now = self._context.clock()
         local_day = now.astimezone(ZoneInfo(self._context.policy.timezone)).date().isoformat()
         counter = self._count(sender, local_day)
         if self._counts.get(counter, 0) >= self._rules.max_per_day:
-            message = language.gettext(notes.SUGGESTION_LIMIT) % {"n": self._rules.max_per_day}
-            return language.directional(message)
+            return language.say(notes.SUGGESTION_LIMIT, n=self._rules.max_per_day)
         self._pending.pop(self._person(sender), None)
         async with outside():
             verdict = await asyncio.to_thread(self._context.analyzer.analyze, text, language.code)
@@ -81,7 +80,7 @@ class SuggestionBox:
             if event_id and not await claim_receipt(
                 session, platform=sender.platform, event_id=event_id, iso_week=week
             ):
-                return language.directional(language.gettext(notes.SUGGESTION_THANKS))
+                return language.say(notes.SUGGESTION_THANKS)
             await add_suggestion(
                 session,
                 NewSuggestion(
@@ -95,4 +94,4 @@ class SuggestionBox:
             )
         self._counts[counter] = self._counts.get(counter, 0) + 1
         log.info("suggestion stored")  # the event, never the person, the chat or the text
-        return language.directional(language.gettext(notes.SUGGESTION_THANKS))
+        return language.say(notes.SUGGESTION_THANKS)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from handlers.core.context import Context
-from handlers.core.weeks import week_of
 from handlers.suggestions.rules import ThemeRules
 from handlers.text.cache import embeddings
 from handlers.text.themes import Theme, find_themes, model_themes
@@ -43,11 +41,6 @@ class SuggestionReport:
     @property
     def repeated(self) -> tuple[ThemeSummary, ...]:
         return tuple(theme for theme in self.themes if theme.repeated)
-
-
-def weeks_ending(moment: datetime, count: int, timezone: str) -> tuple[str, ...]:
-    """The ISO week of `moment` and the `count - 1` before it, oldest first."""
-    return tuple(week_of(moment - timedelta(weeks=back), timezone) for back in reversed(range(count)))
 
 
 def _shown(count: int, rules: ThemeRules) -> int | None:
