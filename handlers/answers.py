@@ -28,9 +28,9 @@ from handlers.survey.asking import remember
 from handlers.survey.machine import Outcome, Status
 from handlers.survey.prompts import answered_text, question_prompt
 from handlers.text.sentiment import TextVerdict
+from storage.answers import AnswerValue, record_progress, response_of, save_answer, survey_progress
 from storage.events import claim_event
 from storage.models import ANSWERABLE, RequestState, Respondent, SurveyRequest
-from storage.requests import AnswerValue, record_progress, response_of, save_answer, survey_progress
 from storage.respondents import get_respondent
 
 log = logging.getLogger(__name__)

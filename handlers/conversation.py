@@ -23,12 +23,10 @@ from handlers.survey import machine
 from handlers.survey.account import Account
 from handlers.survey.prompts import help_text
 from handlers.text.sentiment import TextVerdict
+from storage.answers import answer_values
 from storage.events import event_seen
-from storage.requests import (
-    answer_values,
-    open_request_for,
-)
 from storage.respondents import get_respondent
+from storage.survey_requests import open_request_for
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import Column, DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -57,3 +57,8 @@ class StateColumn(TypeDecorator[E]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
         return None if value is None else self.states(value)
+
+
+def utc_column(*, nullable: bool = True, index: bool = False, stamp: bool = False) -> Column[datetime]:
+    """A UTC timestamp column; `stamp` fills it with the current time on INSERT, also for Core inserts."""
+    return Column(UTCDateTime(), nullable=nullable, index=index, default=utcnow if stamp else None)

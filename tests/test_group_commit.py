@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from handlers.core.group_commit import GroupCommit
+from handlers.survey.group_commit import GroupCommit
 
 
 class Writes:

@@ -11,22 +11,16 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
+from storage.answers import AnswerValue, answers_of, save_answer
 from storage.claims import claim_due
 from storage.db import DatabaseUrlError, async_url, create_engine, session_factory
 from storage.events import claim_event, forget_events_before
 from storage.figures import Measure, responses
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.models import Interaction, RequestState, SurveyRequest
-from storage.requests import (
-    AnswerValue,
-    NewInteraction,
-    NewRequest,
-    answers_of,
-    record_interaction,
-    save_answer,
-)
 from storage.respondents import ensure_respondent
 from storage.rollups import count_answers
+from storage.survey_requests import NewInteraction, NewRequest, record_interaction
 
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 

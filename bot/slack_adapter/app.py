@@ -33,7 +33,7 @@ from bot.slack_adapter.render import (
     home,
     modal,
 )
-from bot.slack_adapter.requests import bolt_request, signature_problem
+from bot.slack_adapter.signed_requests import bolt_request, signature_problem
 from handlers.boundary import ErrorBoundary
 from handlers.core import notes
 from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived

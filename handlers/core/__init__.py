@@ -1,2 +1,2 @@
-"""What every capability shares: the context, inbound events, replies, the outbound port,
+"""What every capability shares: the context, inbound events, replies, the outbound port, platforms, settings,
 button payloads, notes, policy, weeks, survey definitions and posting to staff destinations."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from storage.alerts import AlertView
-from storage.requests import Response
+from storage.answers import Response
 
 
 def survey_completed(response: Response) -> dict[str, Any]:

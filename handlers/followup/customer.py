@@ -13,8 +13,8 @@ from handlers.core.replies import Ack, Option, Prompt
 from handlers.followup.events import alert_changed
 from handlers.i18n import N_
 from storage.alerts import alert_by_id, alert_of_request, alert_view
-from storage.requests import request_by_token
 from storage.respondents import get_respondent
+from storage.survey_requests import request_by_token
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.core.context import Context
 from storage.db import READ_ONLY, ping
-from storage.requests import queue_status
+from storage.survey_requests import queue_status
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from handlers.core.context import Context
 from handlers.text.sentiment import TextAnalyzer, TextVerdict
-from storage.requests import AnswerValue, Comment, comments_after, count_comments, set_sentiments
+from storage.answers import AnswerValue, Comment, comments_after, count_comments, set_sentiments
 
 PAGE = 200
 

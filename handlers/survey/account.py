@@ -15,8 +15,8 @@ from handlers.survey.asking import ask_question
 from handlers.survey.prompts import language_prompt
 from storage.events import claim_event
 from storage.models import RequestState, Respondent, SurveyRequest
-from storage.requests import cancel_unfinished, open_request_for, request_by_token
 from storage.respondents import ensure_respondent, get_respondent, touch
+from storage.survey_requests import cancel_unfinished, open_request_for, request_by_token
 
 
 class Account:

@@ -9,7 +9,7 @@ from handlers.core.surveys import Survey
 from handlers.i18n import Lang
 from handlers.survey.prompts import question_prompt
 from storage.models import SurveyRequest
-from storage.requests import request_by_id
+from storage.survey_requests import request_by_id
 
 
 async def ask_question(

@@ -10,24 +10,18 @@ from datetime import datetime
 
 from handlers.core.context import Context
 from handlers.core.events import MessageRef
-from handlers.core.group_commit import GroupCommit
 from handlers.core.meter import Counted, Timed
 from handlers.core.ports import DeliveryFailed
 from handlers.core.worker import Worker
 from handlers.survey.asking import remember
+from handlers.survey.group_commit import GroupCommit
 from handlers.survey.machine import pending
 from handlers.survey.prompts import INTRO, REMINDER, question_prompt
+from storage.answers import answer_values, survey_progress
 from storage.claims import CLAIM_LEASE, Claim, Sent, claim_due, mark_posting, record_sent, settle_unconfirmed
 from storage.models import RequestState, Respondent
-from storage.requests import (
-    answer_values,
-    claim_reminders,
-    expire_overdue,
-    request_by_id,
-    survey_progress,
-    unclaim_reminder,
-)
 from storage.respondents import remember_chats, touch
+from storage.survey_requests import claim_reminders, expire_overdue, request_by_id, unclaim_reminder
 
 log = logging.getLogger(__name__)
 # A post to record: what went out, and the private chat opened for it (respondent id, chat id), if new.

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.core.context import Context
 from handlers.i18n import SHIPPED, negotiate
 from storage.models import RequestState, Respondent, SurveyRequest
-from storage.requests import (
+from storage.respondents import ensure_respondent
+from storage.survey_requests import (
     NewInteraction,
     NewRequest,
     cancel_unfinished_of_others,
@@ -21,7 +22,6 @@ from storage.requests import (
     record_interaction,
     request_by_id,
 )
-from storage.respondents import ensure_respondent
 
 NOT_STARTED = "not_started"
 NOT_CONFIGURED = "platform_not_configured"

@@ -1,0 +1,44 @@
+"""SQLModel tables, by what they hold. Identifiers of people live only in `respondents`; everything else
+points at it. Importing this package registers every table on `SQLModel.metadata` (Alembic reads it)."""
+
+from storage.models.people import (
+    ANSWERABLE,
+    Answer,
+    Interaction,
+    ProcessedEvent,
+    RequestState,
+    Respondent,
+    SentimentStatus,
+    SurveyRequest,
+)
+from storage.models.staff import Alert, AlertPost, AlertState, BroadcastPost, PostState, StaffEstimate, StaffVote
+from storage.models.suggestion_box import PromptLedger, Suggestion, SuggestionReceipt, ThemeResponse
+from storage.models.upkeep import RollupCount, RollupPeriod, TextEmbedding, WebhookDelivery, WebhookEvent, WebhookState
+
+__all__ = [
+    "ANSWERABLE",
+    "Alert",
+    "AlertPost",
+    "AlertState",
+    "Answer",
+    "BroadcastPost",
+    "Interaction",
+    "PostState",
+    "ProcessedEvent",
+    "PromptLedger",
+    "RequestState",
+    "Respondent",
+    "RollupCount",
+    "RollupPeriod",
+    "SentimentStatus",
+    "StaffEstimate",
+    "StaffVote",
+    "Suggestion",
+    "SuggestionReceipt",
+    "SurveyRequest",
+    "TextEmbedding",
+    "ThemeResponse",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookState",
+]
