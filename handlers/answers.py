@@ -32,6 +32,7 @@ from storage.answers import AnswerValue, record_progress, response_of, save_answ
 from storage.events import claim_event
 from storage.models import ANSWERABLE, RequestState, Respondent, SurveyRequest
 from storage.respondents import get_respondent
+from storage.rollups import invalidate_rollups, may_touch_rollups
 
 log = logging.getLogger(__name__)
 LOST_UPDATE_AFTER = timedelta(seconds=10)
@@ -101,6 +102,8 @@ class Answers:
             previous = request.current_question
             if step.store:
                 await save_answer(session, request_id=request.id, answer=_answer_value(question.id, value, verdict))
+                if may_touch_rollups(request.sent_at, now):  # a late answer: the figures' rollups must see it
+                    await invalidate_rollups(session, sent_at=request.sent_at)
                 if self._followup is not None and value is not None:  # same transaction: a low score has its alert
                     await self._followup.note_answer(session, request, question.id, value, verdict)
                 request.current_question = step.next_question.id if step.next_question else None

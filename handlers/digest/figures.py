@@ -6,8 +6,9 @@ import asyncio
 import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.context import Context
 from handlers.core.weeks import shift, week_bounds, week_of
@@ -24,7 +25,17 @@ from storage.figures import (
     responses,
     tune_for_aggregates,
 )
-from storage.rollups import Counts, Period, count_answers, drop_rollups, rolled_up, rollup_count, store_rollups
+from storage.rollups import (
+    ROLLUP_MIN_AGE,
+    Counts,
+    Period,
+    count_answers,
+    invalidate_rollups,
+    rolled_up,
+    rollup_count,
+    rollup_epoch,
+    store_rollups,
+)
 
 T = TypeVar("T")
 AGGREGATES_AT_ONCE = 2
@@ -127,14 +138,14 @@ class WeeklyFigures:
         attributes = {name: Measure("csat", name, CSAT_TOP, 2) for name in self._attributes()}
         spans = list(itertools.pairwise(edges))
         at_once = asyncio.Semaphore(AGGREGATES_AT_ONCE)
-        counts = await self._read(at_once, rolled_up, periods=[span for span in spans if self._closed(span)])
+        epoch, counts = await self._read(at_once, _rollups, periods=[span for span in spans if self._closed(span)])
         counted, seen, groups, comments = await asyncio.gather(
             self._read(at_once, count_answers, periods=[span for span in spans if span not in counts]),
             self._read(at_once, responses, start=start, end=end, survey="csat", questions=["overall", *attributes]),
             self._read(at_once, breakdowns, start=start, end=end, measure=CSAT, by=list(DIMENSIONS)),
             self._read(at_once, recent_comments, start=start, end=end),
         )
-        await self._keep(counted)
+        await self._keep(counted, epoch)
         counts.update(counted)
         grid = {
             (i, m): m.moments(counts[span])
@@ -174,7 +185,7 @@ class WeeklyFigures:
         """Drop every rollup and count the closed weeks among the last `weeks` again; return how
         many periods are rolled up now. (Digests roll up what they need anyway; this does it now.)"""
         async with self._context.sessions() as session, session.begin():
-            await drop_rollups(session)
+            await invalidate_rollups(session)
         zone = self.timezone
         await self.build(shift(week_of(self._context.clock(), zone), -1, zone), trend_weeks=weeks)
         async with self._context.reads() as session:
@@ -191,16 +202,17 @@ class WeeklyFigures:
             return await query(session, **arguments)
 
     def _closed(self, period: Period) -> bool:
-        """No survey sent in `period` can still be answered: its counts are final. (A day beyond the
-        expiry covers a post whose send was recorded after it was made.)"""
-        return period[1] <= self._context.clock() - self._context.policy.expiry - timedelta(days=1)
+        """No survey sent in `period` can still be answered in the normal course: its counts are
+        final unless a late write invalidates them (see `storage.rollups`)."""
+        return period[1] <= self._context.clock() - self._context.policy.expiry - ROLLUP_MIN_AGE
 
-    async def _keep(self, counted: dict[Period, Counts]) -> None:
-        """Roll up the closed periods just counted, so later digests read them instead."""
+    async def _keep(self, counted: dict[Period, Counts], epoch: int) -> None:
+        """Roll up the closed periods just counted, so later digests read them instead, unless a
+        write into an old period since `epoch` may be missing from the counts."""
         closed = {period: counts for period, counts in counted.items() if self._closed(period)}
         if closed:
             async with self._context.sessions() as session, session.begin():
-                await store_rollups(session, closed)
+                await store_rollups(session, closed, epoch=epoch, now=self._context.clock())
 
     def _group(self, m: Moments) -> Group:
         if m.n < self._rules.min_group_size:
@@ -229,3 +241,8 @@ class WeeklyFigures:
         if targets.ces is not None:
             checks.append(TargetCheck("ces", targets.ces, ces.value if ces else None))
         return checks
+
+
+async def _rollups(session: AsyncSession, *, periods: list[Period]) -> tuple[int, dict[Period, Counts]]:
+    """The rollup epoch, then the stored rollups of `periods`: the epoch read before any counting."""
+    return await rollup_epoch(session), await rolled_up(session, periods=periods)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from handlers.core.context import Context
 from handlers.text.model import METHOD
 from storage.history import PastResponse, add_history
+from storage.rollups import invalidate_rollups
 
 _CHUNK = 2000
 
@@ -101,6 +102,7 @@ async def fill(context: Context, *, answers: int, weeks: int, seed: int) -> tupl
         nonlocal responses, written
         async with context.sessions() as session, session.begin():
             await add_history(session, chunk)
+            await invalidate_rollups(session)  # past weeks gain answers: their rollups no longer hold
         responses, written = responses + len(chunk), written + sum(len(r.answers) for r in chunk)
         chunk.clear()
 

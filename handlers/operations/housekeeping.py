@@ -8,7 +8,7 @@ from datetime import timedelta
 from handlers.core.context import Context
 from storage.events import forget_events_before
 from storage.privacy import Forgotten, forget, unlink_old_text
-from storage.rollups import drop_rollups
+from storage.rollups import invalidate_rollups
 
 __all__ = ["EVENT_RETENTION", "Forgotten", "forget_respondent", "prune_events", "unlink_text_older_than"]
 
@@ -38,7 +38,7 @@ async def forget_respondent(context: Context, *, platform: str, user_id: str, de
     async with context.sessions() as session, session.begin():
         result = await forget(session, platform=platform, user_id=user_id, delete_answers=delete_answers)
         if result is not None and result.deleted:
-            await drop_rollups(session)  # counts of closed weeks included the deleted answers
+            await invalidate_rollups(session)  # counts of closed weeks included the deleted answers
     if result is not None:
         # The log line never repeats the erased identity.
         log.info("respondent forgotten", extra={"responses": result.responses, "deleted": result.deleted})

@@ -13,7 +13,15 @@ from storage.models.people import (
 )
 from storage.models.staff import Alert, AlertPost, AlertState, BroadcastPost, PostState, StaffEstimate, StaffVote
 from storage.models.suggestion_box import PromptLedger, Suggestion, SuggestionReceipt, ThemeResponse
-from storage.models.upkeep import RollupCount, RollupPeriod, TextEmbedding, WebhookDelivery, WebhookEvent, WebhookState
+from storage.models.upkeep import (
+    RollupCount,
+    RollupEpoch,
+    RollupPeriod,
+    TextEmbedding,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookState,
+)
 
 __all__ = [
     "ANSWERABLE",
@@ -29,6 +37,7 @@ __all__ = [
     "RequestState",
     "Respondent",
     "RollupCount",
+    "RollupEpoch",
     "RollupPeriod",
     "SentimentStatus",
     "StaffEstimate",

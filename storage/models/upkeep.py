@@ -37,6 +37,17 @@ class RollupCount(SQLModel, table=True):
     n: int
 
 
+class RollupEpoch(SQLModel, table=True):
+    """One row whose number every write into an old period raises. A rollup is stored only if the
+    number is the one read before its counts were, so a late answer committed between the count
+    and the store cannot leave a stale rollup behind (the store then keeps nothing)."""
+
+    __tablename__ = "rollup_epoch"
+
+    id: int = Field(default=1, primary_key=True)
+    epoch: int = Field(default=0)
+
+
 class WebhookState(StrEnum):
     PENDING = "pending"  # due at `due_at` (a claimed one is pending again after its lease)
     DELIVERED = "delivered"
