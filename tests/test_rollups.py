@@ -7,9 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from handlers.core.weeks import shift, week_bounds, week_of
 from handlers.digest.figures import WeeklyFigures

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -297,3 +298,50 @@ async def test_socket_mode_receives_the_same_interactions(tmp_path, analyzer):
                 await adapter.stop()
     finally:
         await fake.stop()
+
+
+def _without(payload: dict, *path: str) -> dict:
+    """`payload` with the key at `path` removed (a copy)."""
+    copied = json.loads(json.dumps(payload))
+    *outer, last = path
+    holder = copied
+    for key in outer:
+        holder = holder[key]
+    del holder[last]
+    return copied
+
+
+_PRESS = block_actions("U9", "D9", "1.1", {"type": "button", "action_id": "answer-0", "value": "a|x|0|4"})
+_MODAL = view_submission("U9", "answer_text", "fine")
+MALFORMED = {
+    "no actions": {**_PRESS, "actions": []},
+    "an empty action": {**_PRESS, "actions": [{}]},
+    "a button without a value": {**_PRESS, "actions": [{"type": "button", "action_id": "answer-0", "value": None}]},
+    "a menu without a choice": {**_PRESS, "actions": [{"type": "static_select", "action_id": "home_language"}]},
+    "no type": _without(_PRESS, "type"),
+    "no user": _without(_PRESS, "user"),
+    "a view without an id": _without(_MODAL, "view", "id"),
+    "a view with an empty state": {**_MODAL, "view": {**_MODAL["view"], "state": {}}},
+    "a view without our input": {**_MODAL, "view": {**_MODAL["view"], "state": {"values": {"b": {}}}}},
+    "an event without a type": {"type": "event_callback", "event": {"text": "hi"}, "event_id": "Ev9"},
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+async def test_signed_but_malformed_payloads_get_400_and_one_line(slack, caplog, case):
+    caplog.set_level(logging.INFO)
+    response = await slack.interact(MALFORMED[case])
+    assert response.status_code == 400
+    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 1 and lines[0].exc_info is None
+    assert "U9" not in lines[0].getMessage() and "a|x|0|4" not in lines[0].getMessage()
+    assert await count(slack.services, Answer) == 0
+
+
+async def test_a_modal_left_empty_is_an_empty_answer_not_an_error(slack, caplog):
+    caplog.set_level(logging.INFO)
+    empty = json.loads(json.dumps(_MODAL))
+    empty["view"]["state"]["values"]["text"]["value"]["value"] = None  # what Slack sends for an empty input
+    response = await slack.interact(empty)
+    assert response.status_code == 200
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import re
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -24,6 +23,7 @@ from bot.errors import PlatformUnreachable, StartupError
 from bot.slack_adapter import inbound
 from bot.slack_adapter.outbound import REJECTED_TOKEN, SlackChannel
 from bot.slack_adapter.render import (
+    ANSWER_ACTIONS,
     ANSWER_MODAL,
     HOME_LANGUAGE,
     HOME_OPT,
@@ -187,7 +187,7 @@ class SlackAdapter:
 
     def _register(self) -> None:
         app = self.app
-        app.action(re.compile(r"^answer-\d+$"))(_tolerant(self._on_answer))
+        app.action(ANSWER_ACTIONS)(_tolerant(self._on_answer))
         app.action(OPEN_TEXT)(_tolerant(self._on_open_text))
         app.action(HOME_LANGUAGE)(_tolerant(self._on_home_language))
         app.action(HOME_OPT)(_tolerant(self._on_home_opt))

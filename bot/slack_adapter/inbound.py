@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.slack_adapter.render import TEXT_BLOCK, TEXT_INPUT
 from handlers.core.events import ButtonPressed, CommandReceived, MessageRef, Sender, TextReceived
 
 PLATFORM = "slack"
@@ -44,6 +45,6 @@ def slash_command(body: dict[str, Any]) -> CommandReceived:
 def submitted_text(body: dict[str, Any]) -> tuple[Sender, str, str]:
     """The text typed into one of our modals, with who typed it and the modal's private metadata."""
     view = body["view"]
-    text = view["state"]["values"]["text"]["value"]["value"] or ""
+    text = view["state"]["values"][TEXT_BLOCK][TEXT_INPUT]["value"] or ""
     chat = view.get("private_metadata") or body["user"]["id"]
     return Sender(PLATFORM, body["user"]["id"], chat, None, private=True), text, view["id"]

@@ -16,8 +16,10 @@ Block = dict[str, Any]
 _SECTION, _BUTTON, _ACTIONS, _HEADER, _BLOCKS = 3000, 75, 25, 150, 50
 OPEN_TEXT = "open_text"
 ANSWER_ACTION = "answer-{}"
+ANSWER_ACTIONS = re.compile(r"^answer-\d+$")  # every ANSWER_ACTION
 SUGGEST_MODAL = "suggest_modal"
 ANSWER_MODAL = "answer_text"
+TEXT_BLOCK, TEXT_INPUT = "text", "value"  # where our modals' one text input sits in `view.state.values`
 HOME_LANGUAGE = "home_language"
 HOME_OPT = "home_opt"
 
@@ -97,9 +99,9 @@ def modal(callback_id: str, language: Lang, *, title: str, label: str, metadata:
         "blocks": [
             {
                 "type": "input",
-                "block_id": "text",
+                "block_id": TEXT_BLOCK,
                 "label": _plain(language.gettext(label), 2000),
-                "element": {"type": "plain_text_input", "action_id": "value", "multiline": True, "max_length": 3000},
+                "element": {"type": "plain_text_input", "action_id": TEXT_INPUT, "multiline": True, "max_length": 3000},
             }
         ],
     }

@@ -18,6 +18,8 @@ from typing import Any
 
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.slack_adapter.payloads import payload_problem
+
 log = logging.getLogger(__name__)
 
 # Slack's recommendation: refuse requests whose timestamp is more than five minutes off.
@@ -51,7 +53,7 @@ def bolt_request(body: bytes, query: Mapping[str, str], headers: Mapping[str, st
         return "body is not a Slack payload"
     if not isinstance(request.body, dict) or not _slack_shaped(request.body):
         return "body is not a Slack payload"
-    return request
+    return payload_problem(request.body) or request
 
 
 # The fields Bolt's own middleware reads before any listener runs, with the shape Slack gives them.

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from bot.http import create_app
 from bot.platforms import build_adapters
 from bot.wiring import build_services
-from tests.fakes.slack_api import FakeSlack, block_actions, dm_event, sign
+from tests.fakes.slack_api import FakeSlack, block_actions, dm_event, sign, view_submission
 from tests.fakes.slack_harness import slack_config
 from tests.fakes.telegram_api import TOKEN as TELEGRAM_TOKEN
 from tests.fakes.telegram_api import FakeTelegram
@@ -47,7 +47,52 @@ def _mutated(shape: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
     return {**shape, key: value}
 
 
+def _deep_mutated(shape: dict[str, Any], path: list[str], value: Any) -> dict[str, Any]:
+    """`shape` with the value at `path` (as deep as it goes) replaced: the shapes Bolt accepts, one field off."""
+    copied = json.loads(json.dumps(shape))
+    holder: Any = copied
+    for key in path[:-1]:
+        inner = holder.get(key) if isinstance(holder, dict) else None
+        if isinstance(inner, list) and inner:
+            inner = inner[0]
+        if not isinstance(inner, dict):
+            break
+        holder = inner
+    if isinstance(holder, dict):
+        holder[path[-1]] = value
+    return copied
+
+
+modal = view_submission("U1", "answer_text", "fine")
+deep_paths = st.sampled_from(
+    [
+        ["actions", "action_id"],
+        ["actions", "value"],
+        ["actions", "type"],
+        ["actions", "selected_option"],
+        ["view", "id"],
+        ["view", "state"],
+        ["view", "state", "values"],
+        ["view", "callback_id"],
+        ["view", "private_metadata"],
+        ["user", "id"],
+        ["event", "type"],
+        ["event", "user"],
+        ["container", "channel_id"],
+    ]
+)
+deep_shapes = st.sampled_from(
+    [
+        block_actions("U1", "D1", "1.1", {"type": "button", "action_id": "answer-0", "value": "a|x|0|4"}),
+        block_actions("U1", "D1", "1.1", {"type": "static_select", "action_id": "home_language"}),
+        modal,
+        dm_event("U1", "D1", "hello", "Ev1"),
+    ]
+)
 slack_bodies = st.one_of(
+    st.builds(_deep_mutated, deep_shapes, deep_paths, json_values | st.just([]) | st.just([{}])).map(
+        lambda d: urllib.parse.urlencode({"payload": json.dumps(d)}).encode()
+    ),
     st.binary(max_size=600),
     json_values.map(lambda v: json.dumps(v).encode()),
     json_values.map(lambda v: urllib.parse.urlencode({"payload": json.dumps(v)}).encode()),
