@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 import logging
+from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -102,6 +103,60 @@ async def test_malformed_json(client):
     assert "JSON" in response.json()["detail"]
 
 
+async def test_a_json_syntax_error_is_told_by_line_and_column(client):
+    body = b'{"interaction_id": "t-1", "platform": "console", "user_id": "U1", "agent": Ann}'
+    response = await client.post(
+        "/api/v1/interactions", content=body, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    payload = response.json()
+    assert payload["errors"][0]["field"] == "body"
+    column = body.index(b"Ann") + 1
+    assert payload["detail"].startswith(f"body: the body is not valid JSON (line 1, column {column}:")
+
+
+async def test_a_body_without_json_content_type_is_told_to_send_json(client):
+    body = json.dumps(BODY).encode()
+    response = await client.post("/api/v1/interactions", content=body, headers={**AUTH, "Content-Type": "text/plain"})
+    assert response.status_code == 422
+    assert "Content-Type: application/json" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("occurred_at", "accepted"),
+    [("0001-01-01T00:00:00Z", False), ("2999-01-01T00:00:00Z", False), (None, True)],
+)
+async def test_implausible_interaction_times_are_refused_before_anything_is_stored(
+    client, services, occurred_at, accepted
+):
+    body = {**BODY, "interaction_id": f"when-{occurred_at}", "occurred_at": occurred_at}
+    response = await client.post("/api/v1/interactions", json=body, headers=AUTH)
+    if accepted:
+        assert response.status_code == 202
+        return
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "occurred_at"
+    assert await count(services, SurveyRequest) == 0
+
+
+async def test_a_repeated_report_is_validated_like_the_first(client, services):
+    assert (await client.post("/api/v1/interactions", json=BODY, headers=AUTH)).status_code == 202
+    for bad in ({**BODY, "survey": ""}, {**BODY, "occurred_at": "0001-01-01T00:00:00Z"}):
+        response = await client.post("/api/v1/interactions", json=bad, headers=AUTH)
+        assert response.status_code == 422, bad
+    assert await count(services, SurveyRequest) == 1
+
+
+async def test_docs_can_authorize_and_show_real_examples(client):
+    spec = (await client.get("/openapi.json")).json()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["api_token"] == {"type": "http", "scheme": "bearer", "description": "SAYSO_API_TOKEN"}
+    assert {"api_token": []} in spec["paths"]["/api/v1/interactions"]["post"]["security"]
+    assert {"metrics_token": []} in spec["paths"]["/metrics"]["get"]["security"]
+    fields = spec["components"]["schemas"]["InteractionIn"]["properties"]
+    assert fields["delay_seconds"]["examples"] == [0] and fields["agent"]["examples"] == ["Ann"]
+
+
 async def test_unconfigured_platform_is_unreachable(client):
     response = await client.post("/api/v1/interactions", json={**BODY, "platform": "slack"}, headers=AUTH)
     assert response.status_code == 202
@@ -125,9 +180,12 @@ async def test_telegram_user_who_never_started_gets_a_start_link(services):
 
 
 async def test_delayed_survey_reports_its_due_time(client):
-    body = {**BODY, "interaction_id": "later", "occurred_at": "2030-01-01T10:00:00+01:00", "delay_seconds": 600}
+    # An hour ago in a zone an hour ahead of UTC (a time in the future is refused, see above).
+    ended = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0).astimezone(timezone(timedelta(hours=1)))
+    body = {**BODY, "interaction_id": "later", "occurred_at": ended.isoformat(), "delay_seconds": 7200}
     response = await client.post("/api/v1/interactions", json=body, headers=AUTH)
-    assert response.json()["due_at"].startswith("2030-01-01T09:10:00")
+    due = (ended + timedelta(seconds=7200)).astimezone(UTC).replace(tzinfo=None)
+    assert response.json()["due_at"].startswith(due.isoformat())
 
 
 async def test_healthz_reports_the_queue(client):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bot.http.guard import token_problem
 from bot.wiring import Services
@@ -18,10 +19,21 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def require_token(services: ServicesDep, authorization: Annotated[str | None, Header()] = None) -> None:
+# Declared as security schemes, so /docs has an Authorize button and "Try it out" sends the token.
+API_BEARER = HTTPBearer(auto_error=False, scheme_name="api_token", description="SAYSO_API_TOKEN")
+METRICS_BEARER = HTTPBearer(auto_error=False, scheme_name="metrics_token", description="SAYSO_METRICS_TOKEN")
+Bearer = HTTPAuthorizationCredentials | None
+
+
+def authorization_of(credentials: Bearer) -> str | None:
+    """The Authorization header as sent, from what FastAPI's bearer scheme parsed."""
+    return f"{credentials.scheme} {credentials.credentials}" if credentials else None
+
+
+def require_token(services: ServicesDep, credentials: Annotated[Bearer, Security(API_BEARER)]) -> None:
     """The `/api/v1` bearer token. `RequestGuard` checks it before the body is read; declared here
     for the OpenAPI document and as the route's own check."""
-    if problem := token_problem(authorization, services.config.settings.api_token):
+    if problem := token_problem(authorization_of(credentials), services.config.settings.api_token):
         status, message = problem
         raise HTTPException(status, message, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 

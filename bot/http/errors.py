@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,11 +18,28 @@ API_DEADLINE = 2.0  # seconds an API call may wait for the database before it an
 DATABASE_HUNG = "the database did not answer in time; try again (the call is idempotent)"
 
 
+NOT_JSON = "the body is not JSON: send it with Content-Type: application/json"
+
+
+def _message(error: dict[str, Any], body: Any) -> str:
+    """What went wrong, said for a person: a JSON syntax error by line and column, not by offset."""
+    if error["type"] == "json_invalid" and isinstance(body, str):
+        offset = int(error["loc"][-1])
+        line = body.count("\n", 0, offset) + 1
+        column = offset - body.rfind("\n", 0, offset)
+        reason = error.get("ctx", {}).get("error", "")
+        return f"the body is not valid JSON (line {line}, column {column}: {reason})"
+    if isinstance(error.get("input"), bytes) and tuple(error["loc"]) == ("body",):
+        return NOT_JSON
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
 def readable(exc: RequestValidationError) -> dict[str, object]:
     errors = []
     for error in exc.errors():
-        loc = [str(part) for part in error["loc"] if part != "body"]
-        errors.append({"field": ".".join(loc) or "body", "message": error["msg"].removeprefix("Value error, ")})
+        syntax = error["type"] == "json_invalid" or isinstance(error.get("input"), bytes)
+        loc = [] if syntax else [str(part) for part in error["loc"] if part != "body"]
+        errors.append({"field": ".".join(loc) or "body", "message": _message(error, exc.body)})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return {"detail": detail, "errors": errors}
 

@@ -25,12 +25,14 @@ class InteractionIn(BaseModel):
         examples=["U012AB3CD", "123456789"],
         description="Slack user id, or Telegram user id (a number or a string)",
     )
-    survey: str | None = Field(None, max_length=32, examples=["csat"])
+    survey: str | None = Field(None, min_length=1, max_length=32, examples=["csat"])
     touchpoint: str | None = Field(None, max_length=32, pattern=r"^[a-z][a-z0-9_]*$", examples=["phone"])
-    agent: str | None = Field(None, max_length=128)
+    agent: str | None = Field(None, max_length=128, examples=["Ann"])
     language: str | None = Field(None, max_length=16, examples=["ur"])
-    occurred_at: AwareDatetime | None = None
-    delay_seconds: int | None = Field(None, ge=0, le=30 * 86400)
+    occurred_at: AwareDatetime | None = Field(
+        None, examples=["2026-11-20T14:30:00Z"], description="when the interaction ended (within the last 30 days)"
+    )
+    delay_seconds: int | None = Field(None, ge=0, le=30 * 86400, examples=[0])
     timezone: str | None = Field(
         None, max_length=64, examples=["Asia/Karachi"], description="the customer's IANA time zone, for quiet hours"
     )
@@ -42,7 +44,7 @@ class InteractionIn(BaseModel):
             raise ValueError("contains a NUL byte or a lone surrogate, which cannot be stored")
         return value
 
-    @field_validator("survey", "touchpoint", "agent", "language", "timezone", mode="before")
+    @field_validator("touchpoint", "agent", "language", "timezone", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # A helpdesk's template renders a placeholder with nothing behind it ("{{ticket.assignee.name}}"

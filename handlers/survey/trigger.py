@@ -43,6 +43,18 @@ class UnknownLanguage(BadTrigger):
     field = "language"
 
 
+class ImplausibleTime(BadTrigger):
+    """The interaction ended too long ago, or in the future: a typo or a zone mix-up, not a survey to send."""
+
+    field = "occurred_at"
+
+
+# How far from now an interaction's end may be: a month back (a late helpdesk export) and a few
+# minutes ahead (clocks that disagree a little).
+OCCURRED_AT_MOST_AGO = timedelta(days=30)
+OCCURRED_AT_MOST_AHEAD = timedelta(minutes=5)
+
+
 @dataclass(frozen=True, slots=True)
 class TriggerRequest:
     interaction_id: str
@@ -131,6 +143,11 @@ class Trigger:
             raise UnknownLanguage(f"unknown language {req.language!r}; shipped: {', '.join(SHIPPED)}")
         now = context.clock()
         occurred = (req.occurred_at or now).astimezone(UTC)
+        if not now - OCCURRED_AT_MOST_AGO <= occurred <= now + OCCURRED_AT_MOST_AHEAD:
+            raise ImplausibleTime(
+                f"{occurred.isoformat()} is not a plausible end of an interaction: it must lie within the last "
+                f"{OCCURRED_AT_MOST_AGO.days} days and not in the future"
+            )
         delay = timedelta(seconds=req.delay_seconds) if req.delay_seconds is not None else context.policy.delay
         async with self._share, context.sessions() as session, session.begin():
             respondent = await ensure_respondent(session, platform=req.platform, user_id=req.user_id)
