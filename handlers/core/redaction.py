@@ -21,10 +21,11 @@ def masked_url(url: str) -> str:
         return "…"
     if not parts.scheme:
         return "…"
+    web = parts.scheme.startswith("http")  # a web URL's path or user may be a token; a database's is a name
     host = parts.hostname or ""
     host = f"[{host}]" if ":" in host else host
     netloc = f"{host}:{port}" if port else host
-    if parts.username and not parts.scheme.startswith("http"):  # a database user is a name; in a web URL, a token
+    if parts.username and not web:  # a database user is a name; in a web URL, a token
         netloc = f"{parts.username}@{netloc}"
-    path = "/".join("…" if _TOKEN_LIKE.match(segment) else segment for segment in parts.path.split("/"))
+    path = "/".join("…" if web and _TOKEN_LIKE.match(segment) else segment for segment in parts.path.split("/"))
     return f"{parts.scheme}://{netloc}{path}" + ("?…" if parts.query else "")
