@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from handlers.conversation import Conversation
 from handlers.core import notes
 from handlers.core.context import Context
-from handlers.core.deadline import within
+from handlers.core.deadline import Deadline, within
 from handlers.core.events import InboundEvent, Sender
 from handlers.core.ports import DeliveryFailed
 from handlers.core.replies import Ack
@@ -23,7 +24,11 @@ _DATABASE_DOWN = (OperationalError, PoolTimeout, DBAPIError, OSError)  # Timeout
 # Slack wants its ack within 3 s. A database that hangs (a dead link the driver cannot see) must
 # not hold the person there: past this, the answer is "could not save, try again" (idempotent).
 # Text analysis in a worker thread does not count (see handlers.core.deadline).
-EVENT_DEADLINE = 2.5
+EVENT_DEADLINE = 2.2
+# Cancelling work stuck on a dead link does not end it at once: the session's rollback and the
+# connection's return to the pool wait on the same dead link. The person is answered this long
+# after the deadline whether or not that cleanup has finished; it goes on in the background.
+CLEANUP_GRACE = 0.25
 
 
 class ErrorBoundary:
@@ -32,6 +37,7 @@ class ErrorBoundary:
     def __init__(self, context: Context, conversation: Conversation) -> None:
         self._context = context
         self._conversation = conversation
+        self._stuck: set[asyncio.Task[Ack]] = set()
 
     async def receive(
         self,
@@ -79,10 +85,29 @@ class ErrorBoundary:
             )
 
     async def __call__(self, event: InboundEvent) -> Ack:
+        """The event's Ack, within `EVENT_DEADLINE` (plus the grace) of database time whatever the database does."""
+        holder: list[Deadline] = []
+        work = asyncio.create_task(self._handle(event, holder))
+        while True:
+            done, _ = await asyncio.wait({work}, timeout=_wait_left(holder))
+            if done:
+                return work.result()
+            if holder and holder[0].expired_for(CLEANUP_GRACE):
+                break
+        self._stuck.add(work)  # keep a reference: its cleanup finishes (or fails) in the background
+        work.add_done_callback(self._stuck.discard)
+        log.error(
+            "database did not release the event in time; the person was asked to retry",
+            extra={"event": type(event).__name__, "platform": event.sender.platform},
+        )
+        return self._sorry(event, notes.TRY_AGAIN)
+
+    async def _handle(self, event: InboundEvent, holder: list[Deadline]) -> Ack:
         # Context for logs: the kind of event and platform, never the person or their text.
         where = {"event": type(event).__name__, "platform": event.sender.platform}
         try:
-            async with within(EVENT_DEADLINE):
+            async with within(EVENT_DEADLINE) as deadline:
+                holder.append(deadline)
                 return await self._conversation.handle(event)
         except _DATABASE_DOWN:
             log.error("database unavailable; the person was asked to retry", extra=where, exc_info=True)
@@ -106,3 +131,11 @@ class ErrorBoundary:
 
     def _sorry(self, event: InboundEvent, message: str) -> Ack:
         return Ack(self._context.client_language(event.sender.language_code).say(message))
+
+
+def _wait_left(holder: list[Deadline]) -> float:
+    """How long to wait for the event before looking at its deadline again."""
+    if not holder:
+        return EVENT_DEADLINE  # not started yet: the deadline is set first thing
+    left = holder[0].left()
+    return CLEANUP_GRACE if left is None else max(left, 0.0) + CLEANUP_GRACE

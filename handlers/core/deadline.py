@@ -15,13 +15,29 @@ from contextvars import ContextVar
 _current: ContextVar[asyncio.Timeout | None] = ContextVar("event_deadline", default=None)
 
 
+class Deadline:
+    """A running deadline as another task sees it: how long is left (None while paused by `outside`)."""
+
+    def __init__(self, timeout: asyncio.Timeout) -> None:
+        self._timeout = timeout
+
+    def left(self) -> float | None:
+        when = self._timeout.when()
+        return None if when is None else when - asyncio.get_running_loop().time()
+
+    def expired_for(self, seconds: float) -> bool:
+        """Whether the deadline passed at least `seconds` ago (so the work is only cleaning up)."""
+        left = self.left()
+        return left is not None and left <= -seconds
+
+
 @asynccontextmanager
-async def within(seconds: float) -> AsyncIterator[None]:
+async def within(seconds: float) -> AsyncIterator[Deadline]:
     """Raise TimeoutError if the block takes longer than `seconds`, not counting `outside` parts."""
-    async with asyncio.timeout(seconds) as deadline:
-        token = _current.set(deadline)
+    async with asyncio.timeout(seconds) as timeout:
+        token = _current.set(timeout)
         try:
-            yield
+            yield Deadline(timeout)
         finally:
             _current.reset(token)
 
