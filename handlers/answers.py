@@ -8,7 +8,7 @@ and the alert to staff go out after the acknowledgement.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,7 @@ from handlers.core.events import MessageRef, Sender
 from handlers.core.meter import Counted
 from handlers.core.outbox import EventType
 from handlers.core.ports import DeliveryFailed
-from handlers.core.replies import Ack
+from handlers.core.replies import Ack, Prompt
 from handlers.core.surveys import Survey
 from handlers.followup.alerts import FollowUp
 from handlers.i18n import Lang
@@ -60,7 +60,6 @@ class _Applied:
     value: machine.Value
     previous_question: str | None
     has_alert: bool = False  # the survey has a low-score alert (told to the customer once it is over)
-    reshow: bool = False  # show the next question even though it is recorded as shown
 
 
 class Answers:
@@ -139,18 +138,14 @@ class Answers:
             request.state, request.updated_at = RequestState.EXPIRED, now
         return Status.OPEN if request.state in ANSWERABLE else Status.CLOSED
 
-    def _update_was_lost(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> bool:
-        """A repeated press of a stored answer whose message still shows the old question, well
-        after the answer was stored: the update after it failed (a crash, a platform error), so
-        the next question never came. (Within seconds it is a double click, and the update is
-        still on its way.)"""
-        request = applied.request
+    def _pressed_current_message(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> bool:
+        """A repeated press of a stored answer on the message the survey is in: a double click, or
+        the update after the first press was lost (a crash, a platform error) and the message still
+        shows the answered question. Either way the message is made to show where the survey is."""
         return (
             applied.step.outcome is Outcome.REPEATED
-            and applied.step.next_question is not None
             and pressed is not None
-            and pressed == MessageRef.parse(sender.platform, request.message_ref)
-            and self._context.clock() - request.updated_at > LOST_UPDATE_AFTER
+            and pressed == MessageRef.parse(sender.platform, applied.request.message_ref)
         )
 
     def _reply(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> Ack:
@@ -162,13 +157,35 @@ class Answers:
             Outcome.NOT_YET: notes.NOT_YET,
             Outcome.INVALID: notes.OUT_OF_RANGE if step.problem == "out_of_range" else notes.INVALID_BUTTON,
         }
-        if self._update_was_lost(sender, applied, pressed):
-            again = replace(applied, reshow=True)
-            return Ack(None, follow_up=lambda: self._show_progress(sender, again, pressed))
+        if pressed is not None and self._pressed_current_message(sender, applied, pressed):
+            # Within seconds it is a double click: say the answer counted. Later, the re-shown
+            # question says enough.
+            recent = self._context.clock() - applied.request.updated_at <= LOST_UPDATE_AFTER
+            note = language.say(notes.REPEATED) if recent else None
+            return Ack(note, follow_up=lambda: self._show_current(sender, applied, pressed))
         if step.outcome in refusals:
             return Ack(language.say(refusals[step.outcome]))
         note = language.say(notes.CHANGED) if step.outcome is Outcome.CHANGED else None
         return Ack(note, follow_up=lambda: self._show_progress(sender, applied, pressed))
+
+    async def _show_current(self, sender: Sender, applied: _Applied, pressed: MessageRef) -> None:
+        """Edit the pressed message to show the survey's current question (or, once it is over,
+        the answer): the same edit however often it is made, so repeated presses post nothing."""
+        channel = self._context.channels.get(sender.platform)
+        if channel is None:
+            return
+        survey, request, language = applied.survey, applied.request, applied.language
+        current = applied.step.next_question
+        if current is not None and request.state in ANSWERABLE:
+            prompt = question_prompt(survey, current, token=request.token, language=language)
+        else:
+            question = survey.question(applied.question_id)
+            assert question is not None
+            prompt = Prompt(answered_text(question, applied.value, language), rtl=language.rtl)
+        try:
+            await channel.replace(pressed, prompt)
+        except DeliveryFailed as failure:
+            log.warning("re-showing a survey failed", extra={"platform": failure.platform, "reason": failure.reason})
 
     async def _show_progress(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> None:
         """Show the chosen answer and, if one is due, the next question (in the same message
@@ -181,11 +198,7 @@ class Answers:
         assert question is not None
         following = step.next_question
         then = None
-        if (
-            not step.completed
-            and following is not None
-            and (following.id != applied.previous_question or applied.reshow)
-        ):
+        if not step.completed and following is not None and following.id != applied.previous_question:
             then = question_prompt(survey, following, token=request.token, language=language)
         target = pressed or MessageRef.parse(sender.platform, request.message_ref)
         try:

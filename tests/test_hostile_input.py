@@ -85,6 +85,31 @@ async def test_a_repeated_press_after_a_lost_update_shows_the_next_question(serv
     assert await count(services, Answer) == 1
 
 
+async def test_a_repeated_press_soon_after_a_lost_update_re_shows_the_current_question(services, channel):
+    """The update after a press was lost; the person presses the same button again at once (and
+    again): each time the same message is edited to show the next question, nothing new is posted."""
+    person, request_id = await _survey(services, channel, "H7")
+    first = person.prompt
+    shown = person.message_of(first)
+    assert shown is not None
+    await person.press("4", prompt=first)
+    async with services.context.sessions() as session, session.begin():  # the update was lost
+        row = await session.get(type(await request_row(services, request_id)), request_id)
+        row.message_ref = shown.stored
+    data = next(option.data for option in first.options if option.key == "4")
+    asks = len([s for s in channel.sent if s.kind == "ask"])
+    for attempt in ("again-1", "again-2"):
+        event = ButtonPressed(Sender("console", "H7", "dm-H7"), data, message=shown, event_id=attempt)
+        ack = await services.boundary(event)
+        assert ack.note == notes.REPEATED  # within seconds: it counted
+        await services.boundary.follow_up(ack, event)
+        edit = channel.sent[-1]
+        assert edit.kind == "replace" and edit.message == shown and "speed" in edit.text
+        assert [o.key for o in edit.prompt.options] == [o.key for o in first.options]
+    assert len([s for s in channel.sent if s.kind == "ask"]) == asks  # nothing posted twice
+    assert await count(services, Answer) == 1
+
+
 async def test_a_double_click_is_still_just_a_note(services, channel):
     person, _ = await _survey(services, channel, "H5")
     first = person.prompt
