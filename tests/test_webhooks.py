@@ -214,3 +214,17 @@ async def test_healthz_shows_the_webhook_backlog(db_url, analyzer, receiver):
             after = (await http.get("/healthz")).json()["webhooks"]
     assert before["pending"] == after["pending"] == 1 and after["failed"] == 0
     assert before["oldest_pending_seconds"] >= 0
+
+
+async def test_each_test_ping_has_an_id_of_its_own(db_url, analyzer, receiver):
+    """`sayso webhooks test` twice: a receiver that drops repeated ids (as the README advises) sees both."""
+    async with build_services(hooked_config(db_url, receiver), analyzer=analyzer) as services:
+        poster = SignedPoster(SECRET)
+        sender = WebhookSender(services.context, poster)
+        for _ in range(2):
+            (answer,) = (await sender.ping()).values()
+            assert answer.status == 200
+        await poster.close()
+    ids = [r.headers["webhook-id"] for r in receiver.received]
+    assert len(ids) == 2 and len(set(ids)) == 2 and all(i.startswith("msg_ping_") for i in ids)
+    assert all(verify(SECRET, r.headers, r.body) for r in receiver.received)

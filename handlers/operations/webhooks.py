@@ -7,6 +7,7 @@ a receiver gets at most a few posts at once (the poster's per-URL limit).
 from __future__ import annotations
 
 import asyncio
+import secrets
 import logging
 import random
 from dataclasses import dataclass
@@ -135,11 +136,12 @@ class WebhookSender(Worker):
             log.warning("webhook not delivered", extra=said)
 
     async def ping(self) -> dict[str, Posted]:
-        """A signed `ping` to every receiver, outside the outbox: what each one answered."""
+        """A signed `ping` to every receiver, outside the outbox: what each one answered. Each ping
+        has an id of its own, so a receiver that drops repeated ids (as it should) sees every test."""
         body = event_body("ping", {"message": "Sayso webhook test"}, self._context.clock())
         urls = self._context.outbox.urls
         answers = await asyncio.gather(
-            *(self._poster.post(url, "msg_ping_" + str(i), body) for i, url in enumerate(urls))
+            *(self._poster.post(url, f"msg_ping_{secrets.token_hex(12)}", body) for url in urls)
         )
         return dict(zip(urls, answers, strict=True))
 
