@@ -10,7 +10,7 @@ import secrets
 import signal
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +66,7 @@ class ConsoleSession:
                 touchpoint="console",
                 language=self.language,
                 delay_seconds=0,
+                demo=True,
             )
         )
         if result.status != "scheduled":
@@ -107,7 +108,7 @@ async def demo(config: Config, *, survey: str | None, language: str | None) -> b
         request_id = await session.start_survey(survey)
         done = await session.converse(until_done=request_id)
         if not done:
-            channel.console.print("[dim]Input ended before the survey was finished; the answers given are saved.[/dim]")
+            channel.console.print(f"[dim]Input ended before the survey was finished; {ANSWERS_KEPT}[/dim]")
         return done
 
 
@@ -150,6 +151,7 @@ async def run(config: Config) -> None:
         if services.digests.destinations:  # down at the scheduled time? send it now
             background.append(asyncio.create_task(send_due_digest(services), name="digest catch-up"))
             background.append(asyncio.create_task(post_due_poll(services), name="staff poll catch-up"))
+        stopping: list[Callable[[], None]] = []  # what to tell the terminal once everything stopped
         if not adapters:
             channel = _console(config)
             services.channels.add(channel)
@@ -161,6 +163,7 @@ async def run(config: Config) -> None:
             session = ConsoleSession(services, channel)
             await session.start_survey(None)
             background.append(asyncio.create_task(session.converse(), name="console"))
+            stopping.append(lambda: channel.console.print(f"[dim]Stopped; {ANSWERS_KEPT}[/dim]"))
         app = create_app(services, [adapter.router() for adapter in adapters])
         server = _Server(uvicorn.Config(app, log_config=None, lifespan="off"))
         loop = asyncio.get_running_loop()
@@ -188,8 +191,11 @@ async def run(config: Config) -> None:
             for task in background:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            for say in stopping:
+                say()
 
 
+ANSWERS_KEPT = "the answers given are saved."
 SHUTDOWN_GRACE = 30  # seconds for in-flight sends; a container's stop timeout is usually longer
 
 

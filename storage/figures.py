@@ -64,7 +64,10 @@ class Funnel:
 
 
 def _sent_between(start: datetime, end: datetime) -> ColumnElement[bool]:
-    return and_(col(SurveyRequest.sent_at) >= start, col(SurveyRequest.sent_at) < end)
+    """The surveys a figure counts: sent in the period, and not a terminal try-out."""
+    return and_(
+        col(SurveyRequest.sent_at) >= start, col(SurveyRequest.sent_at) < end, col(SurveyRequest.demo).is_(False)
+    )
 
 
 async def tune_for_aggregates(session: AsyncSession) -> None:

@@ -55,6 +55,7 @@ async def count_answers(session: AsyncSession, *, periods: Sequence[Period]) -> 
         .join(SurveyRequest, col(SurveyRequest.id) == col(Answer.request_id))
         .where(
             or_(*[and_(sent >= start, sent < end) for start, end in periods]),
+            col(SurveyRequest.demo).is_(False),
             value.is_not(None),
         )
         .group_by(index, survey, question, value)

@@ -43,6 +43,7 @@ class NewRequest:
     due_at: datetime
     expires_at: datetime | None
     reason: str | None = None
+    demo: bool = False
 
 
 async def record_interaction(
@@ -80,6 +81,7 @@ async def record_interaction(
         reason=request.reason,
         due_at=request.due_at,
         expires_at=request.expires_at,
+        demo=request.demo,
     )
     session.add(row)
     await session.flush()

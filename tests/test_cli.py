@@ -210,3 +210,31 @@ def test_text_rescore_scores_stored_comments_in_every_shipped_language(tmp_path)
 def test_config_check_names_the_text_model(tmp_path):
     result = sayso("config", "check", cwd=tmp_path)
     assert "text model" in result.stdout and "e5-small-q4" in result.stdout
+
+
+def test_ctrl_c_in_the_middle_of_a_demo_says_the_answers_are_kept(tmp_path):
+    import signal
+    import time
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SAYSO_", "SLACK_", "TELEGRAM_", "DATABASE_URL"))}
+    process = subprocess.Popen(
+        [SAYSO, "demo"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean,
+        cwd=tmp_path,
+        text=True,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write("4\n")
+    process.stdin.flush()
+    deadline = time.monotonic() + 60
+    while "speed of our response" not in process.stdout.readline():  # the second question is on screen
+        assert time.monotonic() < deadline and process.poll() is None
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "Stopped; the answers given are saved." in err
+    with sqlite3.connect(tmp_path / "sayso.db") as db:
+        assert db.execute("SELECT value_int FROM answers").fetchall() == [(4,)]

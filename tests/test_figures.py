@@ -179,3 +179,18 @@ async def test_aggregate_settings_last_only_for_their_transaction(services, db_u
     for _ in range(3):  # whichever pooled connection comes next has the server's defaults again
         async with services.context.reads() as session:
             assert (await session.execute(show)).one()[0] == "on"
+
+
+async def test_a_terminal_try_out_is_answered_but_not_counted(services, channel):
+    """`make run` without a platform starts a console survey each time: it must not move a team's CSAT."""
+    from handlers.core.weeks import week_of
+    from tests.fakes.chat import Person
+
+    tried = Person(services, channel, user_id="terminal-1")
+    await tried.gets_survey(demo=True)
+    await tried.press("1")
+    real = Person(services, channel, user_id="customer-1")
+    await real.gets_survey()
+    await real.press("5")
+    figures = await services.weekly.build(week_of(services.context.clock(), "UTC"))
+    assert figures.sent == 1 and figures.csat is not None and figures.csat.n == 1 and figures.csat.value == 1.0

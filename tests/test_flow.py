@@ -207,3 +207,13 @@ async def test_group_commands_point_to_private_chat(person):
 
 async def test_help(person):
     assert "/stop" in (await person.command("help")).note
+
+
+async def test_start_while_a_survey_is_open_shows_its_question_not_a_welcome(person, services, channel):
+    await person.gets_survey()
+    await person.press("4")
+    asked = len(channel.prompts)
+    ack = await person.command("start")
+    assert ack.note is None
+    assert len(channel.prompts) == asked + 1 and channel.prompts[-1].text == channel.prompts[-2].text  # "speed" again
+    assert "speed" in channel.prompts[-1].text

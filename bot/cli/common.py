@@ -40,9 +40,11 @@ def run_or_exit(coro: Coroutine[Any, Any, T]) -> T:
 
 
 @contextlib.contextmanager
-def suppress_interrupt() -> Iterator[None]:
-    """Ctrl-C ends the command quietly with the conventional exit code."""
+def suppress_interrupt(said: str | None = None) -> Iterator[None]:
+    """Ctrl-C ends the command with the conventional exit code, saying `said` (if any) on the way out."""
     try:
         yield
     except KeyboardInterrupt:
+        if said:
+            err.print(said)
         raise typer.Exit(130) from None

@@ -32,11 +32,12 @@ def demo(
     lang: Annotated[str | None, typer.Option("--lang", help="Language code: en, ur, hi or hu.")] = None,
 ) -> None:
     """Take one survey in the terminal, stored through the real handlers and database."""
+    from bot.runtime import ANSWERS_KEPT
     from bot.runtime import demo as run_demo
 
     config = config_or_exit()
     try:
-        with suppress_interrupt():
+        with suppress_interrupt(f"Stopped; {ANSWERS_KEPT}"):
             done = run_or_exit(run_demo(config, survey=survey, language=lang))
     except BadTrigger as exc:
         raise fail(f"--{'lang' if exc.field == 'language' else exc.field}: {exc}") from None

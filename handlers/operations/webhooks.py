@@ -7,9 +7,9 @@ a receiver gets at most a few posts at once (the poster's per-URL limit).
 from __future__ import annotations
 
 import asyncio
-import secrets
 import logging
 import random
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 

@@ -58,6 +58,10 @@ class Account:
                     message = None
                 elif request.state == RequestState.COMPLETED:
                     message = notes.ALREADY_COMPLETED
+            if message == notes.WELCOME:  # a plain /start while a survey is open: show its question, not a welcome
+                open_now = await open_request_for(session, respondent_id=respondent.id)
+                if open_now is not None and open_now.state == RequestState.ACTIVE:
+                    reopen, message = open_now, None
             language = context.language_of(respondent, platform=sender.language_code)
         if message is None and reopen is None:
             self._wake()

@@ -67,6 +67,7 @@ class TriggerRequest:
     occurred_at: datetime | None = None
     delay_seconds: int | None = None
     timezone: str | None = None  # the customer's IANA zone, kept for quiet hours
+    demo: bool = False  # a terminal try-out: answered as usual, not counted in the figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +173,7 @@ class Trigger:
                     reason=reason,
                     due_at=max(occurred + delay, now) if state is RequestState.SCHEDULED else now,
                     expires_at=None,
+                    demo=req.demo,
                 ),
             )
             owner = (

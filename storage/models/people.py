@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.types import StateColumn, utc_column, utcnow
@@ -102,6 +102,9 @@ class SurveyRequest(SQLModel, table=True):
     completed_at: datetime | None = Field(default=None, sa_column=utc_column())
     expires_at: datetime | None = Field(default=None, sa_column=utc_column())
     reminded_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # A terminal try-out (`sayso run` without a platform, `sayso demo`): stored and answered like
+    # any survey, never counted in the figures.
+    demo: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False, stamp=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False, stamp=True))
 
