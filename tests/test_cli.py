@@ -238,3 +238,25 @@ def test_ctrl_c_in_the_middle_of_a_demo_says_the_answers_are_kept(tmp_path):
     assert "Stopped; the answers given are saved." in err
     with sqlite3.connect(tmp_path / "sayso.db") as db:
         assert db.execute("SELECT value_int FROM answers").fetchall() == [(4,)]
+
+
+def test_demo_data_seeds_the_suggestion_box_in_four_languages(tmp_path):
+    filled = sayso("demo-data", "--answers", "500", "--weeks", "4", cwd=tmp_path)
+    assert filled.returncode == 0, filled.stderr
+    with sqlite3.connect(tmp_path / "sayso.db") as db:
+        languages = {row[0] for row in db.execute("SELECT DISTINCT language FROM suggestions")}
+        assert languages == {"en", "ur", "hi", "hu"}
+    report = sayso("suggestions", "report", env={"COLUMNS": "160"}, cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    assert "repeated" in report.stdout and "yes" in report.stdout
+
+
+def test_digest_preview_in_another_language(tmp_path):
+    assert sayso("demo-data", "--answers", "500", "--weeks", "3", cwd=tmp_path).returncode == 0
+    urdu = sayso("digest", "--preview", "--lang", "ur", env={"COLUMNS": "120"}, cwd=tmp_path)
+    assert urdu.returncode == 0, urdu.stderr
+    from handlers.i18n import lang
+
+    assert lang("ur").gettext("What drives satisfaction") in urdu.stdout
+    wrong = sayso("digest", "--preview", "--lang", "xx", cwd=tmp_path)
+    assert wrong.returncode == 2 and "--lang" in wrong.stderr

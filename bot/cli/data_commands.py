@@ -15,6 +15,7 @@ from bot.wiring import build_services
 from handlers.core.platforms import Platform
 from handlers.operations.database import schema_revision
 from handlers.operations.demo_history import fill
+from handlers.operations.demo_suggestions import fill_suggestions
 from handlers.operations.export import export
 from handlers.operations.housekeeping import Forgotten, forget_respondent
 
@@ -81,15 +82,19 @@ def demo_data(
     weeks: Annotated[int, typer.Option(min=1, max=260, help="Spread over this many past weeks.")] = 12,
     seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 1,
 ) -> None:
-    """Fill the database with a realistic synthetic history (touchpoints, agents, drivers, comments)."""
+    """Fill the database with a realistic synthetic history (touchpoints, agents, drivers, comments) and
+    a few weeks of suggestions in four languages."""
     config = config_or_exit()
+    suggestions = min(max(answers // 100, 24), 500)
 
     async def _fill() -> tuple[int, int]:
         async with build_services(config) as services:
-            return await fill(services.context, answers=answers, weeks=weeks, seed=seed)
+            filled = await fill(services.context, answers=answers, weeks=weeks, seed=seed)
+            await fill_suggestions(services.context, count=suggestions, weeks=min(weeks, 8), seed=seed)
+            return filled
 
     responses, written = run_or_exit(_fill())
-    err.print(f"{written} answers in {responses} responses over {weeks} weeks")
+    err.print(f"{written} answers in {responses} responses over {weeks} weeks; {suggestions} suggestions")
 
 
 @db_app.command("upgrade")

@@ -11,7 +11,7 @@ from rich.console import Console
 from bot.cli.common import config_or_exit, err, fail, run_or_exit
 from bot.wiring import build_services
 from handlers.core.broadcast import Failed, Outcome
-from handlers.i18n import lang
+from handlers.i18n import SHIPPED, lang
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +26,12 @@ def digest(
     chart: Annotated[
         Path | None, typer.Option(help="With --preview: also write the digest's chart to this PNG file.")
     ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="With --preview: the language to show it in (en, ur, hi, hu; default from config)."
+        ),
+    ] = None,
 ) -> None:
     """The weekly digest: scores with their uncertainty, trend, drivers, breakdowns, comments."""
     from bot.digest_view import print_digest
@@ -38,6 +44,10 @@ def digest(
         raise fail("--chart goes with --preview")
     if force and not send:
         raise fail("--force goes with --send")
+    if language and not preview:
+        raise fail("--lang goes with --preview (a sent digest speaks each destination's language)")
+    if language and language not in SHIPPED:
+        raise fail(f"--lang: use one of {', '.join(SHIPPED)}")
     if chart and not chart.parent.is_dir():
         raise fail(f"--chart: folder {chart.parent} does not exist")
     config = config_or_exit()
@@ -54,9 +64,10 @@ def digest(
             target = chosen or shift(week_of(services.context.clock(), zone), -1, zone)
             if preview:
                 content = await services.digests.gather(target)
-                print_digest(content, lang(config.file.default_language), Console(highlight=False))
+                shown = language or config.file.default_language
+                print_digest(content, lang(shown), Console(highlight=False))
                 if chart:
-                    chart.write_bytes(await services.digests.chart(content, config.file.default_language))
+                    chart.write_bytes(await services.digests.chart(content, shown))
                     err.print(f"chart written to {chart}")
                 return None
             async with outbound_only(services):
