@@ -8,9 +8,11 @@ every replica reports the same value: aggregate those with `max`, not `sum`.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from handlers.core.context import Context
@@ -98,9 +100,14 @@ class Metrics:
 class RequestTimer:
     """Times every HTTP request under its route template (`/api/v1/interactions`, never a raw path)."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, routes: Sequence[BaseRoute] = ()) -> None:
         self._app = app
         self._metrics = metrics
+        self._routes = routes
+
+    def _route_of(self, scope: Scope) -> BaseRoute | None:
+        """The route a request refused before routing (a 401 or 413 from the guard) was meant for."""
+        return next((route for route in self._routes if route.matches(scope)[0] is Match.FULL), None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,6 +117,6 @@ class RequestTimer:
         try:
             await self._app(scope, receive, send)
         finally:
-            route: Any = scope.get("route")
+            route: Any = scope.get("route") or self._route_of(scope)
             template = getattr(route, "path", None) or "unmatched"
             self._metrics.http.labels(route=template, method=scope["method"]).observe(time.perf_counter() - started)

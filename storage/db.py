@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
@@ -30,7 +31,17 @@ def async_url(url: str) -> str:
     _, plus, driver = parsed.drivername.partition("+")
     if plus and driver not in ("aiosqlite", "psycopg", "psycopg_async"):
         raise DatabaseUrlError(f"driver {driver!r} is not installed; write the URL without it ({backend}://…)")
+    if (file := sqlite_file(url)) is not None and not file.parent.is_dir():
+        raise DatabaseUrlError(f"the folder {file.parent} does not exist; create it, or point DATABASE_URL elsewhere")
     return parsed.set(drivername=_ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(str(parsed.database))
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

@@ -3,6 +3,8 @@ the database, labels never name a person, and SAYSO_METRICS_TOKEN protects the r
 
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
@@ -77,3 +79,22 @@ async def test_the_metrics_token_is_required_when_set(db_url, analyzer):
             allowed = await http.get("/metrics", headers={"Authorization": "Bearer scrape-token-0123456789"})
     assert refused.status_code == wrong.status_code == 401 and "scrape-token" not in refused.text
     assert allowed.status_code == 200 and "sayso_surveys_sent_total" in allowed.text
+
+
+async def test_requests_the_guard_refuses_are_timed_under_their_route(services):
+    """A 401 (no token) and a 413 (too large) never reach routing; they still count under their route."""
+    settings = services.config.settings.model_copy(update={"api_token": SecretStr("api-token-0123456789abc")})
+    app = create_app(dataclasses.replace(services, config=services.config.model_copy(update={"settings": settings})))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sayso") as http:
+        assert (await http.post("/api/v1/interactions", json={})).status_code == 401
+        large = {"Authorization": "Bearer api-token-0123456789abc", "Content-Type": "application/json"}
+        assert (await http.post("/api/v1/interactions", content=b"x" * 70_000, headers=large)).status_code == 413
+        assert (await http.get("/no/such/path")).status_code == 404
+        text = (await http.get("/metrics")).text
+    counts = {
+        (sample.labels["method"], sample.labels["route"]): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "sayso_http_request_duration_seconds_count"
+    }
+    assert counts == {("POST", "/api/v1/interactions"): 2, ("GET", "unmatched"): 1}

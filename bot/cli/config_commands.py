@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import typer
 from pydantic import BaseModel, SecretStr
 
-from bot.cli.common import config_or_exit
+from bot.cli.common import config_or_exit, fail
 from handlers.core.redaction import masked_url
+from handlers.operations.database import DatabaseUnreachable, describe_database
 from handlers.text.model import TextModel, text_model_state
 
 config_app = typer.Typer(help="Configuration.", no_args_is_help=True)
@@ -37,6 +40,10 @@ def config_check() -> None:
     for key, value in rows:
         print(f"  {key:<{width}}  {value}")
     print(f"  {'text model':<{width}}  {text_model_state(TextModel())}")
+    try:
+        print(f"  {'database':<{width}}  {asyncio.run(describe_database(config.settings.database_url))}")
+    except DatabaseUnreachable as exc:
+        raise fail(str(exc)) from None
     for warning in config.settings.warnings():
         print(f"warning: {warning}")
     print("configuration is valid")

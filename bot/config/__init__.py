@@ -6,6 +6,7 @@ naming the variable or key.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,35 @@ class Config(BaseModel):
     surveys: dict[str, Survey]
 
 
-def _first_error(exc: ValidationError, prefix: str = "") -> str:
-    """One line: where (variable or dotted key) and what is wrong."""
+def _first_error(exc: ValidationError, prefix: str = "", model: type[BaseModel] | None = None) -> str:
+    """One line: where (variable or dotted key) and what is wrong; a mistyped table or key of the
+    file names the closest one."""
     error = exc.errors()[0]
+    if error["type"] == "extra_forbidden" and model is not None:
+        return prefix + _unknown_key(
+            model, [str(part) for part in error["loc"]], table=isinstance(error["input"], dict)
+        )
     where = (prefix + ".".join(str(part) for part in error["loc"])).rstrip(". ")
     message = error["msg"].removeprefix("Value error, ")
     return f"{where}: {message}" if where else message
+
+
+def _unknown_key(model: type[BaseModel], path: list[str], *, table: bool) -> str:
+    """ "unknown section [suggestion]; did you mean [suggestions]?" or the same for a key in a table."""
+    *tables, key = path
+    for name in tables:  # the model of the table the key sits in
+        inner = model.model_fields[name].annotation if name in model.model_fields else None
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            break
+        model = inner
+    known = list(model.model_fields)
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    if not tables and table:
+        sections = [name for name in known if name != "default_language"]
+        hint = f"; did you mean [{close[0]}]?" if close else f"; the tables are {', '.join(f'[{k}]' for k in sections)}"
+        return f"unknown section [{key}]{hint}"
+    hint = f"; did you mean {close[0]}?" if close else f"; the keys are {', '.join(known)}"
+    return f"unknown key {'.'.join(path)}{hint}"
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -59,7 +83,7 @@ def load_file(path: Path | None) -> tuple[FileConfig, dict[str, Survey]]:
     try:
         file = FileConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_first_error(exc, prefix)) from None
+        raise ConfigError(_first_error(exc, prefix, FileConfig)) from None
     surveys = dict(BUILTIN)  # the file's [surveys.KEY] tables override or extend the built-ins
     for key, table in file.surveys.items():
         try:

@@ -41,6 +41,7 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
         hook_secret=settings.hook_secret,
     )
     app.add_middleware(RequestId)
-    app.add_middleware(RequestTimer, metrics=services.metrics)
+    routes = [route for router in (*routers, *ROUTERS) for route in router.routes]
+    app.add_middleware(RequestTimer, metrics=services.metrics, routes=routes)
     add_error_handlers(app)
     return app

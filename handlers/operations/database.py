@@ -8,17 +8,19 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.core.redaction import masked_url
-from storage.db import DatabaseUrlError, async_url, create_engine, create_reader, ping, session_factory
-from storage.migrate import current_revision, upgrade
+from storage.db import DatabaseUrlError, async_url, create_engine, create_reader, ping, session_factory, sqlite_file
+from storage.migrate import current_revision, head_revision, upgrade
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "DatabaseUrlError",
     "check_url",
+    "describe_database",
     "describe_error",
     "open_database",
     "open_reader",
@@ -30,6 +32,30 @@ __all__ = [
 def check_url(url: str) -> None:
     """Raise `DatabaseUrlError` with a readable reason when `url` cannot be used."""
     async_url(url)
+
+
+class DatabaseUnreachable(Exception):
+    """The database did not answer; the message is one line for the operator."""
+
+
+async def describe_database(url: str) -> str:
+    """Reach the database (without creating or changing anything) and say what is there, e.g.
+    "answers; schema 0012 (current)". Raises `DatabaseUnreachable` with the reason otherwise."""
+    file = sqlite_file(url)
+    if file is not None and not file.exists():
+        return f"a new SQLite file, created at start ({file})"
+    database = create_engine(url)
+    try:
+        await asyncio.wait_for(ping(database), 5)
+        revision = await current_revision(database)
+    except (SQLAlchemyError, OSError) as exc:  # TimeoutError is an OSError
+        raise DatabaseUnreachable(describe_error(url, exc)) from None
+    finally:
+        await database.dispose()
+    head = head_revision()
+    if revision == head:
+        return f"answers; schema {revision} (current)"
+    return f"answers; schema {revision or 'empty'}, migrated to {head} at start (or by `sayso db upgrade`)"
 
 
 def describe_error(url: str, exc: BaseException) -> str:
