@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import gc
 import logging
+import os
 import secrets
 import signal
 import socket
@@ -27,6 +29,7 @@ from bot.scheduler import build_scheduler, post_due_poll, send_due_digest
 from bot.wiring import Services, build_services
 from handlers.core.events import Sender
 from handlers.i18n import load_catalogs
+from handlers.operations.database import sqlite_file
 from handlers.survey.trigger import TERMINAL_PREFIX, TriggerRequest, close_other_terminals, survey_is_over
 
 log = logging.getLogger(__name__)
@@ -134,6 +137,38 @@ async def run(config: Config) -> None:
     for warning in settings.warnings():
         log.warning(warning)
     sock = _listen(settings.http_host, settings.http_port)
+    with _only_process_on(settings.database_url):
+        await _serve(config, sock, quiet_terminal=quiet_terminal)
+
+
+@contextlib.contextmanager
+def _only_process_on(database_url: str) -> Iterator[None]:
+    """Refuse a second `sayso run` on the same SQLite file: SQLite suits one process (several
+    replicas need PostgreSQL). An advisory lock on a file beside the database, held while running;
+    the kernel drops it when the process ends, however it ends."""
+    file = sqlite_file(database_url)
+    if file is None:
+        yield
+        return
+    with file.with_name(file.name + ".lock").open("a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "unknown"
+            raise StartupError(
+                f"DATABASE_URL: another `sayso run` (process {holder}) is using {file}; SQLite suits one process"
+                " — stop that one, or use PostgreSQL to run several"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        yield
+
+
+async def _serve(config: Config, sock: socket.socket, *, quiet_terminal: bool) -> None:
+    settings = config.settings
     async with build_services(config) as services:
         await asyncio.to_thread(services.context.analyzer.warm_up)
         await asyncio.to_thread(load_catalogs)

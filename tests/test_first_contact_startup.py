@@ -168,3 +168,16 @@ def test_a_demo_killed_midway_is_not_asked_again_in_the_next_terminal(tmp_path):
     with sqlite3.connect(tmp_path / "sayso.db") as db:
         states = [row[0] for row in db.execute("SELECT state FROM survey_requests ORDER BY id")]
     assert states == ["cancelled", "completed"]
+
+
+async def test_a_second_run_on_the_same_sqlite_file_is_refused_in_one_line(tmp_path):
+    """SQLite suits one process: a second `sayso run` on another port is refused, not run beside the first."""
+    async with running_sayso({}, tmp_path) as first:
+        second = await run_to_end("run", env={"SAYSO_HTTP_PORT": str(free_port())}, cwd=tmp_path)
+        assert first.process.returncode is None  # the first goes on
+    assert second.code == 2
+    last = second.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: DATABASE_URL: another `sayso run` (process ") and "SQLite suits one process" in last
+    assert str(first.process.pid) in last
+    async with running_sayso({}, tmp_path) as again:  # the lock went with the first process
+        assert again.process.returncode is None

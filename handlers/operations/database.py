@@ -26,6 +26,7 @@ __all__ = [
     "open_reader",
     "schema_revision",
     "session_factory",
+    "sqlite_file",
 ]
 
 
