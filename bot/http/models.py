@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from handlers.core.characters import unstorable
 from handlers.core.platforms import Platform
 from handlers.core.settings import check_zone
+from handlers.survey.trigger import RequestState
 
 
 class InteractionIn(BaseModel):
@@ -71,7 +72,10 @@ class HookIgnored(BaseModel):
 
 class InteractionOut(BaseModel):
     request_id: int
-    status: Literal["scheduled", "throttled", "opted_out", "unreachable"] | str
+    status: RequestState = Field(
+        description="a new report: scheduled, throttled, opted_out or unreachable; a repeated one: where its"
+        " survey is now (also sending, active, completed, expired, cancelled or failed)"
+    )
     reason: str | None = None
     start_link: str | None = None
     due_at: datetime | None = None
