@@ -29,6 +29,8 @@ from handlers.followup.alerts import FollowUp
 from handlers.operations.database import describe_error, open_database, open_reader, session_factory
 from handlers.operations.health import PlatformHealth
 from handlers.operations.webhooks import WebhookSender
+from handlers.staff.accounts import StaffAccounts
+from handlers.staff.sessions import StaffSessions
 from handlers.suggestions.box import SuggestionBox
 from handlers.suggestions.rules import ThemeRules
 from handlers.survey.sender import SurveySender
@@ -50,6 +52,8 @@ class Services:
     followup: FollowUp
     webhooks: WebhookSender | None  # None when no SAYSO_WEBHOOK_URLS are set
     metrics: Metrics
+    staff: StaffAccounts
+    staff_sessions: StaffSessions
     # Each chat platform's state for /healthz, kept up to date by the adapters' start.
     platform_states: dict[str, PlatformHealth] = field(default_factory=dict)
 
@@ -156,4 +160,6 @@ async def build_services(
             followup=followup,
             webhooks=webhooks,
             metrics=metrics,
+            staff=StaffAccounts(context),
+            staff_sessions=StaffSessions(context),
         )

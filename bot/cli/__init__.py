@@ -11,6 +11,7 @@ from bot.cli import (
     config_commands,
     data_commands,
     digest_commands,
+    staff_commands,
     suggestion_commands,
     survey_commands,
     text_commands,
@@ -41,6 +42,7 @@ GROUPS = (
     digest_commands,
     suggestion_commands,
     config_commands,
+    staff_commands,
     text_commands,
     webhook_commands,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Any, Self
+from urllib.parse import urlsplit
 
 from pydantic import (
     Field,
@@ -65,6 +66,7 @@ class Settings(BaseSettings):
     hook_secret: SecretStr | None = Field(None, validation_alias="SAYSO_HOOK_SECRET")
     log_level: str = Field("INFO", validation_alias="SAYSO_LOG_LEVEL")
     console_bidi: str = Field("auto", validation_alias="SAYSO_CONSOLE_BIDI")
+    public_url_setting: str | None = Field(None, validation_alias="SAYSO_PUBLIC_URL")
 
     @field_validator("digest_slack_channels", "digest_telegram_chats", "webhook_urls", mode="before")
     @classmethod
@@ -114,6 +116,26 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith("https://"):
             raise ValueError("Telegram delivers webhooks only to https:// URLs")
         return value
+
+    @field_validator("public_url_setting", mode="before")
+    @classmethod
+    def _public_url(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return None
+        url = value.strip().rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("use the base URL people's browsers open, such as https://feedback.example.com")
+        return url
+
+    @property
+    def public_url(self) -> str:
+        """The base URL of links in invitations, survey pages and e-mails (no trailing slash)."""
+        return self.public_url_setting or f"http://{self.http_host}:{self.http_port}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
 
     @field_validator("database_url")
     @classmethod

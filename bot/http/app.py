@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from importlib.metadata import version
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from bot.http import health, metrics
+from bot.http import console, health, metrics
 from bot.http.api import hooks, interactions, summary
+from bot.http.console import auth, operations, overview, staff_page
+from bot.http.console.errors import add_console_errors
 from bot.http.errors import add_error_handlers
 from bot.http.guard import BodyLimit, RequestGuard, RequestId
+from bot.http.security import PageHeaders
 from bot.metrics import RequestTimer
 from bot.wiring import Services
 
@@ -21,8 +26,21 @@ BODY_LIMITS = (
     BodyLimit("/api/v1/", API_MAX_BYTES),
     BodyLimit("/slack/", 4 * 1024 * 1024),
     BodyLimit("/telegram/", 1024 * 1024),
+    BodyLimit("/console/", 16 * 1024),  # a sign-in or staff form
 )
-ROUTERS = (health.router, metrics.router, interactions.router, hooks.router, summary.router)
+ROUTERS = (
+    health.router,
+    metrics.router,
+    interactions.router,
+    hooks.router,
+    summary.router,
+    auth.root,
+    auth.router,
+    overview.router,
+    operations.router,
+    staff_page.router,
+)
+STATIC = Path(console.__file__).with_name("static")
 
 
 def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI:
@@ -40,8 +58,11 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
         api_token=settings.api_token,
         hook_secret=settings.hook_secret,
     )
+    app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
+    app.add_middleware(PageHeaders, prefixes=("/console",))
     app.add_middleware(RequestId)
     routes = [route for router in (*routers, *ROUTERS) for route in router.routes]
     app.add_middleware(RequestTimer, metrics=services.metrics, routes=routes)
     add_error_handlers(app)
+    add_console_errors(app)
     return app

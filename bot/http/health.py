@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from importlib.metadata import version
+from typing import Any
 
 from fastapi import APIRouter, Response
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.http.deps import ServicesDep
+from bot.wiring import Services
 from handlers.operations.database import describe_error
 from handlers.operations.health import PlatformHealth, PlatformStatus, database_answers, survey_queue
 from handlers.operations.webhooks import webhook_backlog
@@ -19,17 +21,22 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/healthz", responses={503: {"description": "The database is down or hung"}})
 async def healthz(services: ServicesDep, response: Response) -> dict[str, object]:
+    response.status_code, health = await health_report(services)
+    return health
+
+
+async def health_report(services: Services) -> tuple[int, dict[str, Any]]:
+    """What /healthz answers (and the console's Operations page shows): its status code and body."""
     configured = PlatformHealth(PlatformStatus.CONFIGURED)
     platforms = {name: str(services.platform_states.get(name, configured)) for name in services.channels.names}
     degraded = not all(state.healthy for state in services.platform_states.values())
     try:
         await database_answers(services.database)
     except (SQLAlchemyError, OSError) as exc:  # TimeoutError is an OSError
-        response.status_code = 503
         database = describe_error(services.config.settings.database_url, exc)
-        return {"status": "error", "database": database, "platforms": platforms, "version": VERSION}
+        return 503, {"status": "error", "database": database, "platforms": platforms, "version": VERSION}
     queue = await survey_queue(services.context)
-    health: dict[str, object] = {
+    health: dict[str, Any] = {
         "status": "degraded" if degraded else "ok",
         "database": "ok",
         "platforms": platforms,
@@ -50,4 +57,4 @@ async def healthz(services: ServicesDep, response: Response) -> dict[str, object
             "failed": outbox.failed,
             "oldest_pending_seconds": round(waited, 1),
         }
-    return health
+    return 200, health

@@ -12,6 +12,7 @@ from storage.models.people import (
     SurveyRequest,
 )
 from storage.models.staff import Alert, AlertPost, AlertState, BroadcastPost, PostState, StaffEstimate, StaffVote
+from storage.models.staff_accounts import SignInFailure, StaffInvitation, StaffMember, StaffRole, StaffSession
 from storage.models.suggestion_box import PromptLedger, Suggestion, SuggestionReceipt, ThemeResponse
 from storage.models.upkeep import (
     RollupCount,
@@ -40,7 +41,12 @@ __all__ = [
     "RollupEpoch",
     "RollupPeriod",
     "SentimentStatus",
+    "SignInFailure",
     "StaffEstimate",
+    "StaffInvitation",
+    "StaffMember",
+    "StaffRole",
+    "StaffSession",
     "StaffVote",
     "Suggestion",
     "SuggestionReceipt",

@@ -1,0 +1,143 @@
+"""The Overview: any week's figures, the digest's own (`DigestSender.gather` and `compose`), in the browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from bot.http.api.summary import summary
+from bot.http.console.chart import trend_svg
+from bot.http.console.deps import SessionDep
+from bot.http.console.pages import Words, page_language, render
+from bot.http.deps import ServicesDep
+from handlers.core.weeks import parse_week, shift, week_of
+from handlers.digest.figures import Group, WeekFigures
+from handlers.digest.report import BEYOND_NOISE, FEWER_THAN, SCORES, WITHIN_NOISE, compose
+from handlers.digest.statistics import Change
+from handlers.i18n import N_, Lang
+from handlers.staff.accounts import StaffRole
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+LABELS = {"csat": N_("CSAT (share of 4–5)"), "nps": N_("NPS"), "ces": N_("Customer effort (1–7, higher is easier)")}
+ANSWERS = (N_("%(n)d answer"), N_("%(n)d answers"))
+RANGE = N_("95%% range %(low)s–%(high)s")
+MARGIN = N_("± %(margin)s")
+DIMENSIONS = {
+    "touchpoint": (N_("By touchpoint"), N_("Touchpoint")),
+    "agent": (N_("By agent"), N_("Agent")),
+    "platform": (N_("By platform"), N_("Platform")),
+    "language": (N_("By language"), N_("Language")),
+}
+CHART_CAPTION = N_("The line is the share of 4–5 answers, the band its 95% range; the dashed line is the target.")
+TREND_TITLE = N_("CSAT, last %(n)d weeks")
+TREND_WEEKS = 12
+
+
+@router.get("/")
+async def overview(request: Request, services: ServicesDep, me: SessionDep, week: str | None = None) -> Response:
+    """Every role sees the headline; an agent sees only that (breakdowns and drivers name colleagues)."""
+    zone = services.config.settings.timezone
+    this_week = week_of(services.context.clock(), zone)
+    try:
+        chosen = parse_week(week) if week else shift(this_week, -1, zone)
+    except ValueError:
+        chosen = shift(this_week, -1, zone)
+    content = await services.digests.gather(chosen)
+    language = page_language(request, me.member.language, services.config.file.default_language)
+    words = Words(language)
+    figures = content.figures
+    headline_only = me.member.role is StaffRole.AGENT
+    report = compose(content, language)
+    funnel, *rest = report.sections
+    sections = [] if headline_only else [s for s in rest if s.heading != language.gettext(SCORES)]
+    context: dict[str, Any] = {
+        "me": me,
+        "page": "overview",
+        "week": chosen,
+        "previous": shift(chosen, -1, zone),
+        "next": shift(chosen, 1, zone) if chosen < this_week else None,
+        "funnel": " ".join(funnel.lines),
+        "cards": _cards(figures, summary(figures), words, language),
+        "sections": sections,
+        "breakdowns": [] if headline_only else _breakdowns(figures, words),
+        "trend_weeks": TREND_WEEKS,
+        "chart": trend_svg(
+            figures.trend,
+            words,
+            target=services.config.file.targets.csat,
+            title=words(TREND_TITLE, n=TREND_WEEKS),
+        ),
+        "chart_caption": words(CHART_CAPTION),
+    }
+    return render(request, "overview.html", language, context)
+
+
+def _change(change: Change | None, words: Words, digits: int, scale: float = 1) -> str | None:
+    if change is None:
+        return None
+    message = BEYOND_NOISE if change.significant else WITHIN_NOISE
+    return words(message, delta=words.signed(change.delta * scale, digits))
+
+
+def _cards(figures: WeekFigures, numbers: dict[str, Any], words: Words, language: Lang) -> list[dict[str, Any]]:
+    """The three headline figures, each with the number /api/v1/summary gives as its `data-value`."""
+    cards = []
+    csat, nps, ces = figures.csat, figures.nps, figures.ces
+    card: dict[str, Any] = {"figure": "csat", "label": words(LABELS["csat"]), "value": None, "shown": None}
+    if csat is not None:
+        low, high = csat.interval
+        card |= {
+            "value": numbers["csat"]["value"],
+            "shown": words.percent(csat.value),
+            "spread": words(RANGE, low=words.percent(low), high=words.percent(high)),
+            "n": words.plural(*ANSWERS, csat.n),
+            "change": _change(figures.changes.get("csat"), words, 0, 100),
+        }
+    cards.append(card)
+    card = {"figure": "nps", "label": words(LABELS["nps"]), "value": None, "shown": None}
+    if nps is not None:
+        card |= {
+            "value": numbers["nps"]["value"],
+            "shown": words.signed(nps.value),
+            "spread": words(MARGIN, margin=words.number(nps.margin)),
+            "n": words.plural(*ANSWERS, nps.n),
+            "change": _change(figures.changes.get("nps"), words, 0),
+        }
+    cards.append(card)
+    card = {"figure": "ces", "label": words(LABELS["ces"]), "value": None, "shown": None}
+    if ces is not None:
+        margin = ces.margin
+        card |= {
+            "value": numbers["ces"]["value"],
+            "shown": words.number(ces.value, 2),
+            "spread": words(MARGIN, margin=words.number(margin, 2)) if margin is not None else "",
+            "n": words.plural(*ANSWERS, ces.n),
+            "change": _change(figures.changes.get("ces"), words, 2),
+        }
+    cards.append(card)
+    return cards
+
+
+def _breakdowns(figures: WeekFigures, words: Words) -> list[dict[str, Any]]:
+    tables = []
+    few = words(FEWER_THAN, min=figures.min_group_size)
+    for dimension, groups in figures.breakdowns.items():
+        heading, column = DIMENSIONS.get(dimension, (dimension, dimension))
+        tables.append(
+            {"heading": words(heading), "column": words(column), "rows": [_row(g, words, few) for g in groups]}
+        )
+    return tables
+
+
+def _row(group: Group, words: Words, few: str) -> dict[str, Any]:
+    if group.n is None or group.csat is None:
+        return {"name": group.name, "n": None, "few": few}
+    low, high = group.csat.interval
+    shown_range = words(RANGE, low=words.percent(low), high=words.percent(high))
+    return {
+        "name": group.name,
+        "n": words.number(group.n),
+        "csat": words.percent(group.csat.value),
+        "range": shown_range,
+    }

@@ -1,0 +1,1 @@
+"""Staff accounts of the web console: invitations, passwords, roles, sessions and sign-in limits."""
