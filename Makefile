@@ -40,7 +40,7 @@ bench: $(DEV)
 	$(BIN)/python -m bench.all $(BENCH_ARGS)
 
 i18n: $(DEV)
-	$(BIN)/pybabel extract --no-location --omit-header -k N_ -o handlers/i18n/sayso.pot handlers bot
+	$(BIN)/pybabel extract --no-location --omit-header -F babel.cfg -k N_ -k Nn_:1,2 -o handlers/i18n/sayso.pot handlers bot
 	for lang in ur hi hu; do \
 	  $(BIN)/pybabel update --no-fuzzy-matching -i handlers/i18n/sayso.pot -d handlers/i18n/locales -D sayso -l $$lang; \
 	done

@@ -176,6 +176,12 @@ async def _serve(config: Config, sock: socket.socket, *, quiet_terminal: bool) -
         # the process: out of the collector's sight, a full collection no longer walks it, so no
         # press waits behind a long pause (`bench/slack_acks.py` shows the pauses).
         gc.freeze()
+        if not await services.staff.any():
+            log.warning(
+                "no staff account yet: make the first owner with `sayso staff invite you@example.com --role owner`"
+                " and open the link it prints (the console is at %s/console/)",
+                settings.public_url,
+            )
         adapters = build_adapters(services)
         background: list[asyncio.Task[object]] = list(await start_all(adapters, services.platform_states))
         dispatching = asyncio.create_task(services.survey_sender.run(), name="survey_sender")

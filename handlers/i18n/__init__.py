@@ -22,6 +22,11 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a message with a plural form for extraction; `Lang.ngettext` picks the form where it is shown."""
+    return singular, plural
+
+
 def negotiate(code: str | None, available: Iterable[str] = SHIPPED) -> str | None:
     """Map a platform or user language code (`ur-PK`, `hu_HU`, `HI`) to a shipped language."""
     if not code:

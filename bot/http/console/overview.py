@@ -15,12 +15,12 @@ from handlers.core.weeks import parse_week, shift, week_of
 from handlers.digest.figures import Group, WeekFigures
 from handlers.digest.report import BEYOND_NOISE, FEWER_THAN, SCORES, WITHIN_NOISE, compose
 from handlers.digest.statistics import Change
-from handlers.i18n import N_, Lang
+from handlers.i18n import N_, Lang, Nn_
 from handlers.staff.accounts import StaffRole
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 LABELS = {"csat": N_("CSAT (share of 4–5)"), "nps": N_("NPS"), "ces": N_("Customer effort (1–7, higher is easier)")}
-ANSWERS = (N_("%(n)d answer"), N_("%(n)d answers"))
+ANSWERS = Nn_("%(n)d answer", "%(n)d answers")
 RANGE = N_("95%% range %(low)s–%(high)s")
 MARGIN = N_("± %(margin)s")
 DIMENSIONS = {
@@ -29,7 +29,9 @@ DIMENSIONS = {
     "platform": (N_("By platform"), N_("Platform")),
     "language": (N_("By language"), N_("Language")),
 }
-CHART_CAPTION = N_("The line is the share of 4–5 answers, the band its 95% range; the dashed line is the target.")
+CHART_CAPTION = N_(
+    "The line is the share of 4–5 answers, the shaded band its 95 percent range; the dashed line is the target."
+)
 TREND_TITLE = N_("CSAT, last %(n)d weeks")
 TREND_WEEKS = 12
 
