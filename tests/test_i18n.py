@@ -24,6 +24,11 @@ def _po(code: str):
     return read_po((LOCALES_DIR / code / "LC_MESSAGES" / "sayso.po").open("rb"))
 
 
+def _key(value):
+    """A message's id or text, hashable also for one with plural forms (a tuple of them)."""
+    return value if isinstance(value, str) else tuple(value)
+
+
 def test_catalog_template_is_current(tmp_path):
     """Every string in the code is in the template (run `make i18n` after changing texts)."""
     out = tmp_path / "fresh.pot"
@@ -35,8 +40,12 @@ def test_catalog_template_is_current(tmp_path):
             "extract",
             "--no-location",
             "--omit-header",
+            "-F",
+            "babel.cfg",
             "-k",
             "N_",
+            "-k",
+            "Nn_:1,2",
             "-o",
             str(out),
             "handlers",
@@ -46,18 +55,23 @@ def test_catalog_template_is_current(tmp_path):
         check=True,
         capture_output=True,
     )
-    fresh = {m.id for m in read_po(out.open("rb")) if m.id}
-    shipped = {m.id for m in read_po((ROOT / "handlers/i18n/sayso.pot").open("rb")) if m.id}
+    fresh = {_key(m.id) for m in read_po(out.open("rb")) if m.id}
+    shipped = {_key(m.id) for m in read_po((ROOT / "handlers/i18n/sayso.pot").open("rb")) if m.id}
     assert fresh == shipped
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_every_message_is_translated_with_its_placeholders(code):
-    template = {m.id for m in read_po((ROOT / "handlers/i18n/sayso.pot").open("rb")) if m.id}
+    template = {_key(m.id) for m in read_po((ROOT / "handlers/i18n/sayso.pot").open("rb")) if m.id}
     catalog = _po(code)
-    translated = {m.id: m.string for m in catalog if m.id}
+    translated = {_key(m.id): _key(m.string) for m in catalog if m.id}
     assert set(translated) == template
     for msgid, text in translated.items():
+        if isinstance(msgid, tuple):  # plural forms: each form translated, each with the plural's placeholders
+            assert all(text), f"{code}: {msgid!r} is untranslated"
+            for form in text:
+                assert set(PLACEHOLDER.findall(form)) == set(PLACEHOLDER.findall(msgid[1])), msgid
+            continue
         assert text, f"{code}: {msgid!r} is untranslated"
         assert text != msgid or msgid.startswith("/"), f"{code}: {msgid!r} left in English"
         assert sorted(PLACEHOLDER.findall(text)) == sorted(PLACEHOLDER.findall(msgid)), msgid
@@ -67,7 +81,9 @@ def test_every_message_is_translated_with_its_placeholders(code):
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_compiled_catalog_matches_its_source(code):
     compiled = read_mo((LOCALES_DIR / code / "LC_MESSAGES" / "sayso.mo").open("rb"))
-    assert {m.id: m.string for m in compiled if m.id} == {m.id: m.string for m in _po(code) if m.id}
+    assert {_key(m.id): _key(m.string) for m in compiled if m.id} == {
+        _key(m.id): _key(m.string) for m in _po(code) if m.id
+    }
 
 
 @pytest.mark.parametrize(

@@ -19,10 +19,10 @@ from handlers.i18n import N_, Lang, Nn_
 from handlers.staff.accounts import StaffRole
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-LABELS = {"csat": N_("CSAT (share of 4–5)"), "nps": N_("NPS"), "ces": N_("Customer effort (1–7, higher is easier)")}
+LABELS = {"csat": N_("CSAT (share of 4–5)"), "ces": N_("Customer effort (1–7, higher is easier)")}
+NPS = "NPS"  # the same name in every language
 ANSWERS = Nn_("%(n)d answer", "%(n)d answers")
 RANGE = N_("95%% range %(low)s–%(high)s")
-MARGIN = N_("± %(margin)s")
 DIMENSIONS = {
     "touchpoint": (N_("By touchpoint"), N_("Touchpoint")),
     "agent": (N_("By agent"), N_("Agent")),
@@ -97,12 +97,12 @@ def _cards(figures: WeekFigures, numbers: dict[str, Any], words: Words, language
             "change": _change(figures.changes.get("csat"), words, 0, 100),
         }
     cards.append(card)
-    card = {"figure": "nps", "label": words(LABELS["nps"]), "value": None, "shown": None}
+    card = {"figure": "nps", "label": NPS, "value": None, "shown": None}
     if nps is not None:
         card |= {
             "value": numbers["nps"]["value"],
             "shown": words.signed(nps.value),
-            "spread": words(MARGIN, margin=words.number(nps.margin)),
+            "spread": f"± {words.number(nps.margin)}",
             "n": words.plural(*ANSWERS, nps.n),
             "change": _change(figures.changes.get("nps"), words, 0),
         }
@@ -113,7 +113,7 @@ def _cards(figures: WeekFigures, numbers: dict[str, Any], words: Words, language
         card |= {
             "value": numbers["ces"]["value"],
             "shown": words.number(ces.value, 2),
-            "spread": words(MARGIN, margin=words.number(margin, 2)) if margin is not None else "",
+            "spread": f"± {words.number(margin, 2)}" if margin is not None else "",
             "n": words.plural(*ANSWERS, ces.n),
             "change": _change(figures.changes.get("ces"), words, 2),
         }
