@@ -32,7 +32,9 @@ def async_url(url: str) -> str:
     if plus and driver not in ("aiosqlite", "psycopg", "psycopg_async"):
         raise DatabaseUrlError(f"driver {driver!r} is not installed; write the URL without it ({backend}://…)")
     if (file := sqlite_file(url)) is not None and not file.parent.is_dir():
-        raise DatabaseUrlError(f"the folder {file.parent} does not exist; create it, or point DATABASE_URL elsewhere")
+        raise DatabaseUrlError(
+            f"cannot use {url}: the folder {file.parent} does not exist; create it, or point DATABASE_URL elsewhere"
+        )
     return parsed.set(drivername=_ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
 
 
