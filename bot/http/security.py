@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PAGE_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Frame-Options": "DENY",
@@ -43,7 +43,7 @@ class PageHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in PAGE_HEADERS.items():
                     headers[name] = value
-                if path.startswith("/console/static/"):  # the console's own files may be cached
+                if path.startswith(("/console/static/", "/console/fonts/")):  # its own files may be cached
                     headers["Cache-Control"] = "public, max-age=3600"
             await send(message)
 
