@@ -9,7 +9,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bench import api_delivery, digest_scale, slack_acks, telegram_throughput, text_model, webhooks
+from bench import (
+    api_delivery,
+    console_overview,
+    digest_scale,
+    slack_acks,
+    telegram_throughput,
+    text_model,
+    webhooks,
+)
 from bench.common import Row, fresh_postgres, print_table
 
 
@@ -23,6 +31,7 @@ async def everything(scale: float) -> list[Row]:
     rows += await telegram_throughput.measure(int(300 * scale))
     rows += await webhooks.measure(int(2000 * scale), 0.2)
     rows += await digest_scale.rows(int(200_000 * scale), ["sqlite", "postgresql"], 3)
+    rows += await console_overview.rows(int(200_000 * scale), ["sqlite", "postgresql"], 10)
     rows += await asyncio.to_thread(text_model.measure, [int(1000 * scale)])
     return rows
 
