@@ -262,3 +262,25 @@ def test_digest_preview_in_another_language(tmp_path):
     assert lang("ur").gettext("What drives satisfaction") in urdu.stdout
     wrong = sayso("digest", "--preview", "--lang", "xx", cwd=tmp_path)
     assert wrong.returncode == 2 and "--lang" in wrong.stderr
+
+
+def test_staff_accounts_from_the_command_line(tmp_path):
+    empty = sayso("staff", "list", cwd=tmp_path)
+    assert "sayso staff invite you@example.com --role owner" in empty.stdout
+    env = {"SAYSO_PUBLIC_URL": "https://feedback.example.com/"}
+    invited = sayso("staff", "invite", "Boss@Example.com", "--role", "owner", env=env, cwd=tmp_path)
+    assert invited.returncode == 0, invited.stderr
+    link = invited.stdout.strip().splitlines()[-1]
+    assert link.startswith("https://feedback.example.com/console/invite/") and len(link.rsplit("/", 1)[1]) >= 43
+    agent = sayso("staff", "invite", "ann@example.com", "--role", "agent", cwd=tmp_path)
+    assert agent.returncode == 2 and "--agent" in agent.stderr
+    assert sayso("staff", "invite", "ann@example.com", "--role", "agent", "--agent", "Ann", cwd=tmp_path).returncode == 0
+    listed = sayso("staff", "list", env={"COLUMNS": "120"}, cwd=tmp_path).stdout
+    assert "boss@example.com" in listed and "ann@example.com" in listed and "invited" in listed
+    assert link.rsplit("/", 1)[1] not in listed
+    unknown = sayso("staff", "reset", "nobody@example.com", cwd=tmp_path)
+    assert unknown.returncode == 2 and unknown.stderr.strip() == "error: no staff account for nobody@example.com"
+    reset = sayso("staff", "reset", "boss@example.com", cwd=tmp_path)
+    assert reset.returncode == 0 and reset.stdout.strip().splitlines()[-1] != link
+    assert sayso("staff", "remove", "ann@example.com", cwd=tmp_path).returncode == 0
+    assert "ann@example.com" not in sayso("staff", "list", env={"COLUMNS": "120"}, cwd=tmp_path).stdout

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -10,13 +11,31 @@ from rich.table import Table
 
 from bot.cli.common import config_or_exit, fail, run_or_exit
 from bot.wiring import build_services
-from handlers.staff.accounts import AccountProblem, Link, StaffRole
+from handlers.staff.accounts import AccountProblem, Link, StaffAccounts, StaffRole
 
 staff_app = typer.Typer(help="Staff accounts of the web console.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(staff_app, name="staff")
+
+
+T = TypeVar("T")
+
+
+def _with_accounts(change: Callable[[StaffAccounts], Awaitable[T]]) -> tuple[T, str]:
+    """Run one account change; an impossible one ends the command with its one-line reason.
+    Returns what it returned and the public URL its links go under."""
+    config = config_or_exit()
+
+    async def _run() -> T:
+        async with build_services(config) as services:
+            return await change(services.staff)
+
+    try:
+        return run_or_exit(_run()), config.settings.public_url
+    except AccountProblem as exc:
+        raise fail(str(exc)) from None
 
 
 def _print_link(link: Link, public_url: str, what: str) -> None:
@@ -31,48 +50,19 @@ def staff_invite(
     agent: Annotated[str | None, typer.Option(help="For agents: the agent name their interactions carry.")] = None,
 ) -> None:
     """Make an account and print its single-use invitation link (valid 72 hours)."""
-    config = config_or_exit()
-
-    async def _invite() -> Link:
-        async with build_services(config) as services:
-            return await services.staff.invite(email, role, agent=agent)
-
-    try:
-        link = run_or_exit(_invite())
-    except AccountProblem as exc:
-        raise fail(str(exc)) from None
-    _print_link(link, config.settings.public_url, "Invitation")
+    _print_link(*_with_accounts(lambda staff: staff.invite(email, role, agent=agent)), "Invitation")
 
 
 @staff_app.command("reset")
 def staff_reset(email: Annotated[str, typer.Argument(help="Their e-mail address.")]) -> None:
     """Print a new single-use link to set a password (the old one works until it is used)."""
-    config = config_or_exit()
-
-    async def _reset() -> Link:
-        async with build_services(config) as services:
-            return await services.staff.reset(email)
-
-    try:
-        link = run_or_exit(_reset())
-    except AccountProblem as exc:
-        raise fail(str(exc)) from None
-    _print_link(link, config.settings.public_url, "Password")
+    _print_link(*_with_accounts(lambda staff: staff.reset(email)), "Password")
 
 
 @staff_app.command("remove")
 def staff_remove(email: Annotated[str, typer.Argument(help="Their e-mail address.")]) -> None:
     """Remove an account; its sessions end at once."""
-    config = config_or_exit()
-
-    async def _remove() -> None:
-        async with build_services(config) as services:
-            await services.staff.remove(email)
-
-    try:
-        run_or_exit(_remove())
-    except AccountProblem as exc:
-        raise fail(str(exc)) from None
+    _with_accounts(lambda staff: staff.remove(email))
     print(f"removed {email.strip().lower()}")
 
 

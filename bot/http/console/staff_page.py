@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
@@ -41,6 +43,15 @@ async def _page(
     return render(request, "staff.html", language, context, status=status)
 
 
+@asynccontextmanager
+async def _refused_as_422() -> AsyncIterator[None]:
+    """A change the accounts refuse (the last owner, an unknown address) is a 422 page, not a 500."""
+    try:
+        yield
+    except AccountProblem as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
 @router.get("")
 async def staff(request: Request, services: ServicesDep, me: Owner) -> Response:
     return await _page(request, services, me)
@@ -71,18 +82,14 @@ async def change_role(
     role: Annotated[StaffRole, Form()],
     agent: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
-    try:
+    async with _refused_as_422():
         await services.staff.change_role(email, role, agent=agent or None)
-    except AccountProblem as exc:
-        raise HTTPException(422, str(exc)) from None
     return RedirectResponse("/console/staff", status_code=303)
 
 
 @router.post("/remove")
 async def remove(services: ServicesDep, me: OwnerForm, email: Annotated[str, Form(max_length=320)]) -> Response:
-    try:
+    async with _refused_as_422():
         await services.staff.remove(email)
-    except AccountProblem as exc:
-        raise HTTPException(422, str(exc)) from None
     destination = "/console/sign-in" if email.strip().lower() == me.member.email else "/console/staff"
     return RedirectResponse(destination, status_code=303)
