@@ -274,7 +274,9 @@ def test_staff_accounts_from_the_command_line(tmp_path):
     assert link.startswith("https://feedback.example.com/console/invite/") and len(link.rsplit("/", 1)[1]) >= 43
     agent = sayso("staff", "invite", "ann@example.com", "--role", "agent", cwd=tmp_path)
     assert agent.returncode == 2 and "--agent" in agent.stderr
-    assert sayso("staff", "invite", "ann@example.com", "--role", "agent", "--agent", "Ann", cwd=tmp_path).returncode == 0
+    assert (
+        sayso("staff", "invite", "ann@example.com", "--role", "agent", "--agent", "Ann", cwd=tmp_path).returncode == 0
+    )
     listed = sayso("staff", "list", env={"COLUMNS": "120"}, cwd=tmp_path).stdout
     assert "boss@example.com" in listed and "ann@example.com" in listed and "invited" in listed
     assert link.rsplit("/", 1)[1] not in listed

@@ -10,13 +10,14 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 
 from tests.conftest import IN_CI
 from tests.fakes.process import SAYSO, clean_env, free_port
@@ -47,18 +48,20 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return None if CHROMIUM else INSTALL
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def browser() -> AsyncIterator[Any]:
+    """One Chromium for the whole test session, on the session's event loop (the async API, so the
+    other tests' loops are left alone)."""
     if CHROMIUM is None:
         if IN_CI:
             pytest.fail(f"CI is set but Chromium is missing: {INSTALL}")
         pytest.skip(INSTALL)
-    from playwright.sync_api import sync_playwright
+    from playwright.async_api import async_playwright
 
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=QUIET_FLAGS)
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=QUIET_FLAGS)
         yield launched
-        launched.close()
+        await launched.close()
 
 
 def _sayso(*args: str, env: dict[str, str], cwd: Path) -> str:
@@ -118,20 +121,20 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         log.close()
 
 
-@pytest.fixture
-def page(browser: Any, console: Console) -> Iterator[Any]:
+@pytest_asyncio.fixture(loop_scope="session")
+async def page(browser: Any, console: Console) -> AsyncIterator[Any]:
     """A fresh browser context (no cookies) whose every request is recorded, to check none leaves the origin."""
-    context = browser.new_context(base_url=console.url, locale="en-US")
-    context.requests = []
-    context.on("request", lambda request: context.requests.append(request.url))
-    tab = context.new_page()
+    context = await browser.new_context(base_url=console.url, locale="en-US")
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    tab = await context.new_page()
     yield tab
-    others = [url for url in context.requests if not url.startswith((console.url, "data:", "about:"))]
-    context.close()
+    await context.close()
+    others = [url for url in requested if not url.startswith((console.url, "data:", "about:"))]
     assert not others, f"requests left the server's origin: {others}"
 
 
-def screenshot(page: Any, name: str) -> None:
+async def screenshot(page: Any, name: str) -> None:
     """Kept for the README when SAYSO_SCREENSHOTS is set (the docs' images are taken by these tests)."""
     if TAKE_SCREENSHOTS:
-        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+        await page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
