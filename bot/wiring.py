@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.errors import StartupError
 from bot.logs import keep_payloads_out, redact
 from bot.metrics import Metrics
+from bot.web_survey.channel import WebChannel
 from bot.webhooks import SignedPoster
 from handlers.boundary import ErrorBoundary
 from handlers.conversation import Conversation
@@ -117,7 +118,7 @@ async def build_services(
         context = Context(
             sessions=session_factory(database),
             read_sessions=session_factory(reader) if reader is not None else None,
-            channels=Channels(),
+            channels=Channels({WebChannel.platform: WebChannel()}),
             surveys=config.surveys,
             policy=config.file.policy(settings.timezone),
             analyzer=analyzer or TextAnalyzer(),

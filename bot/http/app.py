@@ -18,6 +18,7 @@ from bot.http.errors import add_error_handlers
 from bot.http.guard import BodyLimit, RequestGuard, RequestId
 from bot.http.security import PageHeaders
 from bot.metrics import RequestTimer
+from bot.web_survey import pages as survey_pages
 from bot.wiring import Services
 
 API_MAX_BYTES = 64 * 1024
@@ -27,6 +28,7 @@ BODY_LIMITS = (
     BodyLimit("/slack/", 4 * 1024 * 1024),
     BodyLimit("/telegram/", 1024 * 1024),
     BodyLimit("/console/", 16 * 1024),  # a sign-in or staff form
+    BodyLimit("/s/", 16 * 1024),  # a survey answer
 )
 ROUTERS = (
     health.router,
@@ -40,8 +42,10 @@ ROUTERS = (
     operations.router,
     staff_page.router,
     fonts.router,
+    survey_pages.router,
 )
 STATIC = Path(console.__file__).with_name("static")
+SURVEY_ASSETS = Path(survey_pages.__file__).with_name("static")
 
 
 def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI:
@@ -60,7 +64,8 @@ def create_app(services: Services, routers: Sequence[APIRouter] = ()) -> FastAPI
         hook_secret=settings.hook_secret,
     )
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
-    app.add_middleware(PageHeaders, prefixes=("/console",))
+    app.mount("/s/assets", StaticFiles(directory=SURVEY_ASSETS), name="survey-assets")
+    app.add_middleware(PageHeaders, prefixes=("/console", "/s/"))
     app.add_middleware(RequestId)
     routes = [route for router in (*routers, *ROUTERS) for route in router.routes]
     app.add_middleware(RequestTimer, metrics=services.metrics, routes=routes)

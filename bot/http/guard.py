@@ -31,6 +31,18 @@ HOOKS_DISABLED = "helpdesk connectors are disabled: set SAYSO_HOOK_SECRET to ena
 HOOKS_UNAUTHORIZED = "missing or wrong hook secret (the X-Sayso-Hook-Secret header or the secret query parameter)"
 
 
+# Paths that carry a secret in them: a survey link, an invitation link. Logged without it.
+_SECRET_PATHS = ("/s/", "/console/invite/")
+
+
+def loggable(path: str) -> str:
+    """`path` as a log may show it: `/s/…` for a survey link, never the token."""
+    for prefix in _SECRET_PATHS:
+        if path.startswith(prefix) and not path.startswith("/s/assets/"):
+            return prefix + "…"
+    return path
+
+
 @dataclass(frozen=True, slots=True)
 class BodyLimit:
     prefix: str
@@ -100,7 +112,7 @@ class RequestGuard:
             problem = None
         if problem:
             status, message = problem
-            log.info("API request refused", extra={"path": path, "status": status})
+            log.info("API request refused", extra={"path": loggable(path), "status": status})
             extra = {"www-authenticate": "Bearer"} if status == 401 else {}
             await _answer(send, status, message, extra)
             return
@@ -137,7 +149,7 @@ class RequestGuard:
 
     @staticmethod
     async def _too_large(send: Send, path: str, limit: int) -> None:
-        log.info("request body too large", extra={"path": path, "limit": limit})
+        log.info("request body too large", extra={"path": loggable(path), "limit": limit})
         await _answer(send, 413, f"request body larger than {limit} bytes")
 
 

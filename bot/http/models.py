@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from handlers.core.characters import unstorable
 from handlers.core.platforms import Platform
@@ -20,11 +21,13 @@ class InteractionIn(BaseModel):
 
     interaction_id: str = Field(min_length=1, max_length=128, examples=["ticket-4711"])
     platform: Platform
-    user_id: str = Field(
+    user_id: str | None = Field(
+        None,
         min_length=1,
-        max_length=64,
-        examples=["U012AB3CD", "123456789"],
-        description="Slack user id, or Telegram user id (a number or a string)",
+        max_length=254,
+        examples=["U012AB3CD", "123456789", "customer@example.com"],
+        description="Slack user id, Telegram user id (a number or a string) or, for e-mail, the address;"
+        " none for the web (whoever opens the link answers)",
     )
     survey: str | None = Field(None, min_length=1, max_length=32, examples=["csat"])
     touchpoint: str | None = Field(None, max_length=32, pattern=r"^[a-z][a-z0-9_]*$", examples=["phone"])
@@ -58,6 +61,20 @@ class InteractionIn(BaseModel):
         # Telegram user ids are integers; helpdesks send them as JSON numbers as often as strings.
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
+    @model_validator(mode="after")
+    def _who(self) -> Self:
+        if self.platform == Platform.WEB:
+            if self.user_id is not None:
+                raise ValueError("user_id: leave it out for the web (the survey link is the customer's)")
+        elif self.user_id is None:
+            raise ValueError(f"user_id: required for {self.platform}")
+        elif self.platform == Platform.EMAIL:
+            try:
+                self.user_id = validate_email(self.user_id, check_deliverability=False).normalized.lower()
+            except EmailNotValidError as exc:
+                raise ValueError(f"user_id: not an e-mail address ({exc})") from None
+        return self
+
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
@@ -78,6 +95,9 @@ class InteractionOut(BaseModel):
     )
     reason: str | None = None
     start_link: str | None = None
+    survey_url: str | None = Field(
+        None, description="web and e-mail (and a Telegram user who never started the bot): the survey's page"
+    )
     due_at: datetime | None = None
     differs: list[str] | None = Field(
         None, description="on a repeated interaction_id: fields that differ from the first report, which is kept"

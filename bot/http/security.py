@@ -43,7 +43,7 @@ class PageHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in PAGE_HEADERS.items():
                     headers[name] = value
-                if path.startswith(("/console/static/", "/console/fonts/")):  # its own files may be cached
+                if path.startswith(("/console/static/", "/console/fonts/", "/s/assets/")):  # its own files
                     headers["Cache-Control"] = "public, max-age=3600"
             await send(message)
 

@@ -11,9 +11,9 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.context import Context
+from handlers.core.tokens import digest, new_token
 from handlers.i18n import negotiate
 from handlers.staff.passwords import hash_password
-from handlers.staff.tokens import digest, new_token
 from storage.models import StaffInvitation, StaffMember, StaffRole
 from storage.staff import (
     add_invitation,

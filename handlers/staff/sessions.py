@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from handlers.core.context import Context
+from handlers.core.tokens import digest, new_token
 from handlers.staff.accounts import AccountProblem, normal_email
 from handlers.staff.passwords import verify
-from handlers.staff.tokens import digest, new_token
 from storage.models import StaffMember
 from storage.staff import (
     add_failure,

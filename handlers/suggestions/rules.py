@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from handlers.core.platforms import Platform
+from handlers.core.platforms import CHATS, Platform
 from handlers.core.settings import Anonymity, Section
 
 
@@ -18,6 +18,15 @@ class SuggestionRules(Section):
     prompt_every_days: int = Field(0, ge=0, le=365, description="0: never invite")
     prompt_hour: int = Field(11, ge=0, le=23, description="local hour (SAYSO_TIMEZONE) of the invitations")
     prompt_platforms: list[Platform] = Field(default_factory=lambda: [Platform.TELEGRAM])
+
+    @field_validator("prompt_platforms")
+    @classmethod
+    def _chats_only(cls, value: list[Platform]) -> list[Platform]:
+        """The box is chat-only: an e-mail or a page visit would tie a suggestion to a person."""
+        if outside := [str(platform) for platform in value if platform not in CHATS]:
+            raise ValueError(f"the suggestion box invites in chats only, not {', '.join(outside)}")
+        return value
+
     prompt_slack_channels: list[str] = Field(default_factory=list)
     repeat_min: int = Field(2, ge=2, le=100, description="suggestions that make a theme a repeated complaint")
     theme_weeks: int = Field(12, ge=1, le=104)

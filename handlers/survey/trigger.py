@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.context import Context
+from handlers.core.platforms import LINKED, Platform
 from handlers.i18n import SHIPPED, negotiate
+from handlers.survey.links import mint_link, visitor_id
 from storage.models import RequestState, Respondent, SurveyRequest
 from storage.respondents import ensure_respondent
 from storage.survey_requests import (
@@ -59,7 +61,7 @@ OCCURRED_AT_MOST_AHEAD = timedelta(minutes=5)
 class TriggerRequest:
     interaction_id: str
     platform: str
-    user_id: str
+    user_id: str | None  # None for the web: whoever opens the link
     survey: str | None = None
     touchpoint: str | None = None
     agent: str | None = None
@@ -81,6 +83,9 @@ class TriggerResult:
     # On a repeated interaction id: the fields in which this report differs from the first one,
     # which is the one kept (the first report decided what was sent).
     differs: tuple[str, ...] = ()
+    # For the web and e-mail (and a Telegram user who never started the bot): a fresh link to the
+    # survey's page, `/s/{link}` under SAYSO_PUBLIC_URL. Only its hash is stored.
+    link: str | None = None
 
 
 _FINAL = {RequestState.COMPLETED, RequestState.EXPIRED, RequestState.CANCELLED, RequestState.FAILED}
@@ -150,8 +155,11 @@ class Trigger:
                 f"{OCCURRED_AT_MOST_AGO.days} days and not in the future"
             )
         delay = timedelta(seconds=req.delay_seconds) if req.delay_seconds is not None else context.policy.delay
+        if req.platform == Platform.WEB:  # the customer holds the link now: the survey is open now
+            delay = timedelta(0)
+        user_id = req.user_id or visitor_id(req.interaction_id)
         async with self._share, context.sessions() as session, session.begin():
-            respondent = await ensure_respondent(session, platform=req.platform, user_id=req.user_id)
+            respondent = await ensure_respondent(session, platform=req.platform, user_id=user_id)
             if req.timezone and respondent.timezone != req.timezone:
                 respondent.timezone = req.timezone
             state, reason = await self._admission(session, respondent, now)
@@ -182,10 +190,12 @@ class Trigger:
                 else await session.get(Respondent, request.respondent_id)
             )
             differs = () if created else await _differences(session, req, request, owner, survey_key)
+            linked = owner.platform in LINKED or request.reason == NOT_STARTED if owner else False
+            link = await mint_link(session, request.id) if linked and request.state not in _FINAL else None
         if created and request.state == RequestState.SCHEDULED and request.due_at <= now:
             self._wake()
         result = self._result(request, created, platform=owner.platform if owner else req.platform)
-        return replace(result, differs=differs) if differs else result
+        return replace(result, differs=differs, link=link)
 
     async def _admission(
         self, session: AsyncSession, respondent: Respondent, now: datetime

@@ -9,6 +9,7 @@ from storage.models.people import (
     RequestState,
     Respondent,
     SentimentStatus,
+    SurveyLink,
     SurveyRequest,
 )
 from storage.models.staff import Alert, AlertPost, AlertState, BroadcastPost, PostState, StaffEstimate, StaffVote
@@ -50,6 +51,7 @@ __all__ = [
     "StaffVote",
     "Suggestion",
     "SuggestionReceipt",
+    "SurveyLink",
     "SurveyRequest",
     "TextEmbedding",
     "ThemeResponse",

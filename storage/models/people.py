@@ -137,3 +137,14 @@ class ProcessedEvent(SQLModel, table=True):
     platform: str = Field(max_length=16)
     event_id: str = Field(max_length=128)
     processed_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False, index=True, stamp=True))
+
+
+class SurveyLink(SQLModel, table=True):
+    """A link to a survey's web page: 256 random bits, kept only as their SHA-256. A request may have
+    several (a repeated report of the interaction mints a fresh one); each leads to the same survey."""
+
+    __tablename__ = "survey_links"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    request_id: int = Field(foreign_key="survey_requests.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False, stamp=True))

@@ -47,6 +47,7 @@ async def report(services: Services, request: TriggerRequest, response: Response
         status=result.status,
         reason=result.reason,
         start_link=result.start_link,
+        survey_url=f"{services.config.settings.public_url}/s/{result.link}" if result.link else None,
         due_at=result.due_at,
         differs=list(result.differs) or None,
     )

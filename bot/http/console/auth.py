@@ -12,9 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
+from bot.http.console import render
 from bot.http.console.deps import COOKIE, checked_form
-from bot.http.console.pages import page_language, render
 from bot.http.deps import ServicesDep
+from bot.http.pages import page_language
 from handlers.i18n import N_, lang
 from handlers.staff.accounts import AccountProblem, LinkUnusable
 from handlers.staff.passwords import MIN_LENGTH, PasswordRefused

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from bot.http.console.pages import Words
+from bot.http.pages import Words
 from handlers.digest.figures import TrendPoint
 from handlers.i18n import N_
 

@@ -7,9 +7,10 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse
 from starlette.exceptions import HTTPException
 
+from bot.http.console import render
 from bot.http.console.deps import SignInNeeded
-from bot.http.console.pages import page_language, render
 from bot.http.deps import get_services
+from bot.http.pages import page_language
 from handlers.i18n import N_
 
 HEADINGS = {

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from bot.http.console import render
 from bot.http.console.deps import TEAM, allowed
-from bot.http.console.pages import page_language, render
 from bot.http.deps import ServicesDep
 from bot.http.health import health_report
+from bot.http.pages import page_language
 from handlers.core.redaction import masked_url
 from handlers.operations.webhooks import webhook_status
 from handlers.staff.sessions import CurrentSession

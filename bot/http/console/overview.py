@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from bot.http.api.summary import summary
+from bot.http.console import render
 from bot.http.console.chart import trend_svg
 from bot.http.console.deps import SessionDep
-from bot.http.console.pages import Words, page_language, render
 from bot.http.deps import ServicesDep
+from bot.http.pages import Words, page_language
 from handlers.core.weeks import parse_week, shift, week_of
 from handlers.digest.figures import Group, WeekFigures
 from handlers.digest.report import BEYOND_NOISE, FEWER_THAN, SCORES, WITHIN_NOISE, compose

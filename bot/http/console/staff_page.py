@@ -9,9 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import RedirectResponse
 
+from bot.http.console import render
 from bot.http.console.deps import OWNERS, allowed, checked_form
-from bot.http.console.pages import page_language, render
 from bot.http.deps import ServicesDep
+from bot.http.pages import page_language
 from handlers.i18n import N_
 from handlers.staff.accounts import AccountProblem, StaffRole
 from handlers.staff.sessions import CurrentSession

@@ -1,4 +1,5 @@
-"""Rendering a console page: the template, the page's language and direction, numbers and dates per locale."""
+"""Rendering a page (the console's, a survey's): the template, the page's language and direction, and
+numbers and dates as that language writes them."""
 
 from __future__ import annotations
 
@@ -14,11 +15,6 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from handlers.i18n import SHIPPED, Lang, lang, negotiate
-
-TEMPLATES = Path(__file__).with_name("templates")
-_environment = Environment(
-    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False, enable_async=False
-)
 
 
 class Words:
@@ -67,17 +63,25 @@ def page_language(request: Request, chosen: str | None, default: str) -> Lang:
     return lang(default)
 
 
-def render(
-    request: Request, template: str, language: Lang, context: Mapping[str, Any], *, status: int = 200
-) -> HTMLResponse:
-    body = _environment.get_template(template).render(
-        {
-            "request": request,
-            "_": Words(language),
-            "language": language,
-            "languages": [lang(code) for code in SHIPPED],
-            "dir": "rtl" if language.rtl else "ltr",
-            **context,
-        }
-    )
-    return HTMLResponse(body, status_code=status)
+class Pages:
+    """The templates of one folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self._environment = Environment(
+            loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]), auto_reload=False
+        )
+
+    def render(
+        self, request: Request, template: str, language: Lang, context: Mapping[str, Any], *, status: int = 200
+    ) -> HTMLResponse:
+        body = self._environment.get_template(template).render(
+            {
+                "request": request,
+                "_": Words(language),
+                "language": language,
+                "languages": [lang(code) for code in SHIPPED],
+                "dir": "rtl" if language.rtl else "ltr",
+                **context,
+            }
+        )
+        return HTMLResponse(body, status_code=status)

@@ -1,0 +1,139 @@
+"""`GET/POST /s/{token}`: a survey on a page, one question per step, through the chat's engine.
+
+A submitted answer becomes the same inbound event a button press or a typed message is, handled by
+the one error boundary, so the state machine's rules hold here too: a double submit or the back
+button stores nothing twice, a low score raises the same alert. Every answer is stored when it is
+submitted, and a reopened link continues where the customer left off. After a submit the page
+redirects to itself (POST, redirect, GET), so reloading sends nothing again.
+
+A link in an e-mail (`?answer=4`) only shows that choice with a confirm button: mail scanners open
+every link, and only the POST stores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse
+
+from bot.http.deps import ServicesDep
+from bot.http.pages import Pages
+from bot.web_survey.limits import SubmitLimits
+from handlers.core import notes
+from handlers.core.events import ButtonPressed, InboundEvent, Sender, TextReceived
+from handlers.followup.customer import TELL_CUSTOMER
+from handlers.i18n import N_, Lang, lang, negotiate
+from handlers.survey.links import PageState, Progress, alerted, open_link, page_of
+from handlers.survey.prompts import INTRO, question_prompt
+from handlers.survey.trigger import RequestState
+
+router = APIRouter(prefix="/s", include_in_schema=False)
+PAGES = Pages(Path(__file__).with_name("templates"))
+LIMITS = SubmitLimits()
+NOT_FOUND = PlainTextResponse("Not Found", status_code=404)
+CLOSED = N_("This survey has closed. Thank you for your time.")
+CLOSED_HEADING = N_("Survey closed")
+SLOW_DOWN = N_("Too many answers at once. Please wait a moment and try again.")
+STEP = N_("Question %(i)d of %(n)d")
+CHOSEN = N_("You chose: %(answer)s")
+
+
+def _language(wanted: str | None, stored: str) -> Lang:
+    return lang(negotiate(wanted) or stored)
+
+
+async def _current(services: ServicesDep, token: str) -> Progress | None:
+    """The survey behind the link, sent first if it is still waiting for the sender (the link is out)."""
+    found = await open_link(services.context, token)
+    if found is not None and found.request.state == RequestState.SCHEDULED:
+        await services.survey_sender.send_due()
+        found = await open_link(services.context, token)
+    return found
+
+
+@router.get("/{token}")
+async def survey_page(request: Request, services: ServicesDep, token: str) -> Response:
+    found = await _current(services, token)
+    if found is None:
+        return NOT_FOUND
+    language = _language(request.query_params.get("lang"), found.request.language)
+    return await _show(request, services, token, found, language, chosen=request.query_params.get("answer"))
+
+
+async def _show(
+    request: Request,
+    services: ServicesDep,
+    token: str,
+    found: Progress,
+    language: Lang,
+    *,
+    chosen: str | None = None,
+    problem: str | None = None,
+    status: int = 200,
+) -> Response:
+    page = page_of(services.context, found)
+    base: dict[str, Any] = {"token": token, "problem": problem, "switch": request.url.path}
+    if page.state is PageState.DONE:
+        sorry = await alerted(services.context, found.request.id)
+        context = {
+            **base,
+            "thanks": language.say(notes.THANKS),
+            "sorry": language.say(TELL_CUSTOMER) if sorry else None,
+        }
+        return PAGES.render(request, "done.html", language, context, status=status)
+    if page.state is PageState.CLOSED or page.question is None:
+        context = {**base, "heading": language.gettext(CLOSED_HEADING), "text": language.gettext(CLOSED)}
+        return PAGES.render(request, "closed.html", language, context, status=410)
+    survey = services.context.surveys[found.request.survey]
+    prompt = question_prompt(
+        survey, page.question, token=found.request.token, language=language, intro=None if found.answers else INTRO
+    )
+    picked = next((option for option in prompt.options if option.key == chosen), None)
+    context = {
+        **base,
+        "prompt": prompt,
+        "step": language.gettext(STEP) % {"i": page.step, "n": page.steps},
+        "step_value": page.step,
+        "steps": page.steps,
+        "picked": picked,
+        "picked_text": language.gettext(CHOSEN) % {"answer": picked.label} if picked else None,
+    }
+    return PAGES.render(request, "survey.html", language, context, status=status)
+
+
+@router.post("/{token}")
+async def answer(
+    request: Request,
+    services: ServicesDep,
+    token: str,
+    data: Annotated[str | None, Form(max_length=200)] = None,
+    text: Annotated[str | None, Form(max_length=4000)] = None,
+    lang_code: Annotated[str | None, Form(alias="lang", max_length=16)] = None,
+) -> Response:
+    found = await _current(services, token)
+    if found is None:
+        return NOT_FOUND
+    language = _language(lang_code, found.request.language)
+    link_hash = hashlib.sha256(token.encode()).hexdigest()
+    client = request.client.host if request.client else "unknown"
+    if (wait := LIMITS.wait(link_hash, client)) > 0:
+        slow = language.gettext(SLOW_DOWN)
+        response = await _show(request, services, token, found, language, problem=slow, status=429)
+        response.headers["Retry-After"] = str(max(1, round(wait)))
+        return response
+    respondent = found.respondent
+    chat = respondent.chat_id or respondent.platform_user_id
+    sender = Sender(respondent.platform, respondent.platform_user_id, chat, language.code, private=True)
+    event: InboundEvent | None = None
+    if data:
+        event = ButtonPressed(sender, data, message=None, event_id=None)
+    elif text is not None and text.strip():
+        digest = hashlib.sha256(f"{link_hash}\0{found.request.current_question}\0{text}".encode()).hexdigest()[:32]
+        event = TextReceived(sender, text, event_id=f"web:{digest}")  # a double submit of the same text: once
+    if event is not None:
+        await services.boundary.receive(event)
+    suffix = f"?lang={language.code}" if lang_code else ""
+    return RedirectResponse(f"/s/{token}{suffix}", status_code=303)
