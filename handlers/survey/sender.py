@@ -11,6 +11,7 @@ from datetime import datetime
 from handlers.core.context import Context
 from handlers.core.events import MessageRef
 from handlers.core.meter import Counted, Timed
+from handlers.core.platforms import Platform
 from handlers.core.ports import DeliveryFailed
 from handlers.core.worker import Worker
 from handlers.survey.asking import remember
@@ -166,9 +167,10 @@ class SurveySender(Worker):
         return [None] * len(outcomes)
 
     def quiet_until(self, respondent: Respondent) -> datetime | None:
-        """When a message to this person may go out, if not now (the console user is at the terminal)."""
+        """When a message to this person may go out, if not now. Nothing goes out to the console user
+        (at the terminal) or a web survey (the customer holds its link): no quiet hours for them."""
         policy = self._context.policy
-        if policy.quiet_hours is None or respondent.platform == "console":
+        if policy.quiet_hours is None or respondent.platform in (Platform.CONSOLE, Platform.WEB):
             return None
         return policy.quiet_hours.next_allowed(self._context.clock(), respondent.timezone or policy.timezone)
 

@@ -1,0 +1,192 @@
+"""Surveys outside chat on the web page (`/s/{token}`), over real HTTP requests: links, the engine's
+rules on a page, expiry, the one-click answer of an e-mail, throttling, headers, and no token in logs."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from bot.http import create_app
+from bot.wiring import Services
+from handlers.core.broadcast import Destination
+from storage.models import Alert, Answer, RequestState, SurveyLink, SurveyRequest
+from tests.fakes.chat import count
+
+TOKEN = "web-survey-api-token-0123"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def _app(services: Services):
+    settings = services.config.settings.model_copy(
+        update={"api_token": SecretStr(TOKEN), "public_url_setting": "https://feedback.example.com"}
+    )
+    return create_app(dataclasses.replace(services, config=services.config.model_copy(update={"settings": settings})))
+
+
+@pytest.fixture
+async def web(services):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_app(services)), base_url="http://sayso") as http:
+        yield http
+
+
+async def _link(http: httpx.AsyncClient, interaction: str = "ticket-1", **body: object) -> str:
+    response = await http.post(
+        "/api/v1/interactions", json={"interaction_id": interaction, "platform": "web", **body}, headers=AUTH
+    )
+    assert response.status_code == 202, response.text
+    url = response.json()["survey_url"]
+    assert url.startswith("https://feedback.example.com/s/")
+    return url.removeprefix("https://feedback.example.com")
+
+
+def _buttons(page: httpx.Response) -> dict[str, str]:
+    """The answer buttons on a page: their label's first word (the number) → the value they post."""
+    return {
+        re.sub(r"<[^>]+>", "", label).split()[0]: value
+        for value, label in re.findall(r'name="data" value="([^"]+)"[^>]*>([^<]+)<', page.text)
+    }
+
+
+async def _answer(http: httpx.AsyncClient, path: str, key: str) -> httpx.Response:
+    page = await http.get(path)
+    response = await http.post(path, data={"data": _buttons(page)[key]})
+    assert response.status_code == 303 and response.headers["location"] == path
+    return await http.get(path)
+
+
+async def test_a_web_link_is_long_random_and_stored_only_as_its_hash(web, services):
+    path = await _link(web)
+    token = path.rsplit("/", 1)[1]
+    assert len(token) >= 43  # 256 bits, URL-safe
+    async with services.context.reads() as session:
+        stored = [row.token_hash for row in (await session.execute(select(SurveyLink))).scalars()]
+    assert len(stored) == 1 and token not in stored[0] and len(stored[0]) == 64
+    again = await web.post("/api/v1/interactions", json={"interaction_id": "ticket-1", "platform": "web"}, headers=AUTH)
+    assert again.status_code == 200
+    fresh = again.json()["survey_url"].removeprefix("https://feedback.example.com")
+    assert fresh != path  # a fresh link to the same request: both work
+    assert (await web.get(path)).status_code == (await web.get(fresh)).status_code == 200
+    assert await count(services, SurveyRequest) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"platform": "web", "user_id": "U1"}, "leave it out"),
+        ({"platform": "email", "user_id": "not an address"}, "not an e-mail address"),
+        ({"platform": "telegram"}, "required for telegram"),
+    ],
+)
+async def test_who_the_survey_is_for_is_checked_per_platform(web, body, field):
+    response = await web.post("/api/v1/interactions", json={"interaction_id": "x", **body}, headers=AUTH)
+    assert response.status_code == 422 and field in response.json()["detail"]
+
+
+async def test_a_whole_survey_on_the_page_with_the_chats_rules(web, services):
+    path = await _link(web)
+    first = await web.get(path)
+    assert "Question 1 of" in first.text and '<progress max="4" value="0"' in first.text
+    page = await _answer(web, path, "4")
+    assert "speed of our response" in page.text and "Question 2 of 5" in page.text
+    again = await web.post(path, data={"data": _buttons(first)["4"]})  # the back button, then the same answer again
+    assert again.status_code == 303
+    assert await count(services, Answer) == 1
+    for key in ("5", "4", "5"):
+        page = await _answer(web, path, key)
+    assert 'name="text"' in page.text and "What did we do well?" in page.text
+    reopened = await web.get(path)  # the customer comes back later: where they left off
+    assert "What did we do well?" in reopened.text
+    sent = await web.post(path, data={"text": "Quick and kind"})
+    assert sent.status_code == 303
+    await web.post(path, data={"text": "Quick and kind"})  # a double submit
+    done = await web.get(path)
+    assert "Thank you! Your answers help us serve you better." in done.text
+    async with services.context.reads() as session:
+        answers = {
+            a.question_id: (a.value_int, a.value_text) for a in (await session.execute(select(Answer))).scalars()
+        }
+        state = (await session.execute(select(SurveyRequest.state))).scalar_one()
+    assert answers == {
+        "overall": (4, None),
+        "speed": (5, None),
+        "attitude": (4, None),
+        "solution": (5, None),
+        "went_well": (None, "Quick and kind"),
+    }
+    assert state == RequestState.COMPLETED
+
+
+async def test_a_low_score_on_the_page_raises_the_alert_and_says_someone_will_call(web, services):
+    services.followup.destinations.append(Destination("console", "staff-room"))
+    path = await _link(web, "ticket-low")
+    for key in ("1", "2", "2", "1"):
+        page = await _answer(web, path, key)
+    await web.post(path, data={"data": _buttons(page)["Skip"]})
+    done = await web.get(path)
+    assert "Someone from our team will get back to you." in done.text
+    assert await count(services, Alert) == 1
+
+
+async def test_an_e_mail_link_with_an_answer_only_shows_it_until_confirmed(web, services):
+    path = await _link(web, "ticket-mail")
+    scanned = await web.get(path, params={"answer": "5"})  # what a mail scanner does
+    assert scanned.status_code == 200 and "You chose: 5 — Very satisfied" in scanned.text
+    assert await count(services, Answer) == 0
+    confirm = re.search(r'name="data" value="([^"]+)" class="confirm"', scanned.text)
+    assert confirm is not None
+    assert (await web.post(path, data={"data": confirm.group(1)})).status_code == 303
+    assert await count(services, Answer) == 1
+
+
+async def test_an_expired_survey_says_so_and_an_unknown_link_is_a_plain_404(web, services):
+    path = await _link(web, "ticket-old")
+    assert (await web.get(path)).status_code == 200
+    later = services.context.clock() + timedelta(days=4)
+    object.__setattr__(services.context, "clock", lambda: later)
+    closed = await web.get(path)
+    assert closed.status_code == 410 and "This survey has closed." in closed.text
+    unknown = await web.get("/s/" + "x" * 43)
+    assert unknown.status_code == 404 and unknown.text == "Not Found"
+
+
+async def test_survey_pages_are_private_and_strict(web):
+    path = await _link(web, "ticket-headers")
+    headers = (await web.get(path)).headers
+    assert headers["referrer-policy"] == "no-referrer" and headers["cache-control"] == "no-store"
+    assert (
+        "default-src 'none'" in headers["content-security-policy"]
+        and "script-src" not in headers["content-security-policy"]
+    )
+
+
+async def test_the_page_speaks_the_requests_language_and_switches(web):
+    path = await _link(web, "ticket-ur", language="ur")
+    urdu = await web.get(path)
+    assert '<html lang="ur" dir="rtl">' in urdu.text and "مطمئن" in urdu.text
+    english = await web.get(path, params={"lang": "en"})
+    assert '<html lang="en" dir="ltr">' in english.text
+
+
+async def test_a_flood_of_submits_gets_429(web):
+    path = await _link(web, "ticket-flood")
+    codes = [(await web.post(path, data={"data": "a|nope|0|1"})).status_code for _ in range(25)]
+    assert codes[:20] == [303] * 20 and set(codes[20:]) == {429}
+
+
+async def test_no_survey_token_reaches_the_logs(web, caplog):
+    caplog.set_level(logging.DEBUG)
+    path = await _link(web, "ticket-logs")
+    token = path.rsplit("/", 1)[1]
+    await _answer(web, path, "3")
+    large = await web.post(path, content=b"x" * 20_000, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert large.status_code == 413  # refused by the guard, which logs the path
+    ours = [r for r in caplog.records if r.name.split(".")[0] in ("bot", "handlers", "storage", "uvicorn")]
+    logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in ours)  # (the test's own HTTP client logs URLs)
+    assert "/s/…" in logged and token not in logged
