@@ -11,6 +11,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Config
+from bot.email_channel.channel import EmailChannel
+from bot.email_channel.smtp import check_smtp_url
 from bot.errors import StartupError
 from bot.logs import keep_payloads_out, redact
 from bot.metrics import Metrics
@@ -125,6 +127,10 @@ async def build_services(
             outbox=Outbox(tuple(settings.webhook_urls)),
             meter=metrics,
         )
+        if settings.smtp_url is not None and settings.email_from is not None:
+            target = check_smtp_url(settings.smtp_url.get_secret_value())
+            rate = config.file.email.per_second
+            context.channels.add(EmailChannel(target, settings.email_from, settings.public_url, per_second=rate))
         webhooks = None
         if settings.webhook_urls and settings.webhook_secret:
             poster = SignedPoster(settings.webhook_secret.get_secret_value())

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
+from bot.email_channel.rules import EmailRules
 from handlers.core.policy import Delivery, Policy, Throttle
 from handlers.core.settings import Anonymity, Section
 from handlers.digest.rules import DigestRules, Targets
@@ -26,6 +27,7 @@ class FileConfig(Section):
     alerts: AlertRules = AlertRules()
     digest: DigestRules = DigestRules()
     targets: Targets = Targets()
+    email: EmailRules = EmailRules()
     surveys: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("default_language")

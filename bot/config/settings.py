@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Self
 from urllib.parse import urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     Field,
     SecretStr,
@@ -16,6 +18,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.email_channel.smtp import check_smtp_url
 from bot.webhooks import signing_key
 from handlers.core.redaction import masked_url
 from handlers.core.settings import check_cron, check_zone
@@ -67,6 +70,8 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="SAYSO_LOG_LEVEL")
     console_bidi: str = Field("auto", validation_alias="SAYSO_CONSOLE_BIDI")
     public_url_setting: str | None = Field(None, validation_alias="SAYSO_PUBLIC_URL")
+    smtp_url: SecretStr | None = Field(None, validation_alias="SAYSO_SMTP_URL")
+    email_from: str | None = Field(None, validation_alias="SAYSO_EMAIL_FROM")
 
     @field_validator("digest_slack_channels", "digest_telegram_chats", "webhook_urls", mode="before")
     @classmethod
@@ -116,6 +121,36 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith("https://"):
             raise ValueError("Telegram delivers webhooks only to https:// URLs")
         return value
+
+    @field_validator("smtp_url", mode="before")
+    @classmethod
+    def _smtp_url(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return None
+        check_smtp_url(value.strip())  # a ValueError naming what is wrong, never the password
+        return value.strip()
+
+    @field_validator("email_from", mode="before")
+    @classmethod
+    def _email_from(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return None
+        name, address = parseaddr(value.strip())
+        try:
+            validate_email(address, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValueError(f"not a sender such as 'Acme Support <support@acme.example>' ({exc})") from None
+        return formataddr((name, address)) if name else address
+
+    @model_validator(mode="after")
+    def _email_pair(self) -> Self:
+        if (self.smtp_url is None) != (self.email_from is None):
+            raise ValueError("SAYSO_SMTP_URL and SAYSO_EMAIL_FROM go together (set both, or neither)")
+        return self
+
+    @property
+    def email_enabled(self) -> bool:
+        return self.smtp_url is not None
 
     @field_validator("public_url_setting", mode="before")
     @classmethod

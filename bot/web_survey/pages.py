@@ -23,7 +23,7 @@ from bot.http.deps import ServicesDep
 from bot.http.pages import Pages
 from bot.web_survey.limits import SubmitLimits
 from handlers.core import notes
-from handlers.core.events import ButtonPressed, InboundEvent, Sender, TextReceived
+from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
 from handlers.followup.customer import TELL_CUSTOMER
 from handlers.i18n import N_, Lang, lang, negotiate
 from handlers.survey.links import PageState, Progress, alerted, open_link, page_of
@@ -38,6 +38,8 @@ CLOSED = N_("This survey has closed. Thank you for your time.")
 CLOSED_HEADING = N_("Survey closed")
 SLOW_DOWN = N_("Too many answers at once. Please wait a moment and try again.")
 STEP = N_("Question %(i)d of %(n)d")
+STOP_ASK = N_("Stop getting our survey e-mails?")
+UNSUBSCRIBED = N_("Done: you will get no more survey e-mails from us.")
 CHOSEN = N_("You chose: %(answer)s")
 
 
@@ -104,6 +106,42 @@ async def _show(
     return PAGES.render(request, "survey.html", language, context, status=status)
 
 
+@router.get("/{token}/unsubscribe")
+async def unsubscribe_page(request: Request, services: ServicesDep, token: str) -> Response:
+    """Asks first: mail scanners open every link, and only the POST opts out."""
+    found = await open_link(services.context, token)
+    if found is None:
+        return NOT_FOUND
+    language = _language(request.query_params.get("lang"), found.request.language)
+    context = {"token": token, "problem": None, "switch": request.url.path, "question": language.gettext(STOP_ASK)}
+    return PAGES.render(request, "unsubscribe.html", language, context)
+
+
+@router.post("/{token}/unsubscribe")
+async def unsubscribe(request: Request, services: ServicesDep, token: str) -> Response:
+    """RFC 8058's one-click POST (`List-Unsubscribe=One-Click`), or the page's button: like /stop in chat."""
+    found = await open_link(services.context, token)
+    if found is None:
+        return NOT_FOUND
+    language = _language(None, found.request.language)
+    await services.boundary.receive(CommandReceived(_sender(found, language), "stop", "", event_id=None))
+    context = {
+        "token": token,
+        "problem": None,
+        "switch": request.url.path,
+        "heading": language.gettext(UNSUBSCRIBED),
+        "text": "",
+    }
+    return PAGES.render(request, "closed.html", language, context)
+
+
+def _sender(found: Progress, language: Lang) -> Sender:
+    """The person the link was made for, as the engine knows them (a web visitor, an e-mail address)."""
+    respondent = found.respondent
+    chat = respondent.chat_id or respondent.platform_user_id
+    return Sender(respondent.platform, respondent.platform_user_id, chat, language.code, private=True)
+
+
 @router.post("/{token}")
 async def answer(
     request: Request,
@@ -124,9 +162,7 @@ async def answer(
         response = await _show(request, services, token, found, language, problem=slow, status=429)
         response.headers["Retry-After"] = str(max(1, round(wait)))
         return response
-    respondent = found.respondent
-    chat = respondent.chat_id or respondent.platform_user_id
-    sender = Sender(respondent.platform, respondent.platform_user_id, chat, language.code, private=True)
+    sender = _sender(found, language)
     event: InboundEvent | None = None
     if data:
         event = ButtonPressed(sender, data, message=None, event_id=None)

@@ -26,6 +26,8 @@ class Prompt:
     hint: str | None = None  # e.g. how to answer in free text
     rtl: bool = False
     free_text: bool = False  # the answer is typed; platforms may offer a text box for it
+    link: str | None = None  # for channels that send the survey's page (e-mail): a fresh link's token
+    language: str | None = None  # the catalog the text is in, for channels that say more around it (e-mail)
 
 
 async def _nothing() -> None:

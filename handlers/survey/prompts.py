@@ -41,6 +41,7 @@ def question_prompt(
         hint=language.directional(hint) if hint else None,
         rtl=language.rtl,
         free_text=question.kind is Kind.TEXT,
+        language=language.code,
     )
 
 

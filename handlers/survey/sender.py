@@ -6,16 +6,18 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from handlers.core.context import Context
 from handlers.core.events import MessageRef
 from handlers.core.meter import Counted, Timed
-from handlers.core.platforms import Platform
+from handlers.core.platforms import LINKED, Platform
 from handlers.core.ports import DeliveryFailed
 from handlers.core.worker import Worker
 from handlers.survey.asking import remember
 from handlers.survey.group_commit import GroupCommit
+from handlers.survey.links import mint_link
 from handlers.survey.machine import pending
 from handlers.survey.prompts import INTRO, REMINDER, question_prompt
 from storage.answers import answer_values, survey_progress
@@ -116,6 +118,8 @@ class SurveySender(Worker):
         prompt = question_prompt(
             survey, question, token=request.token, language=language, intro=None if stored else INTRO
         )
+        if respondent.platform in LINKED:  # an e-mail carries links to the page, not buttons
+            prompt = replace(prompt, link=await self._link(request_id))
         chat_id = respondent.chat_id
         # The intent is committed before the platform call: if this process dies during the call,
         # recovery knows a post may have happened and does not post again (`settle_unconfirmed`).
@@ -223,6 +227,8 @@ class SurveySender(Worker):
             return
         language = context.language_of(respondent, requested=request.language)
         prompt = question_prompt(survey, question, token=request.token, language=language, intro=REMINDER)  # type: ignore[arg-type]
+        if respondent.platform in LINKED:
+            prompt = replace(prompt, link=await self._link(request_id))
         try:
             message = await channel.ask(respondent.chat_id, prompt)
         except DeliveryFailed as failure:  # one reminder only: a failed one is not retried
@@ -230,6 +236,11 @@ class SurveySender(Worker):
             return
         await remember(context, request, question.id, message)
         log.info("reminder sent", extra={"survey_request": request_id})
+
+    async def _link(self, request_id: int) -> str:
+        """A fresh link to the survey's page for one message (the token is in no table, only its hash)."""
+        async with self._context.sessions() as session, session.begin():
+            return await mint_link(session, request_id)
 
     async def _failed(self, request_id: int, failure: DeliveryFailed) -> None:
         context = self._context

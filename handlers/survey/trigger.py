@@ -83,8 +83,8 @@ class TriggerResult:
     # On a repeated interaction id: the fields in which this report differs from the first one,
     # which is the one kept (the first report decided what was sent).
     differs: tuple[str, ...] = ()
-    # For the web and e-mail (and a Telegram user who never started the bot): a fresh link to the
-    # survey's page, `/s/{link}` under SAYSO_PUBLIC_URL. Only its hash is stored.
+    # For the web and e-mail: a fresh link to the survey's page, `/s/{link}` under SAYSO_PUBLIC_URL.
+    # Only its hash is stored.
     link: str | None = None
 
 
@@ -190,7 +190,7 @@ class Trigger:
                 else await session.get(Respondent, request.respondent_id)
             )
             differs = () if created else await _differences(session, req, request, owner, survey_key)
-            linked = owner.platform in LINKED or request.reason == NOT_STARTED if owner else False
+            linked = owner is not None and owner.platform in LINKED
             link = await mint_link(session, request.id) if linked and request.state not in _FINAL else None
         if created and request.state == RequestState.SCHEDULED and request.due_at <= now:
             self._wake()

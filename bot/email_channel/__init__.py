@@ -1,0 +1,1 @@
+"""The e-mail channel: survey invitations (and reminders) sent through SMTP, answered on the survey page."""
