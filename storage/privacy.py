@@ -13,7 +13,7 @@ from sqlalchemy import String, cast, delete, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from storage.models import Alert, AlertPost, Answer, Interaction, RequestState, Respondent, SurveyRequest
+from storage.models import Alert, AlertPost, Answer, Interaction, RequestState, Respondent, SurveyLink, SurveyRequest
 from storage.respondents import ensure_respondent, get_respondent
 
 # Not a possible Slack, Telegram or console id (those never start with "~").
@@ -56,6 +56,7 @@ async def forget(session: AsyncSession, *, platform: str, user_id: str, delete_a
     stmt = select(SurveyRequest.id).where(col(SurveyRequest.respondent_id) == respondent.id)
     request_ids = list((await session.execute(stmt)).scalars())
     interactions = select(Interaction.id).where(col(Interaction.respondent_id) == respondent.id)
+    await session.execute(delete(SurveyLink).where(col(SurveyLink.request_id).in_(request_ids)))  # as good as an id
     if delete_answers:
         alerts = select(Alert.id).where(col(Alert.request_id).in_(request_ids))
         await session.execute(delete(AlertPost).where(col(AlertPost.alert_id).in_(alerts)))

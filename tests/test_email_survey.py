@@ -159,3 +159,22 @@ async def test_no_address_or_token_reaches_the_logs(db_url, analyzer, relay, cap
     assert "private.person" not in logged and token not in logged and respondent.platform_user_id not in logged
     assert any("survey sent" in r.getMessage() for r in ours)
     assert RequestState.ACTIVE
+
+
+async def test_forget_erases_an_address_and_its_links(db_url, analyzer, relay):
+    from handlers.operations.housekeeping import forget_respondent
+
+    async with build_services(_config(db_url, f"smtp://127.0.0.1:{relay.port}"), analyzer=analyzer) as services:
+        app = create_app(services)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sayso") as http:
+            answer = await _report(http, "forget-me", "leaving@example.com")
+            path = answer["survey_url"].removeprefix("https://feedback.example.com")
+            assert (await http.get(path)).status_code == 200
+            forgotten = await forget_respondent(
+                services.context, platform="email", user_id="leaving@example.com", delete_answers=False
+            )
+            assert forgotten is not None
+            assert (await http.get(path)).status_code == 404
+        async with services.context.reads() as session:
+            users = [r.platform_user_id for r in (await session.execute(select(Respondent))).scalars()]
+    assert "leaving@example.com" not in users

@@ -9,7 +9,7 @@ import typer
 
 from bot.cli.common import config_or_exit, fail, run_or_exit, suppress_interrupt
 from bot.wiring import build_services
-from handlers.core.platforms import PLATFORM_NAMES
+from handlers.core.platforms import PLATFORM_NAMES, Platform
 from handlers.survey.trigger import BadTrigger, TriggerRequest
 
 
@@ -45,8 +45,10 @@ def demo(
 
 
 def send(
-    platform: Annotated[str, typer.Option(help="slack, telegram or console.")],
-    user: Annotated[str, typer.Option(help="Slack user id or Telegram user id.")],
+    platform: Annotated[str, typer.Option(help="slack, telegram, console, web or email.")],
+    user: Annotated[
+        str | None, typer.Option(help="Slack user id, Telegram user id or e-mail address (none for web).")
+    ] = None,
     survey: Annotated[str | None, typer.Option(help="Survey key (default from config).")] = None,
     touchpoint: Annotated[str | None, typer.Option(help="phone, chat, email, in_person, online, …")] = None,
     agent: Annotated[str | None, typer.Option(help="Who served the customer.")] = None,
@@ -61,6 +63,10 @@ def send(
 
     if platform not in PLATFORM_NAMES:
         raise fail(f"--platform: use {', '.join(PLATFORM_NAMES[:-1])} or {PLATFORM_NAMES[-1]}")
+    if (user is None) != (platform == Platform.WEB):
+        raise fail(
+            "--user: leave it out for web (the link is the customer's)" if user else f"--user: needed for {platform}"
+        )
     config = config_or_exit()
 
     async def _send() -> dict[str, Any]:
@@ -78,7 +84,10 @@ def send(
                 )
             )
         out = {"request_id": result.request_id, "status": result.status, "new": result.created}
-        out |= {k: v for k, v in (("reason", result.reason), ("start_link", result.start_link)) if v}
+        url = f"{config.settings.public_url}/s/{result.link}" if result.link else None
+        out |= {
+            k: v for k, v in (("reason", result.reason), ("start_link", result.start_link), ("survey_url", url)) if v
+        }
         return out
 
     try:

@@ -88,6 +88,8 @@ class TriggerResult:
     link: str | None = None
 
 
+# A survey whose page has something to show: a question, or its thanks.
+_OPENABLE = {RequestState.SCHEDULED, RequestState.SENDING, RequestState.ACTIVE, RequestState.COMPLETED}
 _FINAL = {RequestState.COMPLETED, RequestState.EXPIRED, RequestState.CANCELLED, RequestState.FAILED}
 
 
@@ -191,7 +193,7 @@ class Trigger:
             )
             differs = () if created else await _differences(session, req, request, owner, survey_key)
             linked = owner is not None and owner.platform in LINKED
-            link = await mint_link(session, request.id) if linked and request.state not in _FINAL else None
+            link = await mint_link(session, request.id) if linked and request.state in _OPENABLE else None
         if created and request.state == RequestState.SCHEDULED and request.due_at <= now:
             self._wake()
         result = self._result(request, created, platform=owner.platform if owner else req.platform)
