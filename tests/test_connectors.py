@@ -188,6 +188,32 @@ async def test_the_readme_bodies_work_as_the_helpdesks_send_them(http, helpdesk,
     assert (external, agent, platform, user) == expected and touchpoint == "email"
 
 
+@pytest.mark.parametrize(
+    ("helpdesk", "values", "expected"),
+    [
+        (
+            "zendesk-email",
+            {"ticket.id": "4712", "ticket.requester.email": "Customer@Example.com", "ticket.assignee.name": "Ann"},
+            ("zendesk-4712", "Ann", "email", "customer@example.com"),
+        ),
+        (
+            "freshdesk-email",
+            {"ticket.id": "94", "ticket.contact.email": "someone@example.org"},
+            ("freshdesk-94", None, "email", "someone@example.org"),
+        ),
+    ],
+)
+async def test_the_readme_email_bodies_survey_by_email(http, helpdesk, values, expected):
+    body = render(readme_body(helpdesk), values)
+    headers = {"Authorization": f"Bearer {API_TOKEN}", "Content-Type": "application/json"}
+    first = await http.post("/api/v1/interactions", content=body, headers=headers)
+    retried = await http.post("/api/v1/interactions", content=body, headers=headers)
+    assert first.status_code == 202 and retried.status_code == 200, first.text
+    assert retried.json()["request_id"] == first.json()["request_id"]
+    ((external, agent, _, platform, user, _),) = await _stored(http)
+    assert (external, agent, platform, user) == expected
+
+
 async def test_an_it_desk_on_slack_uses_the_same_body(http):
     body = render(
         readme_body("zendesk").replace('"telegram"', '"slack"').replace("telegram_user_id", "slack_user_id"),
