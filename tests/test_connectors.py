@@ -125,7 +125,8 @@ async def test_a_resolved_telegram_conversation_surveys_its_contact_once(http):
     [
         ({"status": "open"}, "status 'open' is not resolved"),
         ({"event": "conversation_updated"}, "event 'conversation_updated' is not conversation_status_changed"),
-        ({"channel": "Channel::WebWidget"}, "inbox channel 'Channel::WebWidget' is not Telegram"),
+        ({"channel": "Channel::Sms"}, "inbox channel 'Channel::Sms' is neither Telegram nor e-mail"),
+        ({"channel": "Channel::WebWidget"}, "no e-mail address of the contact"),
     ],
 )
 async def test_other_chatwoot_deliveries_are_acknowledged_and_ignored(http, change, reason):
@@ -133,6 +134,19 @@ async def test_other_chatwoot_deliveries_are_acknowledged_and_ignored(http, chan
     reply = await http.post("/api/v1/hooks/chatwoot", json=payload, headers={"X-Sayso-Hook-Secret": HOOK_SECRET})
     assert reply.status_code == 200 and reply.json()["ignored"].startswith(reason)
     assert await _stored(http) == []
+
+
+@pytest.mark.parametrize(("channel", "touchpoint"), [("Channel::Email", "email"), ("Channel::WebWidget", "online")])
+async def test_chatwoot_email_and_widget_conversations_are_surveyed_by_email(http, channel, touchpoint):
+    payload = copy.deepcopy(CHATWOOT_RESOLVED)
+    payload["channel"] = channel
+    payload["meta"]["sender"]["email"] = "Widget.User@Example.com"
+    first = await http.post("/api/v1/hooks/chatwoot", json=payload, headers={"X-Sayso-Hook-Secret": HOOK_SECRET})
+    again = await http.post("/api/v1/hooks/chatwoot", json=payload, headers={"X-Sayso-Hook-Secret": HOOK_SECRET})
+    assert first.status_code == 202 and again.status_code == 200  # idempotent on the conversation, as before
+    ((external, agent, stored_touchpoint, platform, user, _),) = await _stored(http)
+    assert (external, agent, platform, user) == ("chatwoot-2-4-87", "Bilal", "email", "widget.user@example.com")
+    assert stored_touchpoint == touchpoint
 
 
 async def test_the_hook_secret_is_required(http):

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/hooks", tags=["connectors"])
 
 CHATWOOT_TELEGRAM = "Channel::Telegram"
+# Inboxes whose customers are not in a chat Sayso can write to: surveyed by e-mail, at the contact's address.
+CHATWOOT_BY_EMAIL = ("Channel::Email", "Channel::WebWidget")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,8 @@ class Ignored:
 
 
 def from_chatwoot(payload: dict[str, Any]) -> TriggerRequest | Ignored:
-    """A resolved Chatwoot conversation in a Telegram inbox, as an interaction for its contact.
+    """A resolved Chatwoot conversation as an interaction for its contact: in a Telegram inbox by
+    Telegram, in an e-mail or web-widget inbox by e-mail (the contact's address).
 
     Where Chatwoot puts the Telegram user id (chatwoot/chatwoot, read 2026-12):
     `app/services/telegram/incoming_message_service.rb` creates the contact inbox with
@@ -51,23 +54,38 @@ def from_chatwoot(payload: dict[str, Any]) -> TriggerRequest | Ignored:
     if payload.get("status") != "resolved":
         return Ignored(f"status {payload.get('status')!r} is not resolved")
     channel = payload.get("channel")
-    if channel != CHATWOOT_TELEGRAM:
-        return Ignored(f"inbox channel {channel!r} is not Telegram: its customers cannot be surveyed in chat")
+    if channel not in (CHATWOOT_TELEGRAM, *CHATWOOT_BY_EMAIL):
+        return Ignored(f"inbox channel {channel!r} is neither Telegram nor e-mail or the web widget")
     meta = _object(payload.get("meta"))
-    attributes = _object(_object(meta.get("sender")).get("additional_attributes"))
-    telegram_id = attributes.get("social_telegram_user_id") or _object(payload.get("contact_inbox")).get("source_id")
+    contact = _object(meta.get("sender"))
+    attributes = _object(contact.get("additional_attributes"))
     conversation = payload.get("id")
-    if not isinstance(telegram_id, int | str) or not str(telegram_id).isdigit() or not isinstance(conversation, int):
-        return Ignored("no Telegram user id or conversation id in the payload")
     messages = payload.get("messages")
     account = _object(messages[0]).get("account_id") if isinstance(messages, list) and messages else None
     assignee = _object(meta.get("assignee"))
+    interaction = f"chatwoot-{account or 'a'}-{payload.get('inbox_id')}-{conversation}"
+    agent = str(assignee.get("available_name") or assignee.get("name") or "")[:128] or None
+    if channel in CHATWOOT_BY_EMAIL:  # `meta.sender` is the contact, with their `email` if Chatwoot has one
+        address = contact.get("email")
+        if not isinstance(address, str) or "@" not in address or not isinstance(conversation, int):
+            return Ignored("no e-mail address of the contact or no conversation id in the payload")
+        touchpoint = "email" if channel == "Channel::Email" else "online"
+        return TriggerRequest(
+            interaction_id=interaction,
+            platform="email",
+            user_id=address.strip().lower(),
+            touchpoint=touchpoint,
+            agent=agent,
+        )
+    telegram_id = attributes.get("social_telegram_user_id") or _object(payload.get("contact_inbox")).get("source_id")
+    if not isinstance(telegram_id, int | str) or not str(telegram_id).isdigit() or not isinstance(conversation, int):
+        return Ignored("no Telegram user id or conversation id in the payload")
     return TriggerRequest(
-        interaction_id=f"chatwoot-{account or 'a'}-{payload.get('inbox_id')}-{conversation}",
+        interaction_id=interaction,
         platform="telegram",
         user_id=str(telegram_id),
         touchpoint="chat",
-        agent=str(assignee.get("available_name") or assignee.get("name") or "")[:128] or None,
+        agent=agent,
         language=negotiate(str(attributes.get("language_code") or "")),  # the client's language, if we ship it
     )
 
