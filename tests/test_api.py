@@ -78,7 +78,7 @@ async def test_api_disabled_without_token(services):
     ("body", "field", "fragment"),
     [
         ({k: v for k, v in BODY.items() if k != "interaction_id"}, "interaction_id", "Field required"),
-        ({**BODY, "platform": "fax"}, "platform", "'slack', 'telegram' or 'console'"),
+        ({**BODY, "platform": "fax"}, "platform", "'slack', 'telegram', 'console', 'web' or 'email'"),
         ({**BODY, "survey": "nope"}, "survey", "unknown survey 'nope'"),
         ({**BODY, "delay_seconds": -5}, "delay_seconds", "greater than or equal to 0"),
         ({**BODY, "occurred_at": "2026-11-20T10:00:00"}, "occurred_at", "timezone"),

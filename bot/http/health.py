@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.http.deps import ServicesDep
 from bot.wiring import Services
+from handlers.core.platforms import Platform
 from handlers.operations.database import describe_error
 from handlers.operations.health import PlatformHealth, PlatformStatus, database_answers, survey_queue
 from handlers.operations.webhooks import webhook_backlog
@@ -28,7 +29,9 @@ async def healthz(services: ServicesDep, response: Response) -> dict[str, object
 async def health_report(services: Services) -> tuple[int, dict[str, Any]]:
     """What /healthz answers (and the console's Operations page shows): its status code and body."""
     configured = PlatformHealth(PlatformStatus.CONFIGURED)
-    platforms = {name: str(services.platform_states.get(name, configured)) for name in services.channels.names}
+    # The web channel is this server itself: nothing to connect, nothing to report.
+    names = [name for name in services.channels.names if name != Platform.WEB]
+    platforms = {name: str(services.platform_states.get(name, configured)) for name in names}
     degraded = not all(state.healthy for state in services.platform_states.values())
     try:
         await database_answers(services.database)

@@ -112,13 +112,13 @@ class Problem(BaseModel):
 
 class FieldProblem(BaseModel):
     field: str = Field(examples=["platform"])
-    message: str = Field(examples=["Input should be 'slack', 'telegram' or 'console'"])
+    message: str = Field(examples=["Input should be 'slack', 'telegram', 'console', 'web' or 'email'"])
 
 
 class ValidationProblem(BaseModel):
     """A 422: all problems in one sentence, and each by field."""
 
-    detail: str = Field(examples=["platform: Input should be 'slack', 'telegram' or 'console'"])
+    detail: str = Field(examples=["platform: Input should be 'slack', 'telegram', 'console', 'web' or 'email'"])
     errors: list[FieldProblem]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import ssl
 import subprocess
 from dataclasses import dataclass, field
@@ -16,6 +17,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.fakes.process import free_port
+
+# aiosmtpd logs every session from its own thread, which outlives pytest's captured streams.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @dataclass
