@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.async_api import expect
 
 from tests.browser.conftest import PASSWORD, Console, screenshot
 
@@ -40,7 +41,7 @@ async def test_an_owner_reads_the_week_with_the_numbers_the_api_gives(page: Any,
     assert await page.get_by_role("table").first.is_visible()  # breakdowns, "fewer than 5" where small
     await screenshot(page, "console-overview-en.png")
     await page.get_by_role("link", name="Previous week").click()
-    assert await page.get_by_label("Week", exact=True).input_value() != week
+    await expect(page.get_by_label("Week", exact=True)).not_to_have_value(week)
 
 
 async def test_the_console_in_urdu_is_right_to_left_and_remembered(page: Any, console: Console) -> None:
@@ -48,7 +49,8 @@ async def test_the_console_in_urdu_is_right_to_left_and_remembered(page: Any, co
     await page.get_by_label("Language").select_option("ur")
     await page.get_by_role("button", name="Change").click()
     html = page.locator("html")
-    assert await html.get_attribute("lang") == "ur" and await html.get_attribute("dir") == "rtl"
+    await expect(html).to_have_attribute("dir", "rtl")
+    assert await html.get_attribute("lang") == "ur"
     assert await page.get_by_role("heading", name="جائزہ", level=1).is_visible()
     assert await page.get_by_role("link", name="کارروائی").is_visible()
     await screenshot(page, "console-overview-ur.png")
@@ -56,7 +58,7 @@ async def test_the_console_in_urdu_is_right_to_left_and_remembered(page: Any, co
     await page.wait_for_url("**/console/sign-in")
     await _sign_in(page, "urdu-owner@example.com")  # the choice belongs to the person, not the browser
     await page.wait_for_url("**/console/")
-    assert await page.locator("html").get_attribute("dir") == "rtl"
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
 
 
 async def test_a_viewer_has_no_staff_page_and_the_server_refuses_it(page: Any, console: Console) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.async_api import expect
 
 from tests.browser.conftest import API_TOKEN, Console, screenshot
 
@@ -34,11 +35,12 @@ async def test_a_customer_completes_the_survey_on_the_page(page: Any, console: C
     await page.go_back()  # the back button shows where the survey is now, and stores nothing twice
     await page.reload()
     assert await page.get_by_role("heading", name="How satisfied are you with the speed of our response?").is_visible()
-    for label in ("5 — Very satisfied", "4 — Satisfied", "5 — Very satisfied"):
+    for step, label in enumerate(("5 — Very satisfied", "4 — Satisfied", "5 — Very satisfied"), start=2):
+        await expect(page.get_by_role("progressbar")).to_have_attribute("value", str(step - 1))  # this page, loaded
         await page.get_by_role("button", name=label).click()
     await page.get_by_label("Your answer").fill("Quick and kind")
     await page.get_by_role("button", name="Send").click()
-    assert await page.get_by_role("heading", name="Thank you! Your answers help us serve you better.").is_visible()
+    await expect(page.get_by_role("heading", name="Thank you! Your answers help us serve you better.")).to_be_visible()
 
 
 async def test_an_urdu_survey_without_javascript_on_a_phone(browser: Any, console: Console) -> None:
@@ -51,9 +53,9 @@ async def test_an_urdu_survey_without_javascript_on_a_phone(browser: Any, consol
     assert await html.get_attribute("dir") == "rtl" and await html.get_attribute("lang") == "ur"
     await screenshot(page, "survey-page-ur.png")
     await page.get_by_role("button", name=re.compile("^\\W*2 — غیر مطمئن$")).click()
-    assert await page.get_by_role("progressbar", name=re.compile("سوال 2")).is_visible()  # question 2 of …
+    await expect(page.get_by_role("progressbar", name=re.compile("سوال 2"))).to_be_visible()  # question 2 of …
     width = await page.locator("main").bounding_box()
     assert width is not None and width["width"] <= 375
     await page.get_by_role("link", name="English").click()  # the language switch
-    assert await page.locator("html").get_attribute("dir") == "ltr"
+    await expect(page.locator("html")).to_have_attribute("dir", "ltr")
     await context.close()
