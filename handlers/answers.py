@@ -171,7 +171,7 @@ class Answers:
     async def _show_current(self, sender: Sender, applied: _Applied, pressed: MessageRef) -> None:
         """Edit the pressed message to show the survey's current question (or, once it is over,
         the answer): the same edit however often it is made, so repeated presses post nothing."""
-        channel = self._context.channels.get(sender.platform)
+        channel = self._context.channels.get(sender.replies_on)
         if channel is None:
             return
         survey, request, language = applied.survey, applied.request, applied.language
@@ -190,7 +190,7 @@ class Answers:
     async def _show_progress(self, sender: Sender, applied: _Applied, pressed: MessageRef | None) -> None:
         """Show the chosen answer and, if one is due, the next question (in the same message
         where the platform can), or the thanks."""
-        channel = self._context.channels.get(sender.platform)
+        channel = self._context.channels.get(sender.replies_on)
         if channel is None:
             return
         step, language, survey, request = applied.step, applied.language, applied.survey, applied.request

@@ -190,3 +190,22 @@ async def test_no_survey_token_reaches_the_logs(web, caplog):
     ours = [r for r in caplog.records if r.name.split(".")[0] in ("bot", "handlers", "storage", "uvicorn")]
     logged = " ".join(f"{r.getMessage()} {r.__dict__}" for r in ours)  # (the test's own HTTP client logs URLs)
     assert "/s/…" in logged and token not in logged
+
+
+async def test_a_telegram_user_who_never_started_the_bot_answers_on_the_page(web, services):
+    from tests.fakes.recording import RecordingChannel
+
+    telegram = RecordingChannel(platform="telegram", reaches_unknown_users=False)
+    services.channels.add(telegram)
+    body = {"interaction_id": "tg-never-started", "platform": "telegram", "user_id": "424242"}
+    answer = (await web.post("/api/v1/interactions", json=body, headers=AUTH)).json()
+    assert answer["status"] == "unreachable" and answer["reason"] == "not_started"
+    assert answer["start_link"].startswith("https://t.me/") and answer["survey_url"].startswith("https://feedback")
+    path = answer["survey_url"].removeprefix("https://feedback.example.com")
+    page = await _answer(web, path, "5")
+    assert "speed of our response" in page.text
+    async with services.context.reads() as session:
+        request = (await session.execute(select(SurveyRequest))).scalar_one()
+        stored = (await session.execute(select(Answer.value_int))).scalars().all()
+    assert request.state == RequestState.ACTIVE and stored == [5]
+    assert telegram.sent == []  # nothing was tried in a chat the bot may not write to

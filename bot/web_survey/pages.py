@@ -24,9 +24,10 @@ from bot.http.pages import Pages
 from bot.web_survey.limits import SubmitLimits
 from handlers.core import notes
 from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
+from handlers.core.platforms import Platform
 from handlers.followup.customer import TELL_CUSTOMER
 from handlers.i18n import N_, Lang, lang, negotiate
-from handlers.survey.links import PageState, Progress, alerted, open_link, page_of
+from handlers.survey.links import NOT_STARTED, PageState, Progress, alerted, open_link, open_on_page, page_of
 from handlers.survey.prompts import INTRO, question_prompt
 from handlers.survey.trigger import RequestState
 
@@ -48,10 +49,14 @@ def _language(wanted: str | None, stored: str) -> Lang:
 
 
 async def _current(services: ServicesDep, token: str) -> Progress | None:
-    """The survey behind the link, sent first if it is still waiting for the sender (the link is out)."""
+    """The survey behind the link, sent first if it is still waiting for the sender (the link is out),
+    or opened here if chat could not reach the person (a Telegram user who never pressed Start)."""
     found = await open_link(services.context, token)
     if found is not None and found.request.state == RequestState.SCHEDULED:
         await services.survey_sender.send_due()
+        found = await open_link(services.context, token)
+    elif found is not None and found.request.reason == NOT_STARTED:
+        await open_on_page(services.context, found.request.id)
         found = await open_link(services.context, token)
     return found
 
@@ -139,7 +144,9 @@ def _sender(found: Progress, language: Lang) -> Sender:
     """The person the link was made for, as the engine knows them (a web visitor, an e-mail address)."""
     respondent = found.respondent
     chat = respondent.chat_id or respondent.platform_user_id
-    return Sender(respondent.platform, respondent.platform_user_id, chat, language.code, private=True)
+    return Sender(
+        respondent.platform, respondent.platform_user_id, chat, language.code, private=True, shown_on=Platform.WEB
+    )
 
 
 @router.post("/{token}")

@@ -17,6 +17,13 @@ class Sender:
     # How colleagues know them ("Claimed by Réka" on an alert); filled for button presses only, and
     # stored only for staff actions, never for customers.
     name: str | None = None
+    # Where the replies to this event are shown, when not on `platform` itself: "web" for an answer
+    # given on the survey page by a person the survey was sent to by e-mail or Telegram.
+    shown_on: str | None = None
+
+    @property
+    def replies_on(self) -> str:
+        return self.shown_on or self.platform
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,7 @@ class Account:
     async def _resume(self, sender: Sender, request: SurveyRequest, language: Lang) -> None:
         """Ask the open question again, e.g. after the person reopened the start link."""
         survey = self._context.surveys.get(request.survey)
-        channel = self._context.channels.get(sender.platform)
+        channel = self._context.channels.get(sender.replies_on)
         if survey is None or channel is None or request.current_question is None:
             return
         await ask_question(self._context, channel, sender.chat_id, survey, request, request.current_question, language)
@@ -106,7 +106,7 @@ class Account:
     async def _offer_languages(self, sender: Sender) -> Ack:
         async with self._context.sessions() as session:
             respondent = await get_respondent(session, platform=sender.platform, user_id=sender.user_id)
-        channel = self._context.channels.get(sender.platform)
+        channel = self._context.channels.get(sender.replies_on)
         if channel is not None:
             await channel.ask(
                 sender.chat_id, language_prompt(self._context.language_of(respondent, platform=sender.language_code))

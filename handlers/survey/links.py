@@ -7,7 +7,18 @@ that one survey, so links never appear in logs (request paths are logged as `/s/
 
 from __future__ import annotations
 
-__all__ = ["Page", "PageState", "Progress", "alerted", "mint_link", "open_link", "page_of", "visitor_id"]
+__all__ = [
+    "NOT_STARTED",
+    "Page",
+    "PageState",
+    "Progress",
+    "alerted",
+    "mint_link",
+    "open_link",
+    "open_on_page",
+    "page_of",
+    "visitor_id",
+]
 
 import hashlib
 from dataclasses import dataclass
@@ -23,12 +34,16 @@ from storage.alerts import alert_of_request
 from storage.answers import Progress, survey_progress
 from storage.models import ANSWERABLE, RequestState
 from storage.survey_links import add_link, request_of_link
+from storage.survey_requests import request_by_id
 
 
 async def mint_link(session: AsyncSession, request_id: int) -> str:
     token = new_token()
     await add_link(session, token_hash=digest(token), request_id=request_id)
     return token
+
+
+NOT_STARTED = "not_started"  # why a Telegram survey could not be sent: the person never pressed Start
 
 
 def visitor_id(interaction_id: str) -> str:
@@ -80,3 +95,17 @@ async def alerted(context: Context, request_id: int) -> bool:
     """Whether the survey's answers raised an alert (the page then says someone will get back to them)."""
     async with context.reads() as session:
         return await alert_of_request(session, request_id) is not None
+
+
+async def open_on_page(context: Context, request_id: int) -> None:
+    """A survey that could not be sent in chat (the person never started the Telegram bot) is opened
+    on the page its link leads to: from now on it is answered there, as if sent."""
+    now = context.clock()
+    async with context.sessions() as session, session.begin():
+        request = await request_by_id(session, request_id=request_id, for_update=True)
+        if request is None or request.state != RequestState.UNREACHABLE or request.reason != NOT_STARTED:
+            return
+        survey = context.surveys.get(request.survey)
+        first = survey.questions[0].id if survey is not None and survey.questions else None
+        request.state, request.reason, request.current_question = RequestState.ACTIVE, None, first
+        request.sent_at, request.expires_at, request.updated_at = now, now + context.policy.expiry, now

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.core.context import Context
 from handlers.core.platforms import LINKED, Platform
 from handlers.i18n import SHIPPED, negotiate
-from handlers.survey.links import mint_link, visitor_id
+from handlers.survey.links import NOT_STARTED, mint_link, visitor_id
 from storage.models import RequestState, Respondent, SurveyRequest
 from storage.respondents import ensure_respondent
 from storage.survey_requests import (
@@ -25,7 +25,6 @@ from storage.survey_requests import (
     request_by_id,
 )
 
-NOT_STARTED = "not_started"
 NOT_CONFIGURED = "platform_not_configured"
 
 
@@ -83,8 +82,8 @@ class TriggerResult:
     # On a repeated interaction id: the fields in which this report differs from the first one,
     # which is the one kept (the first report decided what was sent).
     differs: tuple[str, ...] = ()
-    # For the web and e-mail: a fresh link to the survey's page, `/s/{link}` under SAYSO_PUBLIC_URL.
-    # Only its hash is stored.
+    # For the web and e-mail (and a Telegram user who never started the bot): a fresh link to the
+    # survey's page, `/s/{link}` under SAYSO_PUBLIC_URL. Only its hash is stored.
     link: str | None = None
 
 
@@ -192,8 +191,10 @@ class Trigger:
                 else await session.get(Respondent, request.respondent_id)
             )
             differs = () if created else await _differences(session, req, request, owner, survey_key)
-            linked = owner is not None and owner.platform in LINKED
-            link = await mint_link(session, request.id) if linked and request.state in _OPENABLE else None
+            # A Telegram user who never pressed Start cannot be written to: the page is their way in.
+            linked = (owner is not None and owner.platform in LINKED) or request.reason == NOT_STARTED
+            openable = request.state in _OPENABLE or request.reason == NOT_STARTED
+            link = await mint_link(session, request.id) if linked and openable else None
         if created and request.state == RequestState.SCHEDULED and request.due_at <= now:
             self._wake()
         result = self._result(request, created, platform=owner.platform if owner else req.platform)
