@@ -100,6 +100,9 @@ class ConsoleChannel:
     def contact(self, user_id: str) -> str:
         return f"console {user_id}"
 
+    async def turn(self) -> None:
+        return None
+
     def start_link(self, payload: str) -> str | None:
         return None
 

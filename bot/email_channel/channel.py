@@ -46,12 +46,12 @@ class EmailChannel:
         message = invitation(
             prompt, lang(prompt.language or "en"), sender=self._sender, to=chat_id, page=page, domain=self._domain
         )
-        await self._wait_turn()
         await self._send(message)
         return MessageRef(PLATFORM, chat_id, str(message["Message-ID"]))
 
-    async def _wait_turn(self) -> None:
-        """A steady pace, so a burst of thousands does not trip the relay's limits."""
+    async def turn(self) -> None:
+        """A steady pace, so a burst of thousands does not trip the relay's limits (the sender waits
+        here before it records its intent to send, and the reminder before it sends)."""
         async with self._pace:
             now = time.monotonic()
             wait = self._next - now

@@ -104,6 +104,9 @@ class SlackChannel:
     def contact(self, user_id: str) -> str:
         return f"<@{user_id}>"
 
+    async def turn(self) -> None:
+        return None
+
     def start_link(self, payload: str) -> str | None:
         return None
 

@@ -146,6 +146,9 @@ class TelegramChannel:
     def contact(self, user_id: str) -> str:
         return f"tg://user?id={user_id}"
 
+    async def turn(self) -> None:
+        return None
+
     def start_link(self, payload: str) -> str | None:
         try:
             username = self._bot.username  # known once the bot is initialized (getMe)

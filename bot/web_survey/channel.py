@@ -40,6 +40,9 @@ class WebChannel:
     async def open_chat(self, user_id: str) -> str:
         return user_id
 
+    async def turn(self) -> None:
+        return None
+
     def start_link(self, payload: str) -> str | None:
         return None
 

@@ -48,6 +48,12 @@ class Outbound(Protocol):
     # False on Telegram, where the person must press Start first.
     reaches_unknown_users: bool
 
+    async def turn(self) -> None:
+        """Wait until the platform may take one more survey (an e-mail relay's pace). The sender waits
+        here before it commits its intent to post, so an intent is never left waiting when the
+        process dies. Chat platforms pace inside their clients and return at once."""
+        ...
+
     async def ask(self, chat_id: str, prompt: Prompt) -> MessageRef: ...
 
     async def show_choice(self, message: MessageRef, text: str, then: Prompt | None = None) -> MessageRef | None:

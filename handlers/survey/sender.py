@@ -125,6 +125,7 @@ class SurveySender(Worker):
         # recovery knows a post may have happened and does not post again (`settle_unconfirmed`).
         # It also proves the claim is still ours, and that the database is there to record the send.
         assert request.claimed_at is not None
+        await channel.turn()
         if not await self._intents(Claim(request_id, request.claimed_at)):
             log.info("claim taken over by another sender; not sent", extra={"survey_request": request_id})
             return
@@ -230,6 +231,7 @@ class SurveySender(Worker):
         if respondent.platform in LINKED:
             prompt = replace(prompt, link=await self._link(request_id))
         try:
+            await channel.turn()
             message = await channel.ask(respondent.chat_id, prompt)
         except DeliveryFailed as failure:  # one reminder only: a failed one is not retried
             log.info("reminder not delivered", extra={"survey_request": request_id, "reason": failure.reason})

@@ -66,6 +66,9 @@ class RecordingChannel:
     def contact(self, user_id: str) -> str:
         return f"{self.platform} user {user_id}"
 
+    async def turn(self) -> None:
+        return None
+
     def start_link(self, payload: str) -> str | None:
         return None if self.reaches_unknown_users else f"https://t.me/sayso_test_bot?start={payload}"
 
