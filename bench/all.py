@@ -12,8 +12,8 @@ import asyncio
 from bench import (
     api_delivery,
     console_overview,
-    outside_chat,
     digest_scale,
+    outside_chat,
     slack_acks,
     telegram_throughput,
     text_model,
