@@ -33,7 +33,7 @@ async def everything(scale: float) -> list[Row]:
     rows += await webhooks.measure(int(2000 * scale), 0.2)
     rows += await digest_scale.rows(int(200_000 * scale), ["sqlite", "postgresql"], 3)
     rows += await console_overview.rows(int(200_000 * scale), ["sqlite", "postgresql"], 10)
-    rows += await outside_chat.rows(int(10_000 * scale), 500, 30)
+    rows += await outside_chat.rows(int(10_000 * scale), 50, 30)
     rows += await asyncio.to_thread(text_model.measure, [int(1000 * scale)])
     return rows
 

@@ -32,6 +32,7 @@ class EmailChannel:
 
     def __init__(self, target: SmtpTarget, sender: str, public_url: str, *, per_second: float) -> None:
         self._target = target
+        self._tls = target.tls_context()  # once, at start
         self._sender = sender
         self._public_url = public_url
         self._domain = parseaddr(sender)[1].rpartition("@")[2] or "sayso.invalid"
@@ -70,7 +71,7 @@ class EmailChannel:
                 password=target.password,
                 use_tls=target.implicit_tls,
                 start_tls=target.start_tls,
-                tls_context=target.tls_context(),
+                tls_context=self._tls,
                 timeout=TIMEOUT,
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:

@@ -47,6 +47,7 @@ class SurveySender(Worker):
         self._parallel = asyncio.Semaphore(parallel)
         self._intents = GroupCommit(self._mark_posting)
         self._outcomes = GroupCommit(self._record_sent)
+        self._links = GroupCommit(self._mint_links)
 
     async def work(self) -> None:
         await self.drain()
@@ -241,8 +242,12 @@ class SurveySender(Worker):
 
     async def _link(self, request_id: int) -> str:
         """A fresh link to the survey's page for one message (the token is in no table, only its hash)."""
+        return await self._links(request_id)
+
+    async def _mint_links(self, request_ids: Sequence[int]) -> list[str]:
+        """The links of the e-mails waiting, in one transaction (`GroupCommit`)."""
         async with self._context.sessions() as session, session.begin():
-            return await mint_link(session, request_id)
+            return [await mint_link(session, request_id) for request_id in request_ids]
 
     async def _failed(self, request_id: int, failure: DeliveryFailed) -> None:
         context = self._context

@@ -34,6 +34,7 @@ class Mailbox:
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)  # 550: no such user
     defer: set[str] = field(default_factory=set)  # 451: try again later
+    keep_messages: bool = True  # False: keep only who got mail (a benchmark's memory is then Sayso's own)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         if address in self.refuse:
@@ -44,7 +45,7 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default) if self.keep_messages else None
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
         return "250 Message accepted"
 
