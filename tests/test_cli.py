@@ -260,6 +260,8 @@ def test_digest_preview_in_another_language(tmp_path):
     from handlers.i18n import lang
 
     assert lang("ur").gettext("What drives satisfaction") in urdu.stdout
+    assert lang("ur").gettext("By touchpoint") in urdu.stdout and "By touchpoint" not in urdu.stdout
+    assert "last 12 weeks" not in urdu.stdout and "fewer than" not in urdu.stdout
     wrong = sayso("digest", "--preview", "--lang", "xx", cwd=tmp_path)
     assert wrong.returncode == 2 and "--lang" in wrong.stderr
 

@@ -43,6 +43,14 @@ LOOP_TIMES = N_("Median time to claim: %(claim)s h; to resolve: %(resolve)s h.")
 LOOP_CHECK = N_("Customers asked afterwards: %(yes)d said it is sorted, %(no)d said not yet.")
 LOOP_OPEN = N_("Unresolved: %(alerts)s")
 RESPOND_HINT = N_("Tell people what you did about it: sayso suggestions respond --theme … --text …")
+TREND_TITLE = N_("CSAT, last %(n)d weeks")
+# Each breakdown's heading and column, for the views that show them as tables (console, terminal).
+DIMENSIONS = {
+    "touchpoint": (N_("By touchpoint"), N_("Touchpoint")),
+    "agent": (N_("By agent"), N_("Agent")),
+    "platform": (N_("By platform"), N_("Platform")),
+    "language": (N_("By language"), N_("Language")),
+}
 ATTRIBUTE_NAMES = {"speed": N_("Speed of response"), "attitude": N_("Staff attitude"), "solution": N_("Solution")}
 # A driver that matters this much and is rated below this is where effort pays first.
 ACT_IMPORTANCE, ACT_PERFORMANCE = 0.25, 4.0

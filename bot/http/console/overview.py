@@ -14,7 +14,15 @@ from bot.http.deps import ServicesDep
 from bot.http.pages import Words, page_language
 from handlers.core.weeks import parse_week, shift, week_of
 from handlers.digest.figures import Group, WeekFigures
-from handlers.digest.report import BEYOND_NOISE, FEWER_THAN, SCORES, WITHIN_NOISE, compose
+from handlers.digest.report import (
+    BEYOND_NOISE,
+    DIMENSIONS,
+    FEWER_THAN,
+    SCORES,
+    TREND_TITLE,
+    WITHIN_NOISE,
+    compose,
+)
 from handlers.digest.statistics import Change
 from handlers.i18n import N_, Lang, Nn_
 from handlers.staff.accounts import StaffRole
@@ -24,16 +32,9 @@ LABELS = {"csat": N_("CSAT (share of 4–5)"), "ces": N_("Customer effort (1–7
 NPS = "NPS"  # the same name in every language
 ANSWERS = Nn_("%(n)d answer", "%(n)d answers")
 RANGE = N_("95%% range %(low)s–%(high)s")
-DIMENSIONS = {
-    "touchpoint": (N_("By touchpoint"), N_("Touchpoint")),
-    "agent": (N_("By agent"), N_("Agent")),
-    "platform": (N_("By platform"), N_("Platform")),
-    "language": (N_("By language"), N_("Language")),
-}
 CHART_CAPTION = N_(
     "The line is the share of 4–5 answers, the shaded band its 95 percent range; the dashed line is the target."
 )
-TREND_TITLE = N_("CSAT, last %(n)d weeks")
 TREND_WEEKS = 12
 
 
