@@ -126,3 +126,13 @@ def test_catalogs_loaded_at_start_need_no_disk_later():
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str([lang(code).name for code in SHIPPED])
+
+
+def test_counts_take_their_plural_forms():
+    from handlers.digest.report import FUNNEL
+
+    values = {"answered": 1, "rate": "100%", "completed": 1}
+    assert lang("en").ngettext(*FUNNEL, 1) % {"sent": 1, **values} == "1 survey sent, 1 answered (100%), 1 completed."
+    assert lang("en").ngettext(*FUNNEL, 2).startswith("%(sent)d surveys sent")
+    urdu = lang("ur")
+    assert urdu.ngettext(*FUNNEL, 1) != urdu.ngettext(*FUNNEL, 5) and "بھیجا گیا" in urdu.ngettext(*FUNNEL, 1)

@@ -8,11 +8,14 @@ from handlers.core.replies import Report, Section
 from handlers.digest.figures import WeekFigures
 from handlers.digest.staff_poll import StaffEstimate
 from handlers.followup.closed_loop import ClosedLoop
-from handlers.i18n import N_, Lang
+from handlers.i18n import N_, Lang, Nn_
 from handlers.suggestions.report import ThemeSummary
 
 TITLE = N_("Customer feedback, week %(week)s")
-FUNNEL = N_("%(sent)d surveys sent, %(answered)d answered (%(rate)s), %(completed)d completed.")
+FUNNEL = Nn_(
+    "%(sent)d survey sent, %(answered)d answered (%(rate)s), %(completed)d completed.",
+    "%(sent)d surveys sent, %(answered)d answered (%(rate)s), %(completed)d completed.",
+)
 EMPTY = N_("No responses this week.")
 SCORES = N_("Scores")
 CSAT = N_("CSAT (share of 4–5): %(value)s, 95%% range %(low)s–%(high)s, %(n)d answers.")
@@ -74,7 +77,8 @@ def attribute_name(attribute: str, language: Lang) -> str:
 def compose(content: DigestContent, language: Lang) -> Report:
     figures, say = content.figures, language.say
     rate = f"{figures.response_rate:.0%}" if figures.response_rate is not None else "—"
-    funnel = say(FUNNEL, sent=figures.sent, answered=figures.answered, rate=rate, completed=figures.completed)
+    counts = {"sent": figures.sent, "answered": figures.answered, "rate": rate, "completed": figures.completed}
+    funnel = language.directional(language.ngettext(*FUNNEL, figures.sent) % counts)
     title = say(TITLE, week=figures.week)
     if figures.empty:
         return Report(title, (Section(None, (funnel, say(EMPTY))),), rtl=language.rtl)
