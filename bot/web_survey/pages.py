@@ -12,7 +12,6 @@ every link, and only the POST stores.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +24,7 @@ from bot.web_survey.limits import SubmitLimits
 from handlers.core import notes
 from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
 from handlers.core.platforms import Platform
+from handlers.core.tokens import digest
 from handlers.followup.customer import TELL_CUSTOMER
 from handlers.i18n import N_, Lang, lang, negotiate
 from handlers.survey.links import NOT_STARTED, PageState, Progress, alerted, open_link, open_on_page, page_of
@@ -162,7 +162,7 @@ async def answer(
     if found is None:
         return NOT_FOUND
     language = _language(lang_code, found.request.language)
-    link_hash = hashlib.sha256(token.encode()).hexdigest()
+    link_hash = digest(token)
     client = request.client.host if request.client else "unknown"
     if (wait := LIMITS.wait(link_hash, client)) > 0:
         slow = language.gettext(SLOW_DOWN)
@@ -174,8 +174,8 @@ async def answer(
     if data:
         event = ButtonPressed(sender, data, message=None, event_id=None)
     elif text is not None and text.strip():
-        digest = hashlib.sha256(f"{link_hash}\0{found.request.current_question}\0{text}".encode()).hexdigest()[:32]
-        event = TextReceived(sender, text, event_id=f"web:{digest}")  # a double submit of the same text: once
+        once = digest(f"{link_hash}\0{found.request.current_question}\0{text}")[:32]
+        event = TextReceived(sender, text, event_id=f"web:{once}")  # a double submit of the same text: once
     if event is not None:
         await services.boundary.receive(event)
     suffix = f"?lang={language.code}" if lang_code else ""

@@ -7,19 +7,6 @@ that one survey, so links never appear in logs (request paths are logged as `/s/
 
 from __future__ import annotations
 
-__all__ = [
-    "NOT_STARTED",
-    "Page",
-    "PageState",
-    "Progress",
-    "alerted",
-    "mint_link",
-    "open_link",
-    "open_on_page",
-    "page_of",
-    "visitor_id",
-]
-
 import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
@@ -35,6 +22,19 @@ from storage.answers import Progress, survey_progress
 from storage.models import ANSWERABLE, RequestState
 from storage.survey_links import add_link, request_of_link
 from storage.survey_requests import request_by_id
+
+__all__ = [
+    "NOT_STARTED",
+    "Page",
+    "PageState",
+    "Progress",
+    "alerted",
+    "mint_link",
+    "open_link",
+    "open_on_page",
+    "page_of",
+    "visitor_id",
+]
 
 
 async def mint_link(session: AsyncSession, request_id: int) -> str:
