@@ -204,7 +204,7 @@ def test_text_rescore_scores_stored_comments_in_every_shipped_language(tmp_path)
         "WHERE value_text IS NOT NULL GROUP BY 1, 2, 3"
     ).fetchall()
     assert {language for language, *_ in rows} == {"en", "ur", "hi", "hu"}
-    assert all((status, method) == ("scored", "e5-anchors") for _, status, method, _ in rows)
+    assert all((status, method) == ("scored", "e5-head") for _, status, method, _ in rows)
     later = sayso("text", "rescore", "--since", "2100-01-01", cwd=tmp_path)
     assert later.stdout.strip() == "0 comments rescored"
 

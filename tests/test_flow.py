@@ -59,7 +59,7 @@ async def test_full_csat_in_urdu_is_right_to_left_and_scored(person, services, c
     assert channel.texts("text")[-1] == urdu.directional(urdu.gettext(notes.THANKS))
     went_wrong = (await stored_answers(services, result.request_id))["went_wrong"]
     assert went_wrong.text_language == "ur"
-    assert went_wrong.sentiment_status == "scored" and went_wrong.sentiment_method == "e5-anchors"
+    assert went_wrong.sentiment_status == "scored" and went_wrong.sentiment_method == "e5-head"
 
 
 async def test_repeated_press_stores_one_row_and_says_so(person, services):

@@ -44,7 +44,7 @@ def test_seed_articles_are_detected_and_scored(analyzer, name, language):
     paragraph = max(text.split("\n\n"), key=len)[:500]
     verdict = analyzer.analyze(paragraph, "en")
     assert verdict.language == language and verdict.status is SentimentStatus.SCORED
-    assert verdict.method == "e5-anchors" and -1 <= verdict.polarity <= 1
+    assert verdict.method == "e5-head" and -1 <= verdict.polarity <= 1
 
 
 @pytest.mark.parametrize("language", ["en", "ur", "hi", "hu"])

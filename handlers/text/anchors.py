@@ -1,6 +1,8 @@
-"""Labelled anchor sentences for zero-shot sentiment, written for Sayso in each shipped language:
-a comment's polarity is how much nearer it lies to the positive than to the negative ones (the
-neutral ones hold plain statements near 0). None of them is a test comment (tests/data)."""
+"""Labelled reference sentences, written for Sayso in each shipped language: part of the sentiment
+head's training sentences (`handlers.text.training`), and with the topics the text from which
+each language's mean direction is measured (`TextModel.centred`). Until the head they were the
+whole method (a comment scored by the nearest of them; `bench/text_model.py` keeps that as the
+baseline). None of them is a test comment (tests/data)."""
 
 from __future__ import annotations
 

