@@ -64,7 +64,8 @@ def labelled() -> list[Labelled]:
 def split(rows: Sequence[Labelled]) -> tuple[list[Labelled], list[Labelled]]:
     """(training, held out): every fifth of each language and label is held out."""
     seen: dict[tuple[str, str], int] = {}
-    training, held_out = [], []
+    training: list[Labelled] = []
+    held_out: list[Labelled] = []
     for row in rows:
         index = seen[row.language, row.label] = seen.get((row.language, row.label), -1) + 1
         (held_out if index % HELD_OUT_EVERY == HELD_OUT_EVERY - 1 else training).append(row)
