@@ -9,7 +9,9 @@ NLTK download). Any other language is stored as *not scored*, never as neutral.
 from __future__ import annotations
 
 import logging
+import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,6 +64,14 @@ _CANDIDATE = 0.01
 _HINT_MARGIN = 0.35
 _CLOSE_MARGIN = 0.8
 _CLOSE = ({"ur", "fa"}, {"ur", "ar"})
+# Text in Arabic script that the detector calls Persian or Arabic is Urdu when the survey asked in
+# Urdu or when it has a letter Urdu has and they lack (ٹ ڈ ڑ ں ے ۓ ھ): one in 16 Urdu tweets was
+# read as Persian or Arabic and left unscored.
+_ARABIC_SCRIPT_NEIGHBOURS = {"fa", "ar"}
+_URDU_LETTERS = re.compile("[\u0679\u0688\u0691\u06ba\u06be\u06d2\u06d3]")
+# Arabic presentation forms (the shaped glyphs of old encoders and PDF copy-paste): read as the
+# letters they show, which is what both the detector and the model know.
+_PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
 
 
 TEXTBLOB = "textblob"
@@ -117,6 +127,13 @@ class TextAnalyzer:
 
     def detect(self, text: str, hint: str | None = None) -> str | None:
         """ISO 639-1 code of `text`; short, ambiguous text falls back to `hint`."""
+        text = plain_letters(text)
+        code = self._detected(text, hint)
+        if code in _ARABIC_SCRIPT_NEIGHBOURS and (hint == "ur" or _URDU_LETTERS.search(text)):
+            return "ur"
+        return code
+
+    def _detected(self, text: str, hint: str | None) -> str | None:
         try:
             screen, fine = self._get_detectors()
             ranked = _ranked(screen.compute_language_confidence_values(text))
@@ -147,6 +164,7 @@ class TextAnalyzer:
     def score(self, text: str, language: str | None) -> TextVerdict:
         """The polarity of `text` in `language`: by the model where it can, else TextBlob for English."""
         polarity, method = None, None
+        text = plain_letters(text)
         try:
             polarity = self.model.polarity(text, language)
             method = METHOD if polarity is not None else None
@@ -157,6 +175,14 @@ class TextAnalyzer:
         if polarity is None:
             return TextVerdict(language, None, SentimentStatus.NOT_SCORED)
         return TextVerdict(language, polarity, SentimentStatus.SCORED, method)
+
+
+def plain_letters(text: str) -> str:
+    """`text` with Arabic presentation forms replaced by the letters they show (NFKC, applied
+    only to those, so nothing else in the text changes)."""
+    if not _PRESENTATION_FORMS.search(text):
+        return text
+    return _PRESENTATION_FORMS.sub(lambda match: unicodedata.normalize("NFKC", match.group()), text)
 
 
 def _ranked(confidences: list[Any]) -> list[tuple[str, float]]:
