@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -288,3 +289,37 @@ def test_staff_accounts_from_the_command_line(tmp_path):
     assert reset.returncode == 0 and reset.stdout.strip().splitlines()[-1] != link
     assert sayso("staff", "remove", "ann@example.com", cwd=tmp_path).returncode == 0
     assert "ann@example.com" not in sayso("staff", "list", env={"COLUMNS": "120"}, cwd=tmp_path).stdout
+
+
+def test_text_score_reads_lines_and_writes_one_json_object_each(tmp_path):
+    """What an operator (or an evaluation) pipes in is scored as a survey comment is, with the
+    alert judged by this configuration's [alerts] sentiment_at_most; a bad --lang is refused."""
+    (tmp_path / "sayso.toml").write_text("[alerts]\nsentiment_at_most = -0.99\n", encoding="utf-8")
+    lines = [
+        "The parcel never arrived and nobody answers.",
+        "",
+        "Nagyon kedvesek voltak, gyorsan megoldották a problémámat.",
+        "میرا مسئلہ ابھی تک حل نہیں ہوا، بہت مایوسی ہوئی",
+        "Muy mal servicio.",
+    ]
+    config = {"SAYSO_CONFIG": str(tmp_path / "sayso.toml")}
+    done = sayso("text", "score", input="\n".join(lines) + "\n", env=config, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [row["text"] for row in rows] == [line for line in lines if line]  # blank lines skipped
+    assert set(rows[0]) == {"text", "language", "polarity", "method", "status", "alert"}
+    english, hungarian, urdu, spanish = rows
+    assert (english["language"], english["method"], english["status"]) == ("en", "e5-head", "scored")
+    assert -0.99 < english["polarity"] < -0.5 and english["alert"] is False  # the file's threshold
+    assert hungarian["language"] == "hu" and hungarian["polarity"] > 0 and hungarian["alert"] is False
+    assert urdu["language"] == "ur" and urdu["polarity"] < -0.5
+    lenient = sayso("text", "score", input="Nem volt jó a kiszolgálás.\n", env=config, cwd=tmp_path)
+    strict = sayso("text", "score", input="Nem volt jó a kiszolgálás.\n", cwd=tmp_path)
+    assert -0.99 < json.loads(strict.stdout)["polarity"] <= -0.5  # between the two: alert by default only
+    assert (json.loads(lenient.stdout)["alert"], json.loads(strict.stdout)["alert"]) == (False, True)
+    assert spanish == {**spanish, "polarity": None, "status": "not_scored", "alert": False}
+
+    hinted = sayso("text", "score", "--lang", "ur", input="ٹھیک ہے\n", cwd=tmp_path)
+    assert json.loads(hinted.stdout)["language"] == "ur"
+    refused = sayso("text", "score", "--lang", "xx", input="hello\n", cwd=tmp_path)
+    assert refused.returncode == 2 and "--lang" in refused.stderr and refused.stdout == ""

@@ -1,22 +1,60 @@
-"""`sayso text`: the text model's state, and scoring stored comments again."""
+"""`sayso text`: scoring text as comments are scored, and scoring stored comments again."""
 
 from __future__ import annotations
 
+import json
+import sys
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.cli.common import config_or_exit, err, run_or_exit
+from bot.cli.common import config_or_exit, err, fail, run_or_exit
 from bot.wiring import build_services
+from handlers.i18n import SHIPPED
 from handlers.operations.rescore import comments_to_rescore, rescore
+from handlers.text.sentiment import TextAnalyzer
 
 text_app = typer.Typer(help="Text understanding: sentiment and themes.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(text_app, name="text")
+
+
+@text_app.command("score")
+def score_lines(
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="The survey's language, as a hint: en, ur, hi or hu. Detected when left out."),
+    ] = None,
+) -> None:
+    """Score text from standard input, one text per line, exactly as a survey comment is scored:
+    one JSON object per line (text, language, polarity, method, status, and whether it would raise
+    the low-comment alert under this configuration's [alerts] sentiment_at_most)."""
+    if lang is not None and lang not in SHIPPED:
+        raise fail(f"--lang: {lang!r} is not one of {', '.join(SHIPPED)}")
+    alert_at = config_or_exit().file.alerts.sentiment_at_most
+    analyzer = TextAnalyzer()
+    analyzer.warm_up()
+    if analyzer.model.problem:
+        err.print(f"the text model is not in use ({analyzer.model.problem}): English only, by TextBlob")
+    for line in sys.stdin:
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        verdict = analyzer.analyze(text, lang)
+        alert = verdict.polarity is not None and verdict.polarity <= alert_at
+        row = {
+            "text": text,
+            "language": verdict.language,
+            "polarity": verdict.polarity,
+            "method": verdict.method,
+            "status": str(verdict.status),
+            "alert": alert,
+        }
+        print(json.dumps(row, ensure_ascii=False), flush=True)
 
 
 @text_app.command("rescore")
