@@ -1,16 +1,23 @@
 """The digest's picture: twelve weeks of CSAT with its 95% band, and importance against performance.
 
 Drawn with matplotlib's object API on the Agg canvas (no pyplot state), so it can run in a worker
-thread while the event loop keeps serving.
+thread while the event loop keeps serving. Every label is in the staff's language and script:
+matplotlib ≥ 3.11 shapes complex text itself (libraqm with HarfBuzz and SheenBidi, in its wheel),
+so Urdu is joined and right-to-left and Hindi's conjuncts are formed, given a font that has the
+letters: the OFL Noto fonts for Arabic script and Devanagari from their wheels, registered once
+and put first in the family list (DejaVu, matplotlib's own, lacks ہ ے ۔ and all of Devanagari).
+The text is never run through arabic-reshaper or python-bidi: on 3.11 that would reverse it.
 """
 
 from __future__ import annotations
 
 import io
+import threading
+from typing import Any
 
 from handlers.digest.figures import WeekFigures
-from handlers.digest.report import ACT_IMPORTANCE, ACT_PERFORMANCE, attribute_name
-from handlers.i18n import N_, Lang, lang
+from handlers.digest.report import ACT_IMPORTANCE, ACT_PERFORMANCE, FIX_FIRST, KEEP_UP, attribute_name
+from handlers.i18n import N_, Lang
 
 TREND = N_("CSAT by week (share of 4–5; shaded: 95%)")
 TARGET = N_("target")
@@ -18,25 +25,51 @@ DRIVERS = N_("Importance and performance")
 IMPORTANCE = N_("importance (standardized weight)")
 PERFORMANCE = N_("rating (mean of 1–5)")
 NOT_ENOUGH = N_("not enough answers yet")
-# matplotlib's bundled font has no Devanagari and does not shape Arabic script, so charts for
-# those languages keep English labels rather than show broken glyphs; the text digest is translated.
-_CHART_SCRIPTS_OK = {"en", "hu"}
+# The family list per language: the script's own font first, DejaVu for digits and Latin.
+_SCRIPT_FONTS = {"ur": "Noto Naskh Arabic", "hi": "Noto Sans Devanagari"}
+_MARKERS = "osD^v<>P*X"
+# rc_context changes matplotlib's process-wide settings: two digests drawn at once in two worker
+# threads (Urdu and Hindi staff chats) would each see the other's fonts. One chart at a time.
+_DRAWING = threading.Lock()
+_fonts_registered = False
 
 
-def chart_png(figures: WeekFigures, language: Lang, *, target: float | None = None) -> bytes:
-    words = language if language.code in _CHART_SCRIPTS_OK else lang("en")
+def chart_png(figures: WeekFigures, words: Lang, *, target: float | None = None) -> bytes:
     # Imported here: matplotlib costs ~30 MB, and only a digest with a chart needs it.
+    from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(10, 4.2), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
-    trend, drivers = figure.subplots(1, 2, width_ratios=(3, 2))
-    _trend(trend, figures, words, target)
-    _drivers(drivers, figures, words)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    with _DRAWING, rc_context(_settings(words.code)):
+        figure = Figure(figsize=(10, 4.6), dpi=100, layout="constrained")
+        FigureCanvasAgg(figure)
+        trend, drivers = figure.subplots(1, 2, width_ratios=(3, 2))
+        _trend(trend, figures, words, target)
+        _drivers(drivers, figures, words)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _settings(language: str) -> dict[str, Any]:
+    """The fonts and `text.language` (which tells the shaper the language, for the letter forms
+    Urdu and Persian draw differently) for charts in `language`."""
+    global _fonts_registered
+    if not _fonts_registered:  # under _DRAWING
+        import pylopdf_fonts_ar
+        import pylopdf_fonts_hi
+        from matplotlib import font_manager
+
+        for path in (pylopdf_fonts_ar.serif_path(), pylopdf_fonts_hi.sans_path()):
+            font_manager.fontManager.addfont(str(path))
+        _fonts_registered = True
+    script = _SCRIPT_FONTS.get(language)
+    return {
+        "font.family": "sans-serif",
+        "font.sans-serif": [*([script] if script else []), "DejaVu Sans"],
+        "text.language": language,
+        "axes.unicode_minus": language not in _SCRIPT_FONTS,  # the Noto fonts lack U+2212
+    }
 
 
 def _trend(axes, figures: WeekFigures, words: Lang, target: float | None) -> None:
@@ -78,16 +111,23 @@ def _drivers(axes, figures: WeekFigures, words: Lang) -> None:
         return
     axes.axvline(ACT_IMPORTANCE, color="grey", linewidth=0.8, linestyle=":")
     axes.axhline(ACT_PERFORMANCE, color="grey", linewidth=0.8, linestyle=":")
-    for driver in analysis.drivers:
+    # Names go in a legend below the panel, one marker each: next to the points they overlapped
+    # whenever two attributes scored alike, which is the common case.
+    for marker, driver in zip(_MARKERS, analysis.drivers, strict=False):
         act = driver.importance >= ACT_IMPORTANCE and driver.performance < ACT_PERFORMANCE
-        axes.scatter(driver.importance, driver.performance, s=60, color="tab:red" if act else "tab:blue")
-        axes.annotate(
-            attribute_name(driver.attribute, words),
-            (driver.importance, driver.performance),
-            fontsize=8,
-            xytext=(4, 4),
-            textcoords="offset points",
+        name = attribute_name(driver.attribute, words)
+        advice = words.gettext(FIX_FIRST if act else KEEP_UP)
+        axes.scatter(
+            driver.importance,
+            driver.performance,
+            s=60,
+            marker=marker,
+            color="tab:red" if act else "tab:blue",
+            label=f"{name}: {advice}",
         )
+    axes.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=8, frameon=False, markerfirst=not words.rtl
+    )
     highest = max([ACT_IMPORTANCE, *(d.importance for d in analysis.drivers)])
     axes.set_xlim(min(0.0, *(d.importance for d in analysis.drivers)) - 0.05, highest + 0.15)
     axes.set_ylim(1, 5.2)

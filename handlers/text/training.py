@@ -4,7 +4,7 @@
 
 The sentences are `data/sentiment_*.tsv` (written for Sayso in English, Hindi, Hungarian and
 Urdu: service comments, product and film reviews, news sentences and posts, with negated praise,
-"good, but …", irony and plain statements; public domain, see THIRD_PARTY_NOTICES.md) and the
+"good, but …", irony and plain statements; no third-party text, see THIRD_PARTY_NOTICES.md) and the
 anchor sentences. Every fifth sentence of each language and label is held out: the head never
 sees it, and `bench/text_model.py` measures on it. The same run is deterministic (lbfgs, fixed
 folds), so the file changes only when the sentences or the embeddings do.
