@@ -1,6 +1,12 @@
-"""Benchmark: the multilingual text model against the TF-IDF fallback, in one run.
+"""Benchmark: the multilingual text model against its baselines, in one run.
 
-Prints the model's load time and resident memory, sentences embedded per second (2 cores), and
+Reading: per language, on the held-out fifth of the labelled sentences (never seen by the head;
+`handlers.text.training.split`) and on the survey comments of tests/data/comments.tsv, the sign
+accuracy and the low-comment alert's reach (complaints and praise at or below −0.5), for the
+shipped head (`e5-head`) beside the method it replaced (`e5-anchors`: the three nearest anchor
+sentences per polarity, as Sayso scored until this head), computed in the same run.
+
+Speed: the model's load time and resident memory, sentences embedded per second (2 cores), and
 the time to group 1,000 and 10,000 suggestions into themes (centring and clustering, embeddings
 given) against TF-IDF on the same texts; the suggestions are the labelled set's sentences in
 every shipped language, varied so no two are the same. Embedding 10,000 new texts takes minutes;
@@ -19,12 +25,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np
+
 from bench.common import Row, print_table, rss_mib
+from handlers.text.anchors import ANCHORS
 from handlers.text.model import TextModel
 from handlers.text.themes import find_themes, model_themes
 from handlers.text.topics import TOPICS
+from handlers.text.training import Labelled, labelled, reach, split
 
 SUGGESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "suggestions.tsv"
+COMMENTS = Path(__file__).resolve().parents[1] / "tests" / "data" / "comments.tsv"
+ALERT_AT = -0.5  # [alerts] sentiment_at_most's default
 ENDINGS = {
     "en": ["", " Thanks.", " Please.", " Every week.", " Again."],
     "ur": ["", " شکریہ۔", " براہ کرم۔"],
@@ -44,6 +56,49 @@ def suggestions(count: int) -> tuple[list[str], list[str]]:
     return texts, languages
 
 
+def anchor_polarities(model: TextModel, rows: list[Labelled]) -> list[float]:
+    """The replaced method: softmax (sharpness 80) over the mean similarity to the three nearest
+    anchor sentences of each polarity; positive minus negative."""
+    groups = {
+        language: [model.embed(texts[name]) for name in ("positive", "negative", "neutral")]
+        for language, texts in ANCHORS.items()
+    }
+    vectors = model.embed([row.text for row in rows])
+    polarities = []
+    for row, vector in zip(rows, vectors, strict=True):
+        nearest = np.array([np.sort(group @ vector)[-3:].mean() for group in groups[row.language]])
+        weights = np.exp(80.0 * (nearest - nearest.max()))
+        positive, negative, _ = weights / weights.sum()
+        polarities.append(float(positive - negative))
+    return polarities
+
+
+def comment_rows() -> list[Labelled]:
+    lines = [line.split("\t") for line in COMMENTS.read_text(encoding="utf-8").splitlines()]
+    return [
+        Labelled(language, label, "comment", text) for language, label, text in lines if not language.startswith("#")
+    ]
+
+
+def reading(model: TextModel) -> list[Row]:
+    rows = []
+    _, held_out = split(labelled())
+    for name, sample in (("held-out sentences", held_out), ("survey comments", comment_rows())):
+        head = reach(sample, [model.polarity(row.text, row.language) for row in sample], alert_at=ALERT_AT)
+        anchors = reach(sample, anchor_polarities(model, sample), alert_at=ALERT_AT)
+        for mine, theirs in zip(head, anchors, strict=True):
+            rows.append(
+                Row(
+                    f"{name}, {mine.language} (n={mine.count}): sign right; complaints / praise alerted",
+                    f"{mine.accuracy:.1%}; {mine.complaints_alerted:.0%} / {mine.praise_alerted:.0%}",
+                    f"{theirs.accuracy:.1%}; {theirs.complaints_alerted:.0%} / {theirs.praise_alerted:.0%} anchors",
+                    mine.accuracy / theirs.accuracy if theirs.accuracy else None,
+                    "≥70% complaints, ≤5% praise",
+                )
+            )
+    return rows
+
+
 def measure(sizes: list[int]) -> list[Row]:
     before = rss_mib()
     started = time.perf_counter()
@@ -56,8 +111,9 @@ def measure(sizes: list[int]) -> list[Row]:
     model.embed(sample)
     rate = len(sample) / (time.perf_counter() - started)
     rows = [
-        Row("text model load (engine, weights, anchors)", f"{load:.2f} s, +{loaded - before:.0f} MB RSS"),
+        Row("text model load (engine, weights, head)", f"{load:.2f} s, +{loaded - before:.0f} MB RSS"),
         Row("sentences embedded per second", f"{rate:,.0f}/s", "", None, "a report embeds only new texts"),
+        *reading(model),
     ]
     topics = (TOPICS["en"], model.embed(TOPICS["en"]))
     for size in sizes:
