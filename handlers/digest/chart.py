@@ -51,7 +51,7 @@ def chart_png(figures: WeekFigures, words: Lang, *, target: float | None = None)
     return buffer.getvalue()
 
 
-def _settings(language: str) -> dict[str, Any]:
+def _settings(language: str) -> dict[Any, Any]:  # matplotlib types the keys as a Literal of every rc name
     """The fonts and `text.language` (which tells the shaper the language, for the letter forms
     Urdu and Persian draw differently) for charts in `language`."""
     global _fonts_registered
