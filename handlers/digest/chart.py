@@ -125,9 +125,7 @@ def _drivers(axes, figures: WeekFigures, words: Lang) -> None:
             color="tab:red" if act else "tab:blue",
             label=f"{name}: {advice}",
         )
-    axes.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=8, frameon=False, markerfirst=not words.rtl
-    )
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=8, frameon=False, markerfirst=not words.rtl)
     highest = max([ACT_IMPORTANCE, *(d.importance for d in analysis.drivers)])
     axes.set_xlim(min(0.0, *(d.importance for d in analysis.drivers)) - 0.05, highest + 0.15)
     axes.set_ylim(1, 5.2)
