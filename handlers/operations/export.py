@@ -14,7 +14,8 @@ from handlers.core.weeks import week_of
 from storage.exports import ANSWER_FIELDS, SUGGESTION_FIELDS, stream_answers, stream_suggestions
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A value as CSV and JSON write it: times in ISO 8601, ids as text."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
@@ -47,10 +48,10 @@ async def export(
             writer = csv.DictWriter(out, fieldnames=list(fields))
             writer.writeheader()
         async for row in rows:
-            plain = {name: _plain(value) for name, value in row.items()}
+            plain_row = {name: plain(value) for name, value in row.items()}
             if fmt == "csv":
-                writer.writerow(plain)
+                writer.writerow(plain_row)
             else:
-                out.write(json.dumps(plain, ensure_ascii=False) + "\n")
+                out.write(json.dumps(plain_row, ensure_ascii=False) + "\n")
             written += 1
     return written

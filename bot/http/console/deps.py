@@ -55,4 +55,5 @@ async def checked_form(signed_in: SessionDep, csrf: Annotated[str, Form()] = "")
 
 EVERYONE = (StaffRole.OWNER, StaffRole.MANAGER, StaffRole.VIEWER, StaffRole.AGENT)
 TEAM = (StaffRole.OWNER, StaffRole.MANAGER, StaffRole.VIEWER)
+MANAGERS = (StaffRole.OWNER, StaffRole.MANAGER)  # act on alerts and themes, download
 OWNERS = (StaffRole.OWNER,)

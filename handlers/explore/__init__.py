@@ -1,0 +1,1 @@
+"""Exploring the responses from a desk: filtered figures under the small-group rules."""

@@ -1,0 +1,103 @@
+"""Figures per agent, touchpoint, platform and language over the filtered responses: the digest's
+statistics (a share with its Wilson range for CSAT, a net score with its margin for NPS, a mean for
+CES) on the survey's headline answers, each shown only under the small-group rules
+(`handlers.explore.privacy`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from handlers.core.context import Context
+from handlers.digest.figures import CES, CSAT, NPS
+from handlers.digest.statistics import Mean, NetScore, Share
+from handlers.explore.privacy import Selection, SmallGroups, matches
+from storage.explorer import GROUPS, Cell, ResponseFilter, headline_cells
+from storage.figures import Measure
+
+MEASURES = {"csat": CSAT, "nps": NPS, "ces": CES}
+Statistic = Share | NetScore | Mean
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    name: str | None  # the group's value (None: not given, e.g. no touchpoint), or the table's total
+    statistic: Statistic | None  # None when hidden: "fewer than N"
+
+    @property
+    def n(self) -> int | None:
+        return self.statistic.n if self.statistic is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class FigureTable:
+    dimension: str  # agent, touchpoint, platform, language; "scorecard" for an agent's own view
+    rows: list[Figure]
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    survey: str
+    total: Figure  # the filtered responses as a whole
+    tables: list[FigureTable]
+    min_size: int
+
+
+def statistic(cells: Sequence[Cell], selection: Selection, measure: Measure) -> Statistic | None:
+    mine = [cell for cell in cells if matches(cell, selection)]
+    n = sum(cell.n for cell in mine)
+    if not n:
+        return None
+    if measure is CSAT:
+        return Share(sum(cell.top for cell in mine), n)
+    if measure is NPS:
+        return NetScore(sum(cell.top for cell in mine), sum(cell.bottom for cell in mine), n)
+    total, total_sq = sum(cell.total for cell in mine), sum(cell.total_sq for cell in mine)
+    variance = max(0.0, (total_sq - total * total / n) / (n - 1)) if n > 1 else None
+    return Mean(total / n, variance, n)
+
+
+async def filtered_figures(
+    context: Context, chosen: ResponseFilter, *, min_size: int, own_agent: str | None = None
+) -> Figures:
+    """The total and one table per group the filter leaves open. `own_agent` (an agent's account):
+    a scorecard of their own figure beside the team's, and no table naming a colleague."""
+    survey = chosen.survey or "csat"
+    measure = MEASURES[survey]
+    async with context.reads() as session:
+        cells = await headline_cells(
+            session, chosen, survey=survey, top_min=measure.top_min, bottom_max=measure.bottom_max
+        )
+    rules = SmallGroups(cells, len(chosen.weeks), min_size)
+
+    def figure(name: str | None, selection: Selection) -> Figure:
+        return Figure(name, statistic(cells, selection, measure) if rules.shown(selection) else None)
+
+    if own_agent is not None:
+        team: Selection = {k: v for k, v in chosen.groups().items() if k != "agent"}
+        mine = {**team, "agent": own_agent}
+        scorecard = FigureTable("scorecard", [figure(own_agent, mine), figure(None, team)])
+        return Figures(survey, scorecard.rows[1], [scorecard], min_size)
+    selected: Selection = chosen.groups()
+    total = figure(None, selected)
+    tables = []
+    for dimension in GROUPS:
+        if dimension in selected:
+            continue
+        values = sorted({cell.group(dimension) for cell in cells if matches(cell, selected)}, key=_order)
+        rows = [{**selected, dimension: value} for value in values]
+        hidden = rules.hidden_rows(rows, selected, total_shown=total.statistic is not None)
+        tables.append(
+            FigureTable(
+                dimension,
+                [
+                    Figure(value, None if i in hidden else statistic(cells, row, measure))
+                    for i, (value, row) in enumerate(zip(values, rows, strict=True))
+                ],
+            )
+        )
+    return Figures(survey, total, tables, min_size)
+
+
+def _order(value: str | None) -> tuple[bool, str]:
+    return (value is None, value or "")
