@@ -125,3 +125,15 @@ async def alerts_between(session: AsyncSession, *, start: datetime, end: datetim
     """The alerts opened in a period (a week has a handful, not thousands)."""
     stmt = select(Alert).where(col(Alert.created_at) >= start, col(Alert.created_at) < end).order_by(col(Alert.id))
     return list((await session.execute(stmt)).scalars())
+
+
+async def alert_ids(session: AsyncSession, *, state: AlertState, agent: str | None, limit: int) -> list[int]:
+    """The newest alerts in `state` (of `agent`'s interactions only, when given), newest first."""
+    stmt = select(col(Alert.id)).where(col(Alert.state) == state)
+    if agent is not None:
+        stmt = (
+            stmt.join(SurveyRequest, col(SurveyRequest.id) == col(Alert.request_id))
+            .join(Interaction, col(Interaction.id) == col(SurveyRequest.interaction_id))
+            .where(col(Interaction.agent) == agent)
+        )
+    return list((await session.execute(stmt.order_by(col(Alert.id).desc()).limit(limit))).scalars())

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +30,7 @@ from storage.alerts import (
     AlertView,
     add_alert_post,
     alert_by_id,
+    alert_ids,
     alert_of_request,
     alert_posts,
     alert_view,
@@ -36,7 +39,7 @@ from storage.alerts import (
     pending_resolution,
     raise_alert,
 )
-from storage.models import AlertState, SurveyRequest
+from storage.models import Alert, AlertState, SurveyRequest
 
 log = logging.getLogger(__name__)
 
@@ -185,39 +188,92 @@ class FollowUp:
     # -- staff presses and the note -------------------------------------------------------------
 
     async def press(self, sender: Sender, action: str, alert_id: int) -> Ack:
-        language, context = self._staff_language(sender), self._context
+        language = self._staff_language(sender)
         if destination_of(self.destinations, sender) is None:  # crafted callback data in a private chat
             return Ack(language.gettext(NOT_HERE))
         staff, name = f"{sender.platform}:{sender.user_id}", (sender.name or sender.user_id)[:80]
-        async with context.sessions() as session, session.begin():
-            alert = await alert_by_id(session, alert_id, for_update=True)
-            if alert is None:
-                return Ack(language.gettext(UNKNOWN_ALERT))
-            if alert.state == AlertState.RESOLVED:
-                return Ack(language.say(ALREADY_RESOLVED, id=alert_id))
-            now = context.clock()
-            if action == "c":
-                if alert.state == AlertState.CLAIMED and alert.claimed_by != staff:
-                    return Ack(language.say(ALREADY_CLAIMED, id=alert_id))
-                newly = alert.state == AlertState.OPEN
-                alert.state, alert.claimed_by, alert.claimed_at = AlertState.CLAIMED, staff, alert.claimed_at or now
-                alert.claimer_name = alert.claimer_name or name
-                if newly:
-                    await alert_changed(self._context, session, EventType.ALERT_CLAIMED, alert_id)
-                return Ack(language.say(CLAIMED, id=alert_id), follow_up=lambda: self._show_state(alert_id))
-            alert.resolving_by, alert.resolver_name = staff, name
-            if alert.state == AlertState.OPEN:  # resolving without claiming first claims it too
-                alert.state, alert.claimed_by, alert.claimed_at = AlertState.CLAIMED, staff, now
-                alert.claimer_name = name
-                await alert_changed(self._context, session, EventType.ALERT_CLAIMED, alert_id)
+        done = await (self.claim if action == "c" else self.start_resolving)(staff, name, alert_id)
+        if done.outcome is Taken.UNKNOWN:
+            return Ack(language.gettext(UNKNOWN_ALERT))
+        if done.outcome is Taken.RESOLVED:
+            return Ack(language.say(ALREADY_RESOLVED, id=alert_id))
+        if done.outcome is Taken.CLAIMED:
+            return Ack(language.say(ALREADY_CLAIMED, id=alert_id))
+        if action == "c":
+            return Ack(language.say(CLAIMED, id=alert_id), follow_up=lambda: self.show_state(alert_id))
 
         async def then() -> None:
-            await self._show_state(alert_id)
+            await self.show_state(alert_id)
             await self._ask_note(sender, alert_id, language)
 
         return Ack(language.gettext(NOTE_ASKED), follow_up=then)
 
-    async def _show_state(self, alert_id: int) -> None:
+    async def claim(self, staff: str, name: str, alert_id: int) -> Action:
+        """Claim for `staff` (shown as `name`): the chat's Claim button and the console's. One of
+        two people pressing at once wins; the other is told who did (`Taken.CLAIMED`, `by`)."""
+        async with self._context.sessions() as session, session.begin():
+            alert = await alert_by_id(session, alert_id, for_update=True)
+            refused = _refusal(alert, staff)
+            if refused is not None or alert is None:
+                return refused or Action(Taken.UNKNOWN)
+            await self._claimed(session, alert, staff, name)
+            return Action(Taken.DONE, alert.claimer_name)
+
+    async def start_resolving(self, staff: str, name: str, alert_id: int) -> Action:
+        """The chat's Resolve: claims it if open and waits for `staff`'s note (`take_note`)."""
+        async with self._context.sessions() as session, session.begin():
+            alert = await alert_by_id(session, alert_id, for_update=True)
+            refused = _refusal(alert, staff)
+            if refused is not None or alert is None:
+                return refused or Action(Taken.UNKNOWN)
+            await self._claimed(session, alert, staff, name)
+            alert.resolving_by, alert.resolver_name = staff, name
+            return Action(Taken.DONE, name)
+
+    async def resolve(self, staff: str, name: str, alert_id: int, note: str) -> Action:
+        """The console's Resolve, note and all: claims it if open, resolves it, fires the events;
+        then edit the chat posts and ask the customer (`after_resolving`)."""
+        async with self._context.sessions() as session, session.begin():
+            alert = await alert_by_id(session, alert_id, for_update=True)
+            refused = _refusal(alert, staff)
+            if refused is not None or alert is None:
+                return refused or Action(Taken.UNKNOWN)
+            await self._claimed(session, alert, staff, name)
+            alert.resolving_by, alert.resolver_name = staff, name
+            await self._resolved(session, alert, note)
+        log.info("alert resolved", extra={"alert_id": alert_id})
+        return Action(Taken.DONE, name)
+
+    async def listed(self, state: AlertState, *, agent: str | None, limit: int = 50) -> list[AlertView]:
+        """For the console: the newest alerts in `state`, an agent's own only when `agent` is given."""
+        async with self._context.reads() as session:
+            views = [
+                await alert_view(session, alert_id)
+                for alert_id in await alert_ids(session, state=state, agent=agent, limit=limit)
+            ]
+        return [view for view in views if view is not None]
+
+    async def one(self, alert_id: int) -> AlertView | None:
+        async with self._context.reads() as session:
+            return await alert_view(session, alert_id)
+
+    async def after_resolving(self, alert_id: int) -> None:
+        await self.show_state(alert_id)
+        await ask_whether_sorted(self._context, alert_id)
+
+    async def _claimed(self, session: AsyncSession, alert: Alert, staff: str, name: str) -> None:
+        if alert.state != AlertState.OPEN:
+            return
+        alert.state, alert.claimed_by, alert.claimed_at = AlertState.CLAIMED, staff, self._context.clock()
+        alert.claimer_name = name
+        await alert_changed(self._context, session, EventType.ALERT_CLAIMED, alert.id)
+
+    async def _resolved(self, session: AsyncSession, alert: Alert, note: str) -> None:
+        alert.state, alert.note, alert.resolved_at = AlertState.RESOLVED, note.strip()[:2000], self._context.clock()
+        alert.resolved_by, alert.resolving_by = alert.resolving_by, None
+        await alert_changed(self._context, session, EventType.ALERT_RESOLVED, alert.id)
+
+    async def show_state(self, alert_id: int) -> None:
         """Edit every post of the alert, so the whole channel sees who claimed or resolved it."""
         async with self._context.sessions() as session:
             view = await alert_view(session, alert_id)
@@ -256,25 +312,42 @@ class FollowUp:
             alert = await alert_by_id(session, owed.id, for_update=True)
             if alert is None or alert.state == AlertState.RESOLVED or alert.resolving_by != staff:
                 return None
-            now = context.clock()
-            alert.state, alert.note, alert.resolved_at = AlertState.RESOLVED, text.strip()[:2000], now
-            alert.resolved_by, alert.resolving_by = alert.resolving_by, None
             alert_id = alert.id
-            await alert_changed(self._context, session, EventType.ALERT_RESOLVED, alert_id)
+            await self._resolved(session, alert, text)
         log.info("alert resolved", extra={"alert_id": alert_id})
         language = self._staff_language(sender)
-
-        async def then() -> None:
-            await self._show_state(alert_id)
-            await ask_whether_sorted(context, alert_id)
-
-        return Ack(language.say(RESOLVED, id=alert_id), follow_up=then)
+        return Ack(language.say(RESOLVED, id=alert_id), follow_up=lambda: self.after_resolving(alert_id))
 
     # -- the customer -------------------------------------------------------------------------
 
     def tell_customer(self, language: Lang) -> str | None:
         """Said once the survey with a low score is over, not between its questions."""
         return language.gettext(TELL_CUSTOMER) if self.rules.tell_customer else None
+
+
+class Taken(StrEnum):
+    """What became of a press on Claim or Resolve."""
+
+    DONE = "done"
+    CLAIMED = "claimed"  # by someone else first
+    RESOLVED = "resolved"  # already
+    UNKNOWN = "unknown"  # no such alert
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    outcome: Taken
+    by: str | None = None  # who did it: this person, or the colleague who was first
+
+
+def _refusal(alert: Alert | None, staff: str) -> Action | None:
+    if alert is None:
+        return Action(Taken.UNKNOWN)
+    if alert.state == AlertState.RESOLVED:
+        return Action(Taken.RESOLVED, alert.resolver_name)
+    if alert.state == AlertState.CLAIMED and alert.claimed_by != staff:
+        return Action(Taken.CLAIMED, alert.claimer_name)
+    return None
 
 
 def _reach(channels: Channels, view: AlertView) -> str:

@@ -55,5 +55,6 @@ async def checked_form(signed_in: SessionDep, csrf: Annotated[str, Form()] = "")
 
 EVERYONE = (StaffRole.OWNER, StaffRole.MANAGER, StaffRole.VIEWER, StaffRole.AGENT)
 TEAM = (StaffRole.OWNER, StaffRole.MANAGER, StaffRole.VIEWER)
-MANAGERS = (StaffRole.OWNER, StaffRole.MANAGER)  # act on alerts and themes, download
+MANAGERS = (StaffRole.OWNER, StaffRole.MANAGER)  # respond to themes, download
+ACTORS = (StaffRole.OWNER, StaffRole.MANAGER, StaffRole.AGENT)  # claim and resolve (an agent: their own)
 OWNERS = (StaffRole.OWNER,)

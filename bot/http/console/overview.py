@@ -63,6 +63,7 @@ async def overview(request: Request, services: ServicesDep, me: SessionDep, week
         "next": shift(chosen, 1, zone) if chosen < this_week else None,
         "funnel": " ".join(funnel.lines),
         "cards": _cards(figures, summary(figures), words, language),
+        "responses": f"/console/responses?from={chosen}&to={chosen}",
         "sections": sections,
         "breakdowns": [] if headline_only else _breakdowns(figures, words),
         "trend_weeks": TREND_WEEKS,
@@ -129,7 +130,12 @@ def _breakdowns(figures: WeekFigures, words: Words) -> list[dict[str, Any]]:
     for dimension, groups in figures.breakdowns.items():
         heading, column = DIMENSIONS.get(dimension, (dimension, dimension))
         tables.append(
-            {"heading": words(heading), "column": words(column), "rows": [_row(g, words, few) for g in groups]}
+            {
+                "heading": words(heading),
+                "column": words(column),
+                "dimension": dimension,
+                "rows": [_row(g, words, few) for g in groups],
+            }
         )
     return tables
 
