@@ -12,7 +12,7 @@ from fastapi_offline import FastAPIOffline
 
 from bot.http import console, health, metrics
 from bot.http.api import hooks, interactions, summary
-from bot.http.console import alerts, auth, fonts, operations, overview, responses, staff_page
+from bot.http.console import alerts, auth, fonts, operations, overview, responses, staff_page, suggestions
 from bot.http.console.errors import add_console_errors
 from bot.http.errors import add_error_handlers
 from bot.http.guard import BodyLimit, RequestGuard, RequestId
@@ -41,6 +41,7 @@ ROUTERS = (
     overview.router,
     responses.router,
     alerts.router,
+    suggestions.router,
     operations.router,
     staff_page.router,
     fonts.router,

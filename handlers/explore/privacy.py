@@ -76,3 +76,13 @@ class SmallGroups:
                 break
             hidden.add(rest[0])
         return hidden
+
+
+def coarse(count: int | None, min_size: int) -> int | None:
+    """A count of suggestions as the console shows it: None below `min_size` ("fewer than N"),
+    else rounded down to a multiple of it (shown as "10+"). The last four weeks' count of a theme
+    beside the last eight weeks' would otherwise give weeks five to eight exactly, one person's
+    suggestion included; rounded, two windows differ by a range, never by a number."""
+    if count is None or count < min_size:
+        return None
+    return count - count % min_size
