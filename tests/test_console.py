@@ -60,7 +60,7 @@ async def sign_in(http: httpx.AsyncClient, email: str, password: str = PASSWORD)
 
 async def test_the_root_and_every_page_send_a_stranger_to_sign_in(web):
     assert (await web.get("/")).headers["location"] == "/console/"
-    for path in ("/console/", "/console/operations", "/console/staff"):
+    for path in ("/console/", "/console/operations", "/console/staff", "/console/responses", "/console/alerts"):
         response = await web.get(path)
         assert response.status_code == 303 and response.headers["location"] == f"/console/sign-in?next={path}"
 
@@ -70,6 +70,10 @@ ROUTES = {
     "/console/": {"owner": 200, "manager": 200, "viewer": 200, "agent": 200},
     "/console/operations": {"owner": 200, "manager": 200, "viewer": 200, "agent": 403},
     "/console/staff": {"owner": 200, "manager": 403, "viewer": 403, "agent": 403},
+    "/console/responses": {"owner": 200, "manager": 200, "viewer": 200, "agent": 200},
+    "/console/responses.csv": {"owner": 200, "manager": 200, "viewer": 403, "agent": 403},
+    "/console/alerts": {"owner": 200, "manager": 200, "viewer": 200, "agent": 200},
+    "/console/suggestions": {"owner": 200, "manager": 200, "viewer": 200, "agent": 403},
 }
 
 
