@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Float, and_, case, cast, exists, func, or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import col, select
 
@@ -84,32 +85,34 @@ def _request_conditions(chosen: ResponseFilter) -> list[ColumnElement[bool]]:
 
 
 def _answer_conditions(chosen: ResponseFilter) -> list[ColumnElement[bool]]:
-    """`EXISTS` conditions on the request's answers for the what-was-said filters."""
+    """`EXISTS` conditions on the request's answers for the what-was-said filters (on their own
+    alias of the answers table, so a query that reads answers itself, the CSV's, keeps its own)."""
+    answer = aliased(Answer)
 
     def answered(*where: ColumnElement[bool]) -> ColumnElement[bool]:
-        return exists().where(col(Answer.request_id) == col(SurveyRequest.id), *where)
+        return exists().where(col(answer.request_id) == col(SurveyRequest.id), *where)
 
     conditions: list[ColumnElement[bool]] = []
     if chosen.score_at_least is not None or chosen.score_at_most is not None:
         headline = or_(
             *[
-                and_(col(SurveyRequest.survey) == survey, col(Answer.question_id) == question)
+                and_(col(SurveyRequest.survey) == survey, col(answer.question_id) == question)
                 for survey, question in HEADLINE.items()
             ]
         )
         bounds = []
         if chosen.score_at_least is not None:
-            bounds.append(col(Answer.value_int) >= chosen.score_at_least)
+            bounds.append(col(answer.value_int) >= chosen.score_at_least)
         if chosen.score_at_most is not None:
-            bounds.append(col(Answer.value_int) <= chosen.score_at_most)
+            bounds.append(col(answer.value_int) <= chosen.score_at_most)
         conditions.append(answered(headline, *bounds))
-    text = col(Answer.value_text).is_not(None)
+    text = col(answer.value_text).is_not(None)
     if chosen.tone is Tone.NEGATIVE:
-        conditions.append(answered(text, col(Answer.sentiment) < -TONE))
+        conditions.append(answered(text, col(answer.sentiment) < -TONE))
     elif chosen.tone is Tone.POSITIVE:
-        conditions.append(answered(text, col(Answer.sentiment) > TONE))
+        conditions.append(answered(text, col(answer.sentiment) > TONE))
     elif chosen.tone is Tone.NOT_SCORED:
-        conditions.append(answered(text, col(Answer.sentiment_status) == SentimentStatus.NOT_SCORED))
+        conditions.append(answered(text, col(answer.sentiment_status) == SentimentStatus.NOT_SCORED))
     if chosen.has_comment is True:
         conditions.append(answered(text))
     elif chosen.has_comment is False:
