@@ -39,8 +39,9 @@ async def one_response(context: Context, request_id: int) -> ResponseRow | None:
         return await response_detail(session, request_id)
 
 
-async def answer_rows(context: Context, chosen: ResponseFilter) -> AsyncIterator[dict[str, Any]]:
-    """The filtered responses' answers with `sayso export`'s columns, as the database streams them."""
+async def answer_rows(context: Context, chosen: ResponseFilter) -> AsyncIterator[tuple[Any, ...]]:
+    """The filtered responses' answers with `sayso export`'s columns (`ANSWER_FIELDS`), as the
+    database streams them."""
     async with context.reads() as session:
         async for row in stream_filtered_answers(session, chosen):
             yield row

@@ -287,10 +287,10 @@ async def download(
 
     async def rows() -> AsyncIterator[str]:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(ANSWER_FIELDS))
-        writer.writeheader()
+        writer = csv.writer(buffer)
+        writer.writerow(ANSWER_FIELDS)
         async for row in answer_rows(services.context, chosen.query):
-            writer.writerow({name: plain(value) for name, value in row.items()})
+            writer.writerow([plain(value) for value in row])
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()
                 buffer.seek(0)
