@@ -8,7 +8,7 @@ comment), to each staff destination once, and raised again once if nobody claims
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -211,38 +211,45 @@ class FollowUp:
     async def claim(self, staff: str, name: str, alert_id: int) -> Action:
         """Claim for `staff` (shown as `name`): the chat's Claim button and the console's. One of
         two people pressing at once wins; the other is told who did (`Taken.CLAIMED`, `by`)."""
-        async with self._context.sessions() as session, session.begin():
-            alert = await alert_by_id(session, alert_id, for_update=True)
-            refused = _refusal(alert, staff)
-            if refused is not None or alert is None:
-                return refused or Action(Taken.UNKNOWN)
-            await self._claimed(session, alert, staff, name)
-            return Action(Taken.DONE, alert.claimer_name)
+        return await self._act(staff, name, alert_id)
 
     async def start_resolving(self, staff: str, name: str, alert_id: int) -> Action:
         """The chat's Resolve: claims it if open and waits for `staff`'s note (`take_note`)."""
-        async with self._context.sessions() as session, session.begin():
-            alert = await alert_by_id(session, alert_id, for_update=True)
-            refused = _refusal(alert, staff)
-            if refused is not None or alert is None:
-                return refused or Action(Taken.UNKNOWN)
-            await self._claimed(session, alert, staff, name)
+
+        async def wait_for_note(_session: AsyncSession, alert: Alert) -> None:
             alert.resolving_by, alert.resolver_name = staff, name
-            return Action(Taken.DONE, name)
+
+        return await self._act(staff, name, alert_id, wait_for_note)
 
     async def resolve(self, staff: str, name: str, alert_id: int, note: str) -> Action:
         """The console's Resolve, note and all: claims it if open, resolves it, fires the events;
         then edit the chat posts and ask the customer (`after_resolving`)."""
+
+        async def with_note(session: AsyncSession, alert: Alert) -> None:
+            alert.resolving_by, alert.resolver_name = staff, name
+            await self._resolved(session, alert, note)
+            log.info("alert resolved", extra={"alert_id": alert_id})
+
+        return await self._act(staff, name, alert_id, with_note)
+
+    async def _act(
+        self,
+        staff: str,
+        name: str,
+        alert_id: int,
+        then: Callable[[AsyncSession, Alert], Awaitable[None]] | None = None,
+    ) -> Action:
+        """In one transaction with the alert's row locked: refuse if a colleague has it or it is
+        resolved, claim it if open, then `then`."""
         async with self._context.sessions() as session, session.begin():
             alert = await alert_by_id(session, alert_id, for_update=True)
             refused = _refusal(alert, staff)
             if refused is not None or alert is None:
                 return refused or Action(Taken.UNKNOWN)
             await self._claimed(session, alert, staff, name)
-            alert.resolving_by, alert.resolver_name = staff, name
-            await self._resolved(session, alert, note)
-        log.info("alert resolved", extra={"alert_id": alert_id})
-        return Action(Taken.DONE, name)
+            if then is not None:
+                await then(session, alert)
+            return Action(Taken.DONE, name)
 
     async def listed(self, state: AlertState, *, agent: str | None, limit: int = 50) -> list[AlertView]:
         """For the console: the newest alerts in `state`, an agent's own only when `agent` is given."""
