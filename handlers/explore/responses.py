@@ -3,7 +3,7 @@ download, and the values each filter can take (`storage.explorer` does the SQL).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from handlers.core.context import Context
@@ -39,9 +39,9 @@ async def one_response(context: Context, request_id: int) -> ResponseRow | None:
         return await response_detail(session, request_id)
 
 
-async def answer_rows(context: Context, chosen: ResponseFilter) -> AsyncIterator[tuple[Any, ...]]:
-    """The filtered responses' answers with `sayso export`'s columns (`ANSWER_FIELDS`), as the
-    database streams them."""
+async def answer_batches(context: Context, chosen: ResponseFilter) -> AsyncIterator[Sequence[Sequence[Any]]]:
+    """The filtered responses' answers with `sayso export`'s columns (`ANSWER_FIELDS`), in the
+    batches the database streams them in."""
     async with context.reads() as session:
-        async for row in stream_filtered_answers(session, chosen):
-            yield row
+        async for batch in stream_filtered_answers(session, chosen):
+            yield batch

@@ -27,7 +27,7 @@ from handlers.explore.responses import (
     AlertState,
     ResponseFilter,
     Tone,
-    answer_rows,
+    answer_batches,
     one_response,
     page_of_responses,
 )
@@ -44,6 +44,7 @@ YOU, TEAM = N_("You (%(agent)s)"), N_("The whole team")
 IGNORED = N_("Ignored filters that are not valid: %(names)s.")
 ALL = N_("All")
 NOT_GIVEN = "—"
+WHEN = ANSWER_FIELDS.index("answered_at")  # the one column that is not text or a number as stored
 ALERT_STATES = {AlertState.OPEN: N_("open"), AlertState.CLAIMED: N_("claimed"), AlertState.RESOLVED: N_("resolved")}
 
 
@@ -289,13 +290,12 @@ async def download(
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(ANSWER_FIELDS)
-        async for row in answer_rows(services.context, chosen.query):
-            writer.writerow([plain(value) for value in row])
-            if buffer.tell() > 64 * 1024:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
         yield buffer.getvalue()
+        async for batch in answer_batches(services.context, chosen.query):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerows([*row[:WHEN], plain(row[WHEN]), *row[WHEN + 1 :]] for row in batch)
+            yield buffer.getvalue()
 
     name = f"sayso-responses-{chosen.first}-{chosen.last}.csv"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
