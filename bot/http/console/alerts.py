@@ -10,13 +10,12 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Re
 from fastapi.responses import RedirectResponse
 
 from bot.http.console import render
-from bot.http.console.deps import ACTORS, SessionDep, allowed, checked_form
+from bot.http.console.deps import ACTORS, SessionDep, allowed, checked_form, own_agent
 from bot.http.deps import ServicesDep
 from bot.http.pages import Words, page_language
 from handlers.explore.responses import AlertState
 from handlers.followup.alerts import CLAIMED_BY, RESOLVE, RESOLVED_BY, AlertView, Taken
 from handlers.i18n import N_
-from handlers.staff.accounts import StaffRole
 from handlers.staff.sessions import CurrentSession
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -31,12 +30,6 @@ STATE_WORDS = {AlertState.OPEN: N_("open"), AlertState.CLAIMED: N_("claimed"), A
 NOTE_NEEDED = N_("Write a short note on how it was resolved.")
 
 
-def _agent_of(me: CurrentSession) -> str | None:
-    if me.member.role is not StaffRole.AGENT:
-        return None
-    return me.member.agent or "\x00no agent"
-
-
 def _acting_name(me: CurrentSession) -> str:
     """How chat posts name the person: their agent name, else their address's local part (never
     the whole address in a chat)."""
@@ -46,7 +39,7 @@ def _acting_name(me: CurrentSession) -> str:
 @router.get("/alerts")
 async def alerts(request: Request, services: ServicesDep, me: SessionDep, state: str = "open") -> Response:
     chosen = AlertState(state) if state in AlertState.__members__.values() else AlertState.OPEN
-    views = await services.followup.listed(chosen, agent=_agent_of(me))
+    views = await services.followup.listed(chosen, agent=own_agent(me))
     language = page_language(request, me.member.language, services.config.file.default_language)
     words = Words(language)
     said = _said(await _outcome(services, request), words)
@@ -101,7 +94,7 @@ def _said(outcome: tuple[Taken, str, AlertView | None] | None, words: Words) -> 
 
 
 async def _may_act_on(services: ServicesDep, me: CurrentSession, alert_id: int) -> None:
-    agent = _agent_of(me)
+    agent = own_agent(me)
     if agent is None:
         return
     view = await services.followup.one(alert_id)

@@ -58,3 +58,11 @@ TEAM = (StaffRole.OWNER, StaffRole.MANAGER, StaffRole.VIEWER)
 MANAGERS = (StaffRole.OWNER, StaffRole.MANAGER)  # respond to themes, download
 ACTORS = (StaffRole.OWNER, StaffRole.MANAGER, StaffRole.AGENT)  # claim and resolve (an agent: their own)
 OWNERS = (StaffRole.OWNER,)
+
+
+def own_agent(signed_in: CurrentSession) -> str | None:
+    """The agent name an agent's account is limited to (None: any other role sees everyone's). An
+    agent account without a name sees no one's: a name no interaction can carry."""
+    if signed_in.member.role is not StaffRole.AGENT:
+        return None
+    return signed_in.member.agent or "\x00no agent"

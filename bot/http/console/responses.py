@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import StreamingResponse
 
 from bot.http.console import render
-from bot.http.console.deps import MANAGERS, SessionDep, allowed
+from bot.http.console.deps import MANAGERS, SessionDep, allowed, own_agent
 from bot.http.deps import ServicesDep
 from bot.http.pages import Words, page_language
 from handlers.core.weeks import parse_week, shift, week_bounds, week_of
@@ -33,7 +33,6 @@ from handlers.explore.responses import (
 )
 from handlers.i18n import N_
 from handlers.operations.export import plain
-from handlers.staff.accounts import StaffRole
 from handlers.staff.sessions import CurrentSession
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -140,17 +139,10 @@ def chosen_filter(params: Mapping[str, str], *, zone: str, this_week: str, agent
     return Chosen(query, shown, first, last, ignored)
 
 
-def _own_agent(me: CurrentSession) -> str | None:
-    """An agent account sees only its own interactions (an account without an agent name, none)."""
-    if me.member.role is not StaffRole.AGENT:
-        return None
-    return me.member.agent or "\x00no agent"
-
-
 @router.get("/responses")
 async def responses(request: Request, services: ServicesDep, me: SessionDep) -> Response:
     zone = services.config.settings.timezone
-    own = _own_agent(me)
+    own = own_agent(me)
     chosen = chosen_filter(
         request.query_params, zone=zone, this_week=week_of(services.context.clock(), zone), agent=own
     )
@@ -246,7 +238,7 @@ def _figure_row(name: str, figure: Figure, words: Words, few: str) -> dict[str, 
 @router.get("/responses/{request_id}")
 async def response(request: Request, request_id: int, services: ServicesDep, me: SessionDep) -> Response:
     found = await one_response(services.context, request_id)
-    own = _own_agent(me)
+    own = own_agent(me)
     if found is None or (own is not None and found.agent != own):
         raise HTTPException(404)
     language = page_language(request, me.member.language, services.config.file.default_language)
