@@ -83,8 +83,21 @@ async def test_csat_nps_ces_and_attributes_by_hand(services, figures):
     assert week.attributes["speed"].value == pytest.approx(28 / 8)
     assert [(t.name, t.status) for t in week.targets] == [("csat", "missed"), ("nps", "missed")]
     touchpoints = {g.name: g for g in week.breakdowns["touchpoint"]}
-    assert (touchpoints["phone"].n, touchpoints["phone"].csat.hits) == (6, 4)
     assert touchpoints["email"].n is None and touchpoints["email"].csat is None  # 2 < min_group_size
+    # Phone's 6 beside the week's 8 would give email's 2 (and its one 4–5) by difference: hidden too.
+    assert touchpoints["phone"].n is None and touchpoints["phone"].csat is None
+
+
+async def test_a_breakdown_never_reveals_a_hidden_group_by_difference(services, figures):
+    """Secondary suppression: the hidden groups (and answers with no touchpoint) add up to at
+    least min_group_size, or every group is hidden."""
+    overall = [5] * 12 + [4] * 9 + [1] * 3 + [2] * 2
+    places = ["phone"] * 12 + ["email"] * 9 + ["chat"] * 3 + [None] * 2
+    await _plant(services, [_csat(i, o, touchpoint=t) for i, (o, t) in enumerate(zip(overall, places, strict=True))])
+    week = await figures.build(WEEK, trend_weeks=1)
+    shown = {g.name: g.n for g in week.breakdowns["touchpoint"]}
+    # chat (3) and the two without a touchpoint are 5 hidden answers: enough, nothing more is hidden.
+    assert shown == {"chat": None, "email": 9, "phone": 12} and week.csat.n == 26
 
 
 async def test_week_over_week_change_against_the_noise(services, figures):

@@ -152,7 +152,9 @@ class WeeklyFigures:
             for i, span in enumerate(spans)
             for m in (CSAT, NPS, CES, *attributes.values())
         }
-        breakdown = {name: [self._group(g) for g in found] for name, found in groups.items()}
+        week_csat = grid.get((periods - 1, CSAT))
+        total = week_csat.n if week_csat else 0
+        breakdown = {name: self._groups(found, total) for name, found in groups.items()}
 
         def at(index: int) -> Headline:
             return _share(grid.get((index, CSAT))), _net(grid.get((index, NPS))), _mean(grid.get((index, CES)))
@@ -214,10 +216,18 @@ class WeeklyFigures:
             async with self._context.sessions() as session, session.begin():
                 await store_rollups(session, closed, epoch=epoch, now=self._context.clock())
 
-    def _group(self, m: Moments) -> Group:
-        if m.n < self._rules.min_group_size:
-            return Group(str(m.group), None, None)
-        return Group(str(m.group), m.n, _share(m))
+    def _groups(self, found: list[Moments], total: int) -> list[Group]:
+        """Groups under `min_group_size` are hidden; and while what is hidden (with the answers no
+        group names, e.g. no touchpoint given) adds up to fewer than that, the smallest shown group
+        is hidden too, so that the week's total minus the shown groups never gives a small group."""
+        least = self._rules.min_group_size
+        shown = {i for i, m in enumerate(found) if m.n >= least}
+        while shown and 0 < total - sum(found[i].n for i in shown) < least:
+            shown.discard(min(shown, key=lambda i: found[i].n))
+        return [
+            Group(str(m.group), m.n, _share(m)) if i in shown else Group(str(m.group), None, None)
+            for i, m in enumerate(found)
+        ]
 
     @staticmethod
     def _changes(
