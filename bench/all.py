@@ -12,6 +12,7 @@ import asyncio
 from bench import (
     api_delivery,
     console_overview,
+    console_responses,
     digest_scale,
     outside_chat,
     slack_acks,
@@ -33,6 +34,7 @@ async def everything(scale: float) -> list[Row]:
     rows += await webhooks.measure(int(2000 * scale), 0.2)
     rows += await digest_scale.rows(int(200_000 * scale), ["sqlite", "postgresql"], 3)
     rows += await console_overview.rows(int(200_000 * scale), ["sqlite", "postgresql"], 10)
+    rows += await console_responses.rows(int(200_000 * scale), ["sqlite", "postgresql"], 5)
     rows += await outside_chat.rows(int(10_000 * scale), 50, 30)
     rows += await asyncio.to_thread(text_model.measure, [int(1000 * scale)])
     return rows
