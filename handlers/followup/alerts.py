@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -193,11 +192,11 @@ class FollowUp:
             return Ack(language.gettext(NOT_HERE))
         staff, name = f"{sender.platform}:{sender.user_id}", (sender.name or sender.user_id)[:80]
         done = await (self.claim if action == "c" else self.start_resolving)(staff, name, alert_id)
-        if done.outcome is Taken.UNKNOWN:
+        if done is Taken.UNKNOWN:
             return Ack(language.gettext(UNKNOWN_ALERT))
-        if done.outcome is Taken.RESOLVED:
+        if done is Taken.RESOLVED:
             return Ack(language.say(ALREADY_RESOLVED, id=alert_id))
-        if done.outcome is Taken.CLAIMED:
+        if done is Taken.CLAIMED:
             return Ack(language.say(ALREADY_CLAIMED, id=alert_id))
         if action == "c":
             return Ack(language.say(CLAIMED, id=alert_id), follow_up=lambda: self.show_state(alert_id))
@@ -208,12 +207,12 @@ class FollowUp:
 
         return Ack(language.gettext(NOTE_ASKED), follow_up=then)
 
-    async def claim(self, staff: str, name: str, alert_id: int) -> Action:
+    async def claim(self, staff: str, name: str, alert_id: int) -> Taken:
         """Claim for `staff` (shown as `name`): the chat's Claim button and the console's. One of
-        two people pressing at once wins; the other is told who did (`Taken.CLAIMED`, `by`)."""
+        two people pressing at once wins; the other gets `Taken.CLAIMED` (the alert names who)."""
         return await self._act(staff, name, alert_id)
 
-    async def start_resolving(self, staff: str, name: str, alert_id: int) -> Action:
+    async def start_resolving(self, staff: str, name: str, alert_id: int) -> Taken:
         """The chat's Resolve: claims it if open and waits for `staff`'s note (`take_note`)."""
 
         async def wait_for_note(_session: AsyncSession, alert: Alert) -> None:
@@ -221,7 +220,7 @@ class FollowUp:
 
         return await self._act(staff, name, alert_id, wait_for_note)
 
-    async def resolve(self, staff: str, name: str, alert_id: int, note: str) -> Action:
+    async def resolve(self, staff: str, name: str, alert_id: int, note: str) -> Taken:
         """The console's Resolve, note and all: claims it if open, resolves it, fires the events;
         then edit the chat posts and ask the customer (`after_resolving`)."""
 
@@ -238,18 +237,18 @@ class FollowUp:
         name: str,
         alert_id: int,
         then: Callable[[AsyncSession, Alert], Awaitable[None]] | None = None,
-    ) -> Action:
+    ) -> Taken:
         """In one transaction with the alert's row locked: refuse if a colleague has it or it is
         resolved, claim it if open, then `then`."""
         async with self._context.sessions() as session, session.begin():
             alert = await alert_by_id(session, alert_id, for_update=True)
             refused = _refusal(alert, staff)
             if refused is not None or alert is None:
-                return refused or Action(Taken.UNKNOWN)
+                return refused or Taken.UNKNOWN
             await self._claimed(session, alert, staff, name)
             if then is not None:
                 await then(session, alert)
-            return Action(Taken.DONE, name)
+            return Taken.DONE
 
     async def listed(self, state: AlertState, *, agent: str | None, limit: int = 50) -> list[AlertView]:
         """For the console: the newest alerts in `state`, an agent's own only when `agent` is given."""
@@ -341,19 +340,13 @@ class Taken(StrEnum):
     UNKNOWN = "unknown"  # no such alert
 
 
-@dataclass(frozen=True, slots=True)
-class Action:
-    outcome: Taken
-    by: str | None = None  # who did it: this person, or the colleague who was first
-
-
-def _refusal(alert: Alert | None, staff: str) -> Action | None:
+def _refusal(alert: Alert | None, staff: str) -> Taken | None:
     if alert is None:
-        return Action(Taken.UNKNOWN)
+        return Taken.UNKNOWN
     if alert.state == AlertState.RESOLVED:
-        return Action(Taken.RESOLVED, alert.resolver_name)
+        return Taken.RESOLVED
     if alert.state == AlertState.CLAIMED and alert.claimed_by != staff:
-        return Action(Taken.CLAIMED, alert.claimer_name)
+        return Taken.CLAIMED
     return None
 
 

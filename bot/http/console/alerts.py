@@ -116,9 +116,9 @@ async def claim(
 ) -> RedirectResponse:
     await _may_act_on(services, me, alert_id)
     done = await services.followup.claim(f"web:{me.member.id}", _acting_name(me), alert_id)
-    if done.outcome is Taken.DONE:
+    if done is Taken.DONE:
         background.add_task(services.followup.show_state, alert_id)
-    return _back(alert_id, done.outcome, AlertState.CLAIMED if done.outcome is Taken.DONE else AlertState.OPEN)
+    return _back(alert_id, done, AlertState.CLAIMED if done is Taken.DONE else AlertState.OPEN)
 
 
 @router.post("/alerts/{alert_id}/resolve")
@@ -140,6 +140,6 @@ async def resolve(
             request, "message.html", language, context | {"link_text": words(STATES[AlertState.OPEN])}, status=422
         )
     done = await services.followup.resolve(f"web:{me.member.id}", _acting_name(me), alert_id, note)
-    if done.outcome is Taken.DONE:
+    if done is Taken.DONE:
         background.add_task(services.followup.after_resolving, alert_id)
-    return _back(alert_id, done.outcome, AlertState.RESOLVED if done.outcome is Taken.DONE else AlertState.OPEN)
+    return _back(alert_id, done, AlertState.RESOLVED if done is Taken.DONE else AlertState.OPEN)
