@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -33,13 +35,16 @@ from bench.common import Row, percentile, print_table, rss_mib
 from bench.digest_scale import database, demo_data
 from bot.config import Config, FileConfig, Settings
 from bot.http import create_app
-from bot.wiring import build_services
+from bot.wiring import Services, build_services
 from handlers.core.surveys import BUILTIN
 from handlers.core.weeks import shift, week_of
 from handlers.staff.accounts import StaffRole
 
 
-async def measure(url: str, repeats: int, loads: int) -> dict[str, float]:
+@contextlib.asynccontextmanager
+async def signed_in_owner(url: str) -> AsyncIterator[tuple[Services, str]]:
+    """Sayso's services on a filled database (ANALYZEd, as a running one would be), and the
+    session cookie of an owner signed in to the console."""
     settings = Settings(_env_file=None, DATABASE_URL=url)  # type: ignore[call-arg]
     config = Config(settings=settings, file=FileConfig(), surveys=dict(BUILTIN))
     async with build_services(config) as services:
@@ -48,12 +53,17 @@ async def measure(url: str, repeats: int, loads: int) -> dict[str, float]:
                 await session.execute(text(f"ANALYZE {table.name}"))
         link = await services.staff.invite("bench@example.com", StaffRole.OWNER)
         signed = await services.staff_sessions.open(await services.staff.accept(link.token, "a bench pass phrase"))
-        zone = settings.timezone
+        yield services, signed.cookie
+
+
+async def measure(url: str, repeats: int, loads: int) -> dict[str, float]:
+    async with signed_in_owner(url) as (services, cookie):
+        zone = services.config.settings.timezone
         week = shift(week_of(services.context.clock(), zone), -1, zone)
         app = create_app(services)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-            http.cookies.set("sayso_session", signed.cookie, path="/console")
+            http.cookies.set("sayso_session", cookie, path="/console")
 
             async def overview() -> None:
                 response = await http.get("/console/", params={"week": week})

@@ -30,20 +30,16 @@ from typing import Any
 
 import httpx
 from sqlalchemy import bindparam, text
-from sqlmodel import SQLModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import Row, print_table, rss_mib
+from bench.console_overview import signed_in_owner
 from bench.digest_scale import database, demo_data
-from bot.config import Config, FileConfig, Settings
 from bot.http import create_app
-from bot.wiring import build_services
-from handlers.core.surveys import BUILTIN
 from handlers.core.weeks import shift, week_bounds, week_of
 from handlers.explore.figures import filtered_figures
 from handlers.explore.responses import ResponseFilter
-from handlers.staff.accounts import StaffRole
 from storage.models import SurveyRequest
 
 SENT = SurveyRequest.__table__.c.sent_at.type  # type: ignore[attr-defined]
@@ -104,16 +100,9 @@ async def _timed(repeats: int, one: Callable[[], Awaitable[Any]], other: Callabl
 
 
 async def measure(url: str, repeats: int) -> dict[str, Any]:
-    settings = Settings(_env_file=None, DATABASE_URL=url)  # type: ignore[call-arg]
-    config = Config(settings=settings, file=FileConfig(), surveys=dict(BUILTIN))
     out: dict[str, Any] = {}
-    async with build_services(config) as services:
-        async with services.context.sessions() as session, session.begin():
-            for table in SQLModel.metadata.sorted_tables:
-                await session.execute(text(f"ANALYZE {table.name}"))
-        link = await services.staff.invite("bench@example.com", StaffRole.OWNER)
-        signed = await services.staff_sessions.open(await services.staff.accept(link.token, "a bench pass phrase"))
-        zone = settings.timezone
+    async with signed_in_owner(url) as (services, cookie):
+        zone = services.config.settings.timezone
         week = shift(week_of(services.context.clock(), zone), -1, zone)
         first = shift(week, -11, zone)
         start, end = week_bounds(week, zone)
@@ -122,7 +111,7 @@ async def measure(url: str, repeats: int) -> dict[str, Any]:
             out["rows"] = (await session.execute(text("SELECT count(*) FROM answers"))).scalar_one()
         app = create_app(services)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
-            http.cookies.set("sayso_session", signed.cookie, path="/console")
+            http.cookies.set("sayso_session", cookie, path="/console")
             for name, params, extra in (
                 ("unfiltered", {"from": week, "to": week}, ""),
                 ("agent and CSAT ≤ 2", {"from": week, "to": week, "agent": "Ann", "score_max": "2"}, FILTERED),
@@ -159,7 +148,7 @@ async def measure(url: str, repeats: int) -> dict[str, Any]:
                 (httpx's ASGI transport keeps the whole body, which would be the client's memory)."""
                 size, status = 0, 0
                 query = f"from={first}&to={week}".encode()
-                cookie = f"sayso_session={signed.cookie}".encode()
+                header = f"sayso_session={cookie}".encode()
                 scope = {
                     "type": "http",
                     "asgi": {"version": "3.0"},
@@ -169,7 +158,7 @@ async def measure(url: str, repeats: int) -> dict[str, Any]:
                     "path": "/console/responses.csv",
                     "raw_path": b"/console/responses.csv",
                     "query_string": query,
-                    "headers": [(b"host", b"bench"), (b"cookie", cookie)],
+                    "headers": [(b"host", b"bench"), (b"cookie", header)],
                     "client": ("127.0.0.1", 1),
                     "server": ("bench", 80),
                 }
