@@ -124,3 +124,31 @@ async def test_a_claim_made_in_chat_shows_on_the_page(tmp_path, analyzer):
                 assert _form_token(told)
     finally:
         await fake.stop()
+
+
+async def test_an_agent_sees_and_acts_on_only_their_own_interactions_alerts(tmp_path, services):
+    from datetime import timedelta
+
+    from sqlmodel import select as sql_select
+
+    from handlers.core.weeks import week_bounds, week_of
+    from storage.alerts import raise_alert
+    from storage.history import PastResponse, add_history
+    from storage.models import SurveyRequest
+
+    start, _ = week_bounds(week_of(services.context.clock(), "UTC"), "UTC")
+    async with services.context.sessions() as session, session.begin():
+        await add_history(
+            session,
+            [PastResponse("telegram", "c1", "csat", start + timedelta(hours=1), {"overall": 1}, agent="Bilal")],
+        )
+        (request_id,) = (await session.execute(sql_select(SurveyRequest.id))).scalars().all()
+        await raise_alert(session, request_id=request_id, reason="csat 1", now=start + timedelta(hours=2))
+    app = create_app(services)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sayso") as web:
+        await services.staff.invite("owner@example.com", StaffRole.OWNER)
+        csrf = await member(services, web, "ann@example.com", StaffRole.AGENT, agent="Ann")
+        assert 'data-alert="1"' not in (await web.get("/console/alerts")).text
+        assert (await web.post("/console/alerts/1/claim", data={"csrf": csrf})).status_code == 403
+        told = await web.get("/console/alerts", params={"done": "claimed", "alert": "1"})
+        assert 'role="status"' not in told.text  # nothing about a colleague's alert, not even its state

@@ -42,7 +42,10 @@ async def alerts(request: Request, services: ServicesDep, me: SessionDep, state:
     views = await services.followup.listed(chosen, agent=own_agent(me))
     language = page_language(request, me.member.language, services.config.file.default_language)
     words = Words(language)
-    said = _said(await _outcome(services, request), words)
+    outcome = await _outcome(services, request)
+    if outcome is not None and outcome[2] is not None and own_agent(me) not in (None, outcome[2].agent):
+        outcome = None  # an agent hears only of their own interactions' alerts
+    said = _said(outcome, words)
     items = [
         {
             "id": view.alert.id,
