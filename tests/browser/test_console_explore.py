@@ -36,6 +36,8 @@ def _raise_alerts(console: Console, count: int) -> list[int]:
 async def test_from_a_figure_to_its_responses_filtered_and_downloaded(page: Any, console: Console) -> None:
     await _set_password(page, console.invite("drill@example.com", "manager"))
     week = await page.get_by_label("Week", exact=True).input_value()
+    comments = page.get_by_role("link", name="See these responses with their comments")
+    assert await comments.get_attribute("href") == f"/console/responses?from={week}&to={week}&comment=yes"
     await page.locator('[data-figure="csat"] h3 a').click()
     await page.wait_for_url(re.compile(rf"/console/responses\?from={week}&to={week}&survey=csat"))
     assert await page.get_by_role("heading", name="Responses", level=1).is_visible()

@@ -16,8 +16,11 @@ from handlers.core.weeks import parse_week, shift, week_of
 from handlers.digest.figures import Group, WeekFigures
 from handlers.digest.report import (
     BEYOND_NOISE,
+    COMMENTS_HEADING,
+    COMPLAINTS,
     DIMENSIONS,
     FEWER_THAN,
+    FOLLOW_UP,
     SCORES,
     TREND_TITLE,
     WITHIN_NOISE,
@@ -36,6 +39,9 @@ CHART_CAPTION = N_(
     "The line is the share of 4–5 answers, the shaded band its 95 percent range; the dashed line is the target."
 )
 TREND_WEEKS = 12
+SEE_COMMENTS = N_("See these responses with their comments")
+SEE_ALERTS = N_("Work the alerts")
+SEE_THEMES = N_("See the suggestion themes")
 
 
 @router.get("/")
@@ -54,7 +60,14 @@ async def overview(request: Request, services: ServicesDep, me: SessionDep, week
     headline_only = me.member.role is StaffRole.AGENT
     report = compose(content, language)
     funnel, *rest = report.sections
-    sections = [] if headline_only else [s for s in rest if s.heading != language.gettext(SCORES)]
+    shown = [] if headline_only else [s for s in rest if s.heading != language.gettext(SCORES)]
+    responses = f"/console/responses?from={chosen}&to={chosen}"
+    drill = {  # the sections whose figures have responses or alerts behind them: one click away
+        language.gettext(COMMENTS_HEADING): (f"{responses}&comment=yes", words(SEE_COMMENTS)),
+        language.gettext(FOLLOW_UP): ("/console/alerts", words(SEE_ALERTS)),
+        language.gettext(COMPLAINTS): ("/console/suggestions", words(SEE_THEMES)),
+    }
+    sections = [{"heading": s.heading, "lines": s.lines, "link": drill.get(s.heading or "")} for s in shown]
     context: dict[str, Any] = {
         "me": me,
         "page": "overview",
@@ -63,7 +76,7 @@ async def overview(request: Request, services: ServicesDep, me: SessionDep, week
         "next": shift(chosen, 1, zone) if chosen < this_week else None,
         "funnel": " ".join(funnel.lines),
         "cards": _cards(figures, summary(figures), words, language),
-        "responses": f"/console/responses?from={chosen}&to={chosen}",
+        "responses": responses,
         "sections": sections,
         "breakdowns": [] if headline_only else _breakdowns(figures, words),
         "trend_weeks": TREND_WEEKS,
