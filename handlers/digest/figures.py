@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.context import Context
+from handlers.core.small_groups import hide_the_rest
 from handlers.core.weeks import shift, week_bounds, week_of
 from handlers.digest.drivers import DriverAnalysis, analyze
 from handlers.digest.rules import WeeklyRules
@@ -113,6 +114,13 @@ def _net(m: Moments | None) -> NetScore | None:
 
 def _mean(m: Moments | None) -> Mean | None:
     return Mean(m.mean, m.variance, m.n) if m and m.n and m.mean is not None else None
+
+
+def headline_statistic(measure: Measure, m: Moments | None) -> Share | NetScore | Mean | None:
+    """How a survey's headline question is read: a share of 4–5 (CSAT), a net score (NPS), a mean (CES)."""
+    if measure is CSAT:
+        return _share(m)
+    return _net(m) if measure is NPS else _mean(m)
 
 
 class WeeklyFigures:
@@ -221,11 +229,11 @@ class WeeklyFigures:
         group names, e.g. no touchpoint given) adds up to fewer than that, the smallest shown group
         is hidden too, so that the week's total minus the shown groups never gives a small group."""
         least = self._rules.min_group_size
-        shown = {i for i, m in enumerate(found) if m.n >= least}
-        while shown and 0 < total - sum(found[i].n for i in shown) < least:
-            shown.discard(min(shown, key=lambda i: found[i].n))
+        unnamed = total - sum(m.n for m in found)  # a row of its own, never shown
+        counts = [[m.n] for m in found] + [[unnamed]]
+        hidden = hide_the_rest(counts, {i for i, m in enumerate(found) if m.n < least} | {len(found)}, least)
         return [
-            Group(str(m.group), m.n, _share(m)) if i in shown else Group(str(m.group), None, None)
+            Group(str(m.group), None, None) if i in hidden else Group(str(m.group), m.n, _share(m))
             for i, m in enumerate(found)
         ]
 

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from handlers.core.context import Context
-from handlers.digest.figures import CES, CSAT, NPS
+from handlers.digest.figures import CES, CSAT, NPS, headline_statistic
 from handlers.digest.statistics import Mean, NetScore, Share
 from handlers.explore.privacy import Selection, SmallGroups, matches
 from storage.explorer import GROUPS, Cell, ResponseFilter, headline_cells
-from storage.figures import Measure
+from storage.figures import Measure, Moments
 
 MEASURES = {"csat": CSAT, "nps": NPS, "ces": CES}
 Statistic = Share | NetScore | Mean
@@ -44,17 +44,17 @@ class Figures:
 
 
 def statistic(cells: Sequence[Cell], selection: Selection, measure: Measure) -> Statistic | None:
+    """`measure`'s statistic over the cells of `selection`, as the digest reads it."""
     mine = [cell for cell in cells if matches(cell, selection)]
-    n = sum(cell.n for cell in mine)
-    if not n:
-        return None
-    if measure is CSAT:
-        return Share(sum(cell.top for cell in mine), n)
-    if measure is NPS:
-        return NetScore(sum(cell.top for cell in mine), sum(cell.bottom for cell in mine), n)
-    total, total_sq = sum(cell.total for cell in mine), sum(cell.total_sq for cell in mine)
-    variance = max(0.0, (total_sq - total * total / n) / (n - 1)) if n > 1 else None
-    return Mean(total / n, variance, n)
+    summed = Moments(
+        None,
+        sum(cell.n for cell in mine),
+        sum(cell.total for cell in mine),
+        sum(cell.total_sq for cell in mine),
+        sum(cell.top for cell in mine),
+        sum(cell.bottom for cell in mine),
+    )
+    return headline_statistic(measure, summed)
 
 
 async def filtered_figures(
@@ -86,7 +86,7 @@ async def filtered_figures(
             continue
         values = sorted({cell.group(dimension) for cell in cells if matches(cell, selected)}, key=_order)
         rows = [{**selected, dimension: value} for value in values]
-        hidden = rules.hidden_rows(rows, selected, total_shown=total.statistic is not None)
+        hidden = rules.hidden_rows(rows, total_shown=total.statistic is not None)
         tables.append(
             FigureTable(
                 dimension,

@@ -15,9 +15,10 @@ Three ways a difference could reveal a small group, and the rule against each:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from handlers.core.small_groups import hide_the_rest
 from storage.explorer import Cell
 
 Selection = Mapping[str, str | None]  # {"agent": "Ana", "language": "ur"}: the cells a figure adds up (None: not given)
@@ -57,7 +58,7 @@ class SmallGroups:
                 return False
         return True
 
-    def hidden_rows(self, rows: Sequence[Selection], total: Selection, *, total_shown: bool) -> set[int]:
+    def hidden_rows(self, rows: Sequence[Selection], *, total_shown: bool) -> set[int]:
         """Indices of a table's rows to hide: those that fail rules 1 and 2, then (rule 3, while
         the table's total is shown) the smallest of the rest until the hidden rows add up, in
         every week, to none or at least N."""
@@ -65,17 +66,7 @@ class SmallGroups:
         if not total_shown:
             return hidden
         counts = [per_week(self.cells, row, self.weeks) for row in rows]
-
-        def hidden_sum() -> list[int]:
-            return [sum(counts[i][w] for i in hidden) for w in range(self.weeks)]
-
-        by_size: Callable[[int], int] = lambda i: sum(counts[i])  # noqa: E731
-        while hidden and not self.safe(hidden_sum()):
-            rest = sorted((i for i in range(len(rows)) if i not in hidden), key=by_size)
-            if not rest:
-                break
-            hidden.add(rest[0])
-        return hidden
+        return hide_the_rest(counts, hidden, self.min_size)
 
 
 def coarse(count: int | None, min_size: int) -> int | None:

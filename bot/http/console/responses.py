@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import StreamingResponse
 
 from bot.http.console import render
+from bot.http.console.alerts import STATE_WORDS
 from bot.http.console.deps import MANAGERS, SessionDep, allowed, own_agent
 from bot.http.deps import ServicesDep
 from bot.http.pages import Words, page_language
@@ -24,8 +25,8 @@ from handlers.explore.figures import Figure, Figures, filtered_figures
 from handlers.explore.responses import (
     ANSWER_FIELDS,
     HEADLINE,
-    AlertState,
     ResponseFilter,
+    ResponseRow,
     Tone,
     answer_batches,
     one_response,
@@ -41,10 +42,8 @@ MOST_WEEKS = 26  # a longer range is cut to its last 26 weeks
 SCORECARD = (N_("Your scorecard"), N_("Agent"))
 YOU, TEAM = N_("You (%(agent)s)"), N_("The whole team")
 IGNORED = N_("Ignored filters that are not valid: %(names)s.")
-ALL = N_("All")
 NOT_GIVEN = "—"
 WHEN = ANSWER_FIELDS.index("answered_at")  # the one column that is not text or a number as stored
-ALERT_STATES = {AlertState.OPEN: N_("open"), AlertState.CLAIMED: N_("claimed"), AlertState.RESOLVED: N_("resolved")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +170,6 @@ async def responses(request: Request, services: ServicesDep, me: SessionDep) -> 
         "newer": f"?{link}&newer={page.newer}" if page.newer else None,
         "csv": f"/console/responses.csv?{link}" if me.member.role in MANAGERS else None,
         "figures": _figures(figures, words, own),
-        "tones": [t.value for t in Tone],
     }
     return render(request, "responses.html", language, context)
 
@@ -180,7 +178,7 @@ def _keyset(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
-def _row(row: Any, words: Words) -> dict[str, Any]:
+def _row(row: ResponseRow, words: Words) -> dict[str, Any]:
     comment = row.comments[0] if row.comments else None
     return {
         "id": row.id,
@@ -193,7 +191,7 @@ def _row(row: Any, words: Words) -> dict[str, Any]:
         "touchpoint": row.touchpoint or NOT_GIVEN,
         "platform": row.platform,
         "language": row.language,
-        "alert": words(ALERT_STATES[row.alert_state]) if row.alert_state else None,
+        "alert": words(STATE_WORDS[row.alert_state]) if row.alert_state else None,
     }
 
 
@@ -259,7 +257,7 @@ async def response(request: Request, request_id: int, services: ServicesDep, me:
         "me": me,
         "page": "responses",
         "response": found,
-        "alert": words(ALERT_STATES[found.alert_state]) if found.alert_state else None,
+        "alert": words(STATE_WORDS[found.alert_state]) if found.alert_state else None,
         "answers": answers,
         "when": words.when(found.sent_at),
     }

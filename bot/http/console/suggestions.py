@@ -4,6 +4,7 @@ no window beside another reveals a number; quotes only in themes of at least N s
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
@@ -82,11 +83,9 @@ async def respond(
     text: Annotated[str, Form(max_length=500)],
     weeks: Annotated[int, Form()] = 0,
 ) -> RedirectResponse:
-    said = "ok"
-    try:
-        if not text.strip():
-            raise UnknownTheme("empty")
-        await respond_to_theme(services.context, theme=theme.strip(), text=text.strip())
-    except UnknownTheme:
-        said = "unknown"
+    said = "unknown"  # an empty answer is refused like an unknown theme: nothing is recorded
+    if text.strip():
+        with contextlib.suppress(UnknownTheme):
+            await respond_to_theme(services.context, theme=theme.strip(), text=text.strip())
+            said = "ok"
     return RedirectResponse(f"/console/suggestions?weeks={weeks}&said={said}", status_code=303)
