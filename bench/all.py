@@ -36,7 +36,7 @@ async def everything(scale: float) -> list[Row]:
     rows += await console_overview.rows(int(200_000 * scale), ["sqlite", "postgresql"], 10)
     rows += await console_responses.rows(int(200_000 * scale), ["sqlite", "postgresql"], 5)
     rows += await outside_chat.rows(int(10_000 * scale), 50, 30)
-    rows += await asyncio.to_thread(text_model.measure, [int(1000 * scale)])
+    rows += await asyncio.to_thread(text_model.measure, [int(1000 * scale)], [])
     return rows
 
 

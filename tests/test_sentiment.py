@@ -263,10 +263,9 @@ def test_labelled_text_kept_outside_the_repository_is_read_and_measured_as_the_b
     """`bench/text_model.py --labelled` measures on public sets and customers' own words: the file
     reads both label spellings, skips comments, names a bad line, and the ranking is ROC AUC."""
     import numpy as np
-    import pytest
     from sklearn.metrics import roc_auc_score
 
-    from handlers.text.training import _ranking, read_labelled, reach
+    from handlers.text.training import _ranking, reach, read_labelled
 
     path = tmp_path / "public.tsv"
     path.write_text(
