@@ -279,6 +279,9 @@ def test_labelled_text_kept_outside_the_repository_is_read_and_measured_as_the_b
     (tmp_path / "bad.tsv").write_text("en\tmeh\tWhatever.\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad.tsv:1: .*'meh'"):
         read_labelled(tmp_path / "bad.tsv")
+    (tmp_path / "short.tsv").write_text("en\tpos\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"short.tsv:1: expected language, label and text"):
+        read_labelled(tmp_path / "short.tsv")
 
     rng = np.random.default_rng(0)
     negatives, positives = rng.normal(-0.3, 0.5, 200).round(1), rng.normal(0.3, 0.5, 150).round(1)  # with ties

@@ -158,7 +158,7 @@ def _ranking(negatives: Sequence[float], positives: Sequence[float]) -> float:
     return float(above / (len(negatives) * len(positives)))
 
 
-def read_labelled(path: Path, kind: str = "file") -> list[Labelled]:
+def read_labelled(path: Path) -> list[Labelled]:
     """Labelled text from a TSV of `language<TAB>label<TAB>text` (label: pos/neg/neu or
     positive/negative/neutral; `#` starts a comment line), e.g. a public set kept outside the
     repository for measuring; `sayso text score` reads the same texts one per line."""
@@ -167,11 +167,14 @@ def read_labelled(path: Path, kind: str = "file") -> list[Labelled]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
-        language, label, text = line.split("\t", 2)
+        fields = line.split("\t", 2)
+        if len(fields) < 3:
+            raise ValueError(f"{path.name}:{number}: expected language, label and text separated by tabs")
+        language, label, text = fields
         label = names.get(label.strip().lower(), label.strip().lower())
         if label not in CLASSES:
             raise ValueError(f"{path.name}:{number}: the label {label!r} is not pos, neg or neu")
-        rows.append(Labelled(language.strip(), label, kind, text.strip()))
+        rows.append(Labelled(language.strip(), label, path.stem, text.strip()))
     return rows
 
 
