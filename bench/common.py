@@ -4,6 +4,7 @@ so `make bench` can print every result in one table."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import signal
@@ -46,6 +47,25 @@ def print_table(title: str, rows: Sequence[Row]) -> None:
         ratio = "—" if row.ratio is None else f"{row.ratio:.2f}×"
         table.add_row(row.figure, row.measured, row.baseline, ratio, row.goal)
     Console(width=160).print(table)
+
+
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """What the benches over a large history take from their command line."""
+
+    answers: int
+    backends: list[str]
+    repeats: int
+
+
+def scale_arguments(doc: str, *, repeats: int) -> Scale:
+    """`--answers`, `--backends` and `--repeats`, as every bench over a large history reads them."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--answers", type=int, default=1_000_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--repeats", type=int, default=repeats)
+    args = parser.parse_args()
+    return Scale(args.answers, args.backends.split(","), args.repeats)
 
 
 def fresh_postgres(schema: str) -> str:

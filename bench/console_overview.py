@@ -15,7 +15,6 @@ more loads (it should stay flat: nothing is kept per load).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import statistics
@@ -31,7 +30,7 @@ from sqlmodel import SQLModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Row, percentile, print_table, rss_mib
+from bench.common import Row, percentile, print_table, rss_mib, scale_arguments
 from bench.digest_scale import database, demo_data
 from bot.config import Config, FileConfig, Settings
 from bot.http import create_app
@@ -123,14 +122,10 @@ async def rows(answers: int, backends: list[str], repeats: int, loads: int = 100
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--answers", type=int, default=1_000_000)
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--repeats", type=int, default=10)
-    args = parser.parse_args()
+    args = scale_arguments(__doc__, repeats=10)
     print_table(
         "The console's Overview against the digest's figures",
-        asyncio.run(rows(args.answers, args.backends.split(","), args.repeats)),
+        asyncio.run(rows(args.answers, args.backends, args.repeats)),
     )
 
 

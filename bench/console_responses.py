@@ -18,7 +18,6 @@ times, alternating with its baseline, `--repeats` times each:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import sys
@@ -33,7 +32,7 @@ from sqlalchemy import bindparam, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Row, print_table, rss_mib
+from bench.common import Row, print_table, rss_mib, scale_arguments
 from bench.console_overview import signed_in_owner
 from bench.digest_scale import database, demo_data
 from bot.http import create_app
@@ -248,14 +247,10 @@ async def rows(answers: int, backends: list[str], repeats: int) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--answers", type=int, default=1_000_000)
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--repeats", type=int, default=10)
-    args = parser.parse_args()
+    args = scale_arguments(__doc__, repeats=10)
     print_table(
         "The console's Responses against plain SQL",
-        asyncio.run(rows(args.answers, args.backends.split(","), args.repeats)),
+        asyncio.run(rows(args.answers, args.backends, args.repeats)),
     )
 
 

@@ -18,7 +18,6 @@ not slow the timings) and the process's resident memory: neither should grow wit
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import statistics
@@ -34,7 +33,7 @@ from sqlmodel import SQLModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import BIN, Row, fresh_postgres, print_table, rss_mib
+from bench.common import BIN, Row, fresh_postgres, print_table, rss_mib, scale_arguments
 from bot.config import Config, FileConfig, Settings
 from bot.wiring import build_services
 from handlers.core.surveys import BUILTIN
@@ -132,12 +131,8 @@ async def rows(answers: int, backends: list[str], repeats: int) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--answers", type=int, default=1_000_000)
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
-    results = asyncio.run(rows(args.answers, args.backends.split(","), args.repeats))
+    args = scale_arguments(__doc__, repeats=3)
+    results = asyncio.run(rows(args.answers, args.backends, args.repeats))
     print_table("Weekly digest on a large history", results)
 
 
