@@ -59,6 +59,14 @@ class TgUser:
     def buttons(self, message: dict[str, Any] | None = None) -> list[list[dict[str, str]]]:
         return (message or self.last_question())["reply_markup"]["inline_keyboard"]
 
+    async def answers(self, *faces: str) -> None:
+        """Press each face on the latest question, each after the bot has sent its next message
+        here (the survey's next question, or the comment prompt after the last)."""
+        for face in faces:
+            before = len(self.h.fake.sent(chat_id=self.id))
+            await self.press(face)
+            await self.h.fake.wait_for("sendMessage", before + 1, chat_id=self.id)
+
     async def press(self, face: str, message: dict[str, Any] | None = None, *, redeliver: bool = False) -> dict:
         message = message or self.last_question()
         button = next(b for row in self.buttons(message) for b in row if b["text"].lstrip(RLM).startswith(face))
