@@ -323,3 +323,17 @@ def test_text_score_reads_lines_and_writes_one_json_object_each(tmp_path):
     assert json.loads(hinted.stdout)["language"] == "ur"
     refused = sayso("text", "score", "--lang", "xx", input="hello\n", cwd=tmp_path)
     assert refused.returncode == 2 and "--lang" in refused.stderr and refused.stdout == ""
+
+    # Bytes that are not UTF-8 (a file saved in another encoding) are replaced, not a traceback.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SAYSO_")}
+    mixed = subprocess.run(
+        [SAYSO, "text", "score"],
+        input=b"\xff\xfe broken\nfine service\n",
+        capture_output=True,
+        env=clean,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert mixed.returncode == 0 and b"Traceback" not in mixed.stderr, mixed.stderr
+    broken, fine = (json.loads(line) for line in mixed.stdout.decode().splitlines())
+    assert broken["text"] == "\ufffd\ufffd broken" and fine["text"] == "fine service"

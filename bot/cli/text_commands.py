@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from datetime import UTC, datetime
@@ -40,7 +41,9 @@ def score_lines(
     analyzer.warm_up()
     if analyzer.model.problem:
         err.print(f"the text model is not in use ({analyzer.model.problem}): English only, by TextBlob")
-    for line in sys.stdin:
+    # Bytes that are not UTF-8 become U+FFFD, as a chat platform would deliver them, rather than
+    # surrogates that no detector or JSON reader accepts.
+    for line in io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace"):
         text = line.rstrip("\r\n")
         if not text.strip():
             continue
