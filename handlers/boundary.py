@@ -130,7 +130,7 @@ class ErrorBoundary:
             return Profile(self._context.client_language(sender.language_code), chosen=False, opted_out=False)
 
     def _sorry(self, event: InboundEvent, message: str) -> Ack:
-        return Ack(self._context.client_language(event.sender.language_code).say(message))
+        return Ack(self._context.client_language(event.sender.language_code).say(message), failed=True)
 
 
 def _wait_left(holder: list[Deadline]) -> float:

@@ -209,16 +209,13 @@ async def test_healthz_reports_the_queue(client):
 
 async def test_every_log_line_of_a_request_carries_its_id(client):
     stream = io.StringIO()
-    setup_logging("INFO", stream=stream)
-    try:
-        response = await client.post(
-            "/api/v1/interactions",
-            json={**BODY, "interaction_id": "logged"},
-            headers={**AUTH, "X-Request-ID": "req-42"},
-        )
-        logging.getLogger("sayso.test").info("after the request")
-    finally:
-        logging.basicConfig(force=True)
+    setup_logging("INFO", stream=stream)  # the root logger is put back after the test (conftest)
+    response = await client.post(
+        "/api/v1/interactions",
+        json={**BODY, "interaction_id": "logged"},
+        headers={**AUTH, "X-Request-ID": "req-42"},
+    )
+    logging.getLogger("sayso.test").info("after the request")
     assert response.headers["X-Request-ID"] == "req-42"
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert any(line.get("request_id") == "req-42" for line in lines)  # JSON: stderr here is not a terminal

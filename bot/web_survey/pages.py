@@ -24,6 +24,7 @@ from bot.web_survey.limits import SubmitLimits
 from handlers.core import notes
 from handlers.core.events import ButtonPressed, CommandReceived, InboundEvent, Sender, TextReceived
 from handlers.core.platforms import Platform
+from handlers.core.surveys import TEXT_MAX_CHARS
 from handlers.core.tokens import digest
 from handlers.followup.customer import TELL_CUSTOMER
 from handlers.i18n import N_, Lang, lang, negotiate
@@ -42,6 +43,7 @@ STEP = N_("Question %(i)d of %(n)d")
 STOP_ASK = N_("Stop getting our survey e-mails?")
 UNSUBSCRIBED = N_("Done: you will get no more survey e-mails from us.")
 CHOSEN = N_("You chose: %(answer)s")
+RETRY_AFTER = 5  # seconds, after an answer the database could not store in time
 
 
 def _language(wanted: str | None, stored: str) -> Lang:
@@ -79,6 +81,7 @@ async def _show(
     *,
     chosen: str | None = None,
     problem: str | None = None,
+    typed: str | None = None,
     status: int = 200,
 ) -> Response:
     page = page_of(services.context, found)
@@ -107,6 +110,8 @@ async def _show(
         "steps": page.steps,
         "picked": picked,
         "picked_text": language.gettext(CHOSEN) % {"answer": picked.label} if picked else None,
+        "typed": typed or "",  # a comment that could not be taken is given back, not lost
+        "text_max": TEXT_MAX_CHARS,
     }
     return PAGES.render(request, "survey.html", language, context, status=status)
 
@@ -166,7 +171,7 @@ async def answer(
     client = request.client.host if request.client else "unknown"
     if (wait := LIMITS.wait(link_hash, client)) > 0:
         slow = language.gettext(SLOW_DOWN)
-        response = await _show(request, services, token, found, language, problem=slow, status=429)
+        response = await _show(request, services, token, found, language, problem=slow, typed=text, status=429)
         response.headers["Retry-After"] = str(max(1, round(wait)))
         return response
     sender = _sender(found, language)
@@ -177,6 +182,10 @@ async def answer(
         once = digest(f"{link_hash}\0{found.request.current_question}\0{text}")[:32]
         event = TextReceived(sender, text, event_id=f"web:{once}")  # a double submit of the same text: once
     if event is not None:
-        await services.boundary.receive(event)
+        ack = await services.boundary.receive(event)
+        if ack.failed:  # nothing was stored: say so on the page, with the answer still to give
+            response = await _show(request, services, token, found, language, problem=ack.note, typed=text, status=503)
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+            return response
     suffix = f"?lang={language.code}" if lang_code else ""
     return RedirectResponse(f"/s/{token}{suffix}", status_code=303)

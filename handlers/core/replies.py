@@ -41,11 +41,14 @@ class Ack:
 
     `note` is the short answer: a toast for a press, a reply message otherwise. `follow_up`
     sends what comes next (the chosen answer shown, the next question) and must be awaited
-    after acknowledging.
+    after acknowledging. `failed` says nothing was stored (the database was down or slow, or the
+    handler failed): the note asks the person to try again, and a page must say so rather than
+    show the question again as if the answer had counted.
     """
 
     note: str | None = None
     follow_up: Callable[[], Awaitable[None]] = _nothing
+    failed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
