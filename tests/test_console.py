@@ -106,6 +106,27 @@ async def test_an_agent_sees_the_team_headline_but_no_breakdown_naming_colleague
     assert "Bilal" not in page.text and "By agent" not in page.text
 
 
+async def test_an_agent_cannot_take_their_own_answers_from_the_teams_headline(web, services, channel):
+    """Ann can read her own 6 answers; the team's 9 beside them would give Bilal's 3 (all 1s)."""
+    from tests.fakes.chat import Person
+
+    for agent, face, people in (("Ann", "5", 6), ("Bilal", "1", 3)):
+        for i in range(people):
+            person = Person(services, channel, user_id=f"{agent}-{i}")
+            await person.gets_survey(agent=agent)
+            await person.press(face)
+    await services.staff.invite("owner@example.com", StaffRole.OWNER)
+    this_week = {"week": week_of(services.context.clock(), "UTC")}
+    await member(services, web, "ann@example.com", StaffRole.AGENT, agent="Ann")
+    page = await web.get("/console/", params=this_week)
+    assert 'data-figure="csat" aria-label' in page.text  # shown as "fewer than", without its value
+    assert 'data-figure="csat" data-value' not in page.text and "67%" not in page.text
+    web.cookies.clear()
+    await member(services, web, "owner@example.com", StaffRole.OWNER)
+    owner = (await web.get("/console/", params=this_week)).text
+    assert re.search(r'data-figure="csat" data-value="0\.66', owner), re.findall(r'data-figure="csat"[^>]*', owner)
+
+
 async def test_sessions_live_in_the_database_with_a_fresh_id_at_each_sign_in(web, services):
     await member(services, web, "owner@example.com", StaffRole.OWNER)
     first = web.cookies.get("sayso_session")

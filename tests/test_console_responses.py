@@ -225,3 +225,106 @@ async def test_touchpoint_by_language_a_small_cell_stays_hidden_in_every_view(se
         "en": 20,
         "ur": 12,
     }
+
+
+# -- every view at once: nothing small is published or solvable ------------------------------
+
+
+def _solved(published: dict[tuple, int], truth: dict[tuple, int]) -> dict[tuple, int]:
+    """`published` grown by every group a reader can solve for: a total and the groups one finer
+    that add up to it (Ana = Ana in en + Ana in hu + …), with exactly one of them not known, give
+    that one; again and again, until nothing more comes out."""
+    tables: dict[tuple[tuple, str], list[tuple]] = {}
+    for key in truth:
+        for i, (name, _) in enumerate(key):
+            tables.setdefault((key[:i] + key[i + 1 :], name), []).append(key)
+    known = dict(published)
+    changed = True
+    while changed:
+        changed = False
+        for (total, _), rows in tables.items():
+            unknown = [member for member in (total, *rows) if member not in known]
+            if len(unknown) != 1:
+                continue
+            (missing,) = unknown
+            rest = sum(known[row] for row in rows if row != missing)
+            known[missing] = rest if missing == total else known[total] - rest
+            changed = True
+    return known
+
+
+def _truth(records: list[PastResponse]) -> dict[tuple, int]:
+    """Every group's true count: (("agent", "Ana"), ("language", "hu")) → n."""
+    from itertools import combinations
+
+    counts: dict[tuple, int] = {}
+    for record in records:
+        values = [("agent", record.agent), ("language", record.language)]
+        for size in range(3):
+            for key in combinations(values, size):
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+async def _every_view(services, week: str, agents: list[str], languages: list[str]) -> dict[tuple, int]:
+    """What the Responses page publishes over every combination of the agent and language filters."""
+    published: dict[tuple, int] = {}
+    for agent in [None, *agents]:
+        for language in [None, *languages]:
+            filters = {k: v for k, v in {"agent": agent, "language": language}.items() if v is not None}
+            figures = await _figures(services, [week], **filters)
+            selection = tuple((k, filters[k]) for k in ("agent", "language") if k in filters)
+            if figures.total.n is not None:
+                published[selection] = figures.total.n
+            for table in figures.tables:
+                for row in table.rows:
+                    if row.n is not None and table.dimension in ("agent", "language"):
+                        key = dict(selection) | {table.dimension: row.name}
+                        published[tuple((k, key[k]) for k in ("agent", "language") if k in key)] = row.n
+    return published
+
+
+async def test_a_small_group_hidden_in_one_table_is_not_given_back_by_another(services):
+    """Ana's 2 Urdu answers: her language table hides them and, to protect them, her 6 Hungarian
+    ones. The Hungarian table by agent, the Ana-and-Hungarian filter and Bilal's language table
+    must not give the 6 back (they did: 28 − 10 − 10 − 6 = 2)."""
+    week = _week(services)
+    start, _ = week_bounds(week, "UTC")
+    records = []
+    for language, n in {"en": 10, "hi": 10, "hu": 6, "ur": 2}.items():
+        records += _responses(start, n, agent="Ana", language=language, score=1 if language == "ur" else 4)
+    for language in ("en", "hi", "hu", "ur"):
+        records += _responses(start, 10, agent="Bilal", language=language)
+    await _store(services, records)
+    ana = await _figures(services, [week], agent="Ana")
+    assert ana.total.n == 28 and _table(ana, "language")["ur"] is None and _table(ana, "language")["hu"] is None
+    assert (await _figures(services, [week], agent="Ana", language="hu")).total.n is None
+    assert _table(await _figures(services, [week], language="hu"), "agent")["Ana"] is None
+    truth = _truth(records)
+    solved = _solved(await _every_view(services, week, ["Ana", "Bilal"], ["en", "hi", "hu", "ur"]), truth)
+    assert all(truth[key] == n for key, n in solved.items())  # what is published is true
+    revealed = {key: n for key, n in solved.items() if 0 < n < MIN}
+    assert revealed == {}
+    assert solved[()] == 68 and solved[(("agent", "Bilal"),)] == 40  # and the big figures stay
+
+
+async def test_an_agent_cannot_take_their_own_answers_from_the_teams(web, services):  # noqa: F811
+    """Ann sees her own 10 Urdu answers; the team's Urdu figure beside them would give Bilal's 2."""
+    week = _week(services)
+    start, _ = week_bounds(week, "UTC")
+    await _store(
+        services,
+        _responses(start, 10, agent="Ann", language="ur")
+        + _responses(start, 2, agent="Bilal", language="ur", score=1)
+        + _responses(start, 10, agent="Bilal", language="en")
+        + _responses(start, 10, agent="Ann", language="en"),
+    )
+    chosen = ResponseFilter((week_bounds(week, "UTC"),), language="ur")
+    urdu = await filtered_figures(services.context, chosen, min_size=MIN, own_agent="Ann")
+    assert [row.n for row in urdu.tables[0].rows] == [10, None]  # hers, and not the team's 12
+    everyone = ResponseFilter((week_bounds(week, "UTC"),))
+    whole = await filtered_figures(services.context, everyone, min_size=MIN, own_agent="Ann")
+    assert [row.n for row in whole.tables[0].rows] == [20, 32]  # the rest is Bilal's 12: many
+    english = ResponseFilter((week_bounds(week, "UTC"),), language="en")
+    mine = await filtered_figures(services.context, english, min_size=MIN, own_agent="Ann")
+    assert [row.n for row in mine.tables[0].rows] == [10, None]  # 20 − 10 is Bilal's 10, and his 12 − 10 the 2

@@ -5,13 +5,15 @@ CES) on the survey's headline answers, each shown only under the small-group rul
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from handlers.core.context import Context
+from handlers.core.weeks import week_bounds
 from handlers.digest.figures import CES, CSAT, NPS, headline_statistic
 from handlers.digest.statistics import Mean, NetScore, Share
-from handlers.explore.privacy import Selection, SmallGroups, matches
+from handlers.explore.privacy import Selection, SmallGroups, enough, matches
 from storage.explorer import GROUPS, Cell, ResponseFilter, headline_cells
 from storage.figures import Measure, Moments
 
@@ -68,16 +70,14 @@ async def filtered_figures(
         cells = await headline_cells(
             session, chosen, survey=survey, top_min=measure.top_min, bottom_max=measure.bottom_max
         )
-    rules = SmallGroups(cells, len(chosen.weeks), min_size)
+    if own_agent is not None:
+        return await asyncio.to_thread(_scorecard, cells, chosen, measure, own_agent, min_size, survey)
+    # Every table at once, to a fixed point: up to a second or two over many weeks and groups.
+    rules = await asyncio.to_thread(SmallGroups, cells, len(chosen.weeks), min_size)
 
     def figure(name: str | None, selection: Selection) -> Figure:
         return Figure(name, statistic(cells, selection, measure) if rules.shown(selection) else None)
 
-    if own_agent is not None:
-        team: Selection = {k: v for k, v in chosen.groups().items() if k != "agent"}
-        mine = {**team, "agent": own_agent}
-        scorecard = FigureTable("scorecard", [figure(own_agent, mine), figure(None, team)])
-        return Figures(survey, scorecard.rows[1], [scorecard], min_size)
     selected: Selection = chosen.groups()
     total = figure(None, selected)
     tables = []
@@ -86,7 +86,7 @@ async def filtered_figures(
             continue
         values = sorted({cell.group(dimension) for cell in cells if matches(cell, selected)}, key=_order)
         rows = [{**selected, dimension: value} for value in values]
-        hidden = rules.hidden_rows(rows, total_shown=total.statistic is not None)
+        hidden = rules.hidden_rows(rows)
         tables.append(
             FigureTable(
                 dimension,
@@ -97,6 +97,47 @@ async def filtered_figures(
             )
         )
     return Figures(survey, total, tables, min_size)
+
+
+def _scorecard(
+    cells: Sequence[Cell], chosen: ResponseFilter, measure: Measure, agent: str, min_size: int, survey: str
+) -> Figures:
+    """An agent's figure beside the whole team's. The agent sees their own responses, so the team's
+    figure minus theirs is the rest of the team: the team's is shown only where the rules allow the
+    rest's (applied to the colleagues' answers alone), under this filter and every other."""
+    weeks = len(chosen.weeks)
+    team: Selection = {k: v for k, v in chosen.groups().items() if k != "agent"}
+    mine: Selection = {**team, "agent": agent}
+    colleagues = SmallGroups([cell for cell in cells if cell.agent != agent], weeks, min_size)
+    own = statistic(cells, mine, measure) if enough(cells, mine, weeks, min_size) else None
+    whole = statistic(cells, team, measure) if colleagues.shown(team) else None
+    scorecard = FigureTable("scorecard", [Figure(agent, own), Figure(None, whole)])
+    return Figures(survey, scorecard.rows[1], [scorecard], min_size)
+
+
+async def colleagues_few(
+    context: Context, weeks: Sequence[str], zone: str, agent: str, min_size: int
+) -> dict[str, set[str]]:
+    """Per headline survey, the weeks in which the rest of the team gave 1 to N−1 answers. An agent
+    sees their own responses, so the team's figure of such a week, minus theirs, would be a small
+    group's: the agent's overview hides it."""
+    bounds = tuple(week_bounds(week, zone) for week in weeks)
+    few: dict[str, set[str]] = {}
+    async with context.reads() as session:
+        for survey, measure in MEASURES.items():
+            cells = await headline_cells(
+                session,
+                ResponseFilter(bounds, survey=survey),
+                survey=survey,
+                top_min=measure.top_min,
+                bottom_max=measure.bottom_max,
+            )
+            rest = [0] * len(weeks)
+            for cell in cells:
+                if cell.agent != agent:
+                    rest[cell.week] += cell.n
+            few[survey] = {week for week, n in zip(weeks, rest, strict=True) if 0 < n < min_size}
+    return few
 
 
 def _order(value: str | None) -> tuple[bool, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from bot.http.api.summary import summary
 from bot.http.console import render
 from bot.http.console.chart import trend_svg
-from bot.http.console.deps import SessionDep
+from bot.http.console.deps import SessionDep, own_agent
 from bot.http.deps import ServicesDep
 from bot.http.pages import Words, page_language
 from handlers.core.weeks import parse_week, shift, week_of
@@ -27,8 +28,8 @@ from handlers.digest.report import (
     compose,
 )
 from handlers.digest.statistics import Change
+from handlers.explore.figures import colleagues_few
 from handlers.i18n import N_, Lang, Nn_
-from handlers.staff.accounts import StaffRole
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 LABELS = {"csat": N_("CSAT (share of 4–5)"), "ces": N_("Customer effort (1–7, higher is easier)")}
@@ -57,7 +58,12 @@ async def overview(request: Request, services: ServicesDep, me: SessionDep, week
     language = page_language(request, me.member.language, services.config.file.default_language)
     words = Words(language)
     figures = content.figures
-    headline_only = me.member.role is StaffRole.AGENT
+    agent = own_agent(me)
+    headline_only = agent is not None
+    if agent is not None:
+        min_size = services.config.file.anonymity.min_group_size
+        few = await colleagues_few(services.context, [p.week for p in figures.trend], zone, agent, min_size)
+        figures = _without_colleagues_few(figures, few)
     report = compose(content, language)
     funnel, *rest = report.sections
     shown = [] if headline_only else [s for s in rest if s.heading != language.gettext(SCORES)]
@@ -89,6 +95,36 @@ async def overview(request: Request, services: ServicesDep, me: SessionDep, week
         "chart_caption": words(CHART_CAPTION),
     }
     return render(request, "overview.html", language, context)
+
+
+def _without_colleagues_few(figures: WeekFigures, few: dict[str, set[str]]) -> WeekFigures:
+    """The team's figures as an agent may see them: not in a week whose rest of the team (the
+    team's answers minus the agent's own, which they can read) is a small group, nor a change
+    from such a week."""
+    week, before = figures.week, figures.trend[-2].week if len(figures.trend) > 1 else None
+
+    def hidden(survey: str, at: str | None) -> bool:
+        return at in few[survey]
+
+    changes = {
+        name: None if hidden(name, week) or hidden(name, before) else change for name, change in figures.changes.items()
+    }
+    trend = [
+        dataclasses.replace(
+            point,
+            csat=None if hidden("csat", point.week) else point.csat,
+            nps=None if hidden("nps", point.week) else point.nps,
+        )
+        for point in figures.trend
+    ]
+    return dataclasses.replace(
+        figures,
+        csat=None if hidden("csat", week) else figures.csat,
+        nps=None if hidden("nps", week) else figures.nps,
+        ces=None if hidden("ces", week) else figures.ces,
+        changes=changes,
+        trend=trend,
+    )
 
 
 def _change(change: Change | None, words: Words, digits: int, scale: float = 1) -> str | None:
