@@ -152,8 +152,8 @@ async def _hostile_week(services) -> None:
     comment = PastResponse("telegram", "hostile", "csat", end - timedelta(minutes=5), answers)  # the newest
     async with services.context.sessions() as session, session.begin():
         await add_history(session, [comment])
-        for i in range(200):
-            text = f"Suggestion {i}: the phone line is always busy and " + "nobody calls back " * 50
+        text = "The phone line is always busy and " + "nobody calls back " * 50  # one text: embedded once
+        for _ in range(200):
             await add_suggestion(session, NewSuggestion(text, "en", "telegram", WEEK, None, None))
 
 
