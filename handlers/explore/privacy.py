@@ -113,14 +113,14 @@ class SmallGroups:
     def _next_to_hide(
         self, total: Key, rows: list[Key], counts: Mapping[Key, int], rank: Mapping[Key, int], hidden: set[Key]
     ) -> Key | None:
-        """The smallest shown group of the table if rule 2 or 3 needs one more hidden, else None."""
+        """What rule 2 or 3 needs hidden next in this table, else None: its smallest shown group, or
+        its total when the one hidden group is all there is below it (Ana's answers all on one
+        platform: her figure there is her figure)."""
         shown = [row for row in rows if row not in hidden]
-        if not shown:
-            return None
         unknowns = len(rows) - len(shown) + (total in hidden)
         hidden_sum = sum(counts[row] for row in rows if row in hidden)
         if unknowns == 1 or (total not in hidden and 0 < hidden_sum < self.min_size):
-            return min(shown, key=lambda row: (counts[row], rank[row]))
+            return min(shown, key=lambda row: (counts[row], rank[row])) if shown else total
         return None
 
     def shown(self, selection: Selection) -> bool:
