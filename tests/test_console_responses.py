@@ -18,6 +18,7 @@ from handlers.operations.export import export
 from handlers.staff.accounts import StaffRole
 from storage.history import PastResponse, add_history
 from tests.test_console import member, web  # noqa: F401  (the fixture)
+from tests.test_small_groups import solved_from
 
 MIN = 5  # [anonymity] min_group_size's default
 
@@ -230,29 +231,6 @@ async def test_touchpoint_by_language_a_small_cell_stays_hidden_in_every_view(se
 # -- every view at once: nothing small is published or solvable ------------------------------
 
 
-def _solved(published: dict[tuple, int], truth: dict[tuple, int]) -> dict[tuple, int]:
-    """`published` grown by every group a reader can solve for: a total and the groups one finer
-    that add up to it (Ana = Ana in en + Ana in hu + …), with exactly one of them not known, give
-    that one; again and again, until nothing more comes out."""
-    tables: dict[tuple[tuple, str], list[tuple]] = {}
-    for key in truth:
-        for i, (name, _) in enumerate(key):
-            tables.setdefault((key[:i] + key[i + 1 :], name), []).append(key)
-    known = dict(published)
-    changed = True
-    while changed:
-        changed = False
-        for (total, _), rows in tables.items():
-            unknown = [member for member in (total, *rows) if member not in known]
-            if len(unknown) != 1:
-                continue
-            (missing,) = unknown
-            rest = sum(known[row] for row in rows if row != missing)
-            known[missing] = rest if missing == total else known[total] - rest
-            changed = True
-    return known
-
-
 AUDITED = ("agent", "platform", "language")  # in GROUPS order; every record has no touchpoint
 
 
@@ -302,7 +280,7 @@ async def test_a_small_group_hidden_in_one_table_is_not_given_back_by_another(se
     assert (await _figures(services, [week], agent="Ana", language="hu")).total.n is None
     assert _table(await _figures(services, [week], language="hu"), "agent")["Ana"] is None
     truth = _truth(records)
-    solved = _solved(await _every_view(services, week, truth), truth)
+    solved = solved_from(await _every_view(services, week, truth), truth)
     assert all(truth[key] == n for key, n in solved.items())  # what is published is true
     revealed = {key: n for key, n in solved.items() if 0 < n < MIN}
     assert revealed == {}

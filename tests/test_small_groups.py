@@ -29,8 +29,10 @@ def _keys(groups: tuple[str | None, ...]) -> list[tuple]:
     return [key for size in range(len(values) + 1) for key in combinations(values, size)]
 
 
-def _solved(published: dict[tuple, int], truth: dict[tuple, int]) -> dict[tuple, int]:
-    """Every total with its groups one finer: one unknown among them is solved; until no change."""
+def solved_from(published: dict[tuple, int], truth: dict[tuple, int]) -> dict[tuple, int]:
+    """`published` grown by every group a reader can solve for: a total and the groups one finer
+    that add up to it (Ana = Ana in en + Ana in hu + …), with exactly one of them not known, give
+    that one; again and again, until nothing more comes out."""
     tables: dict[tuple[tuple, str], list[tuple]] = {}
     for key in truth:
         for i, (name, _) in enumerate(key):
@@ -58,7 +60,7 @@ def test_no_small_group_is_published_or_solvable(week):
             truth[key] = truth.get(key, 0) + n
     rules = SmallGroups([Cell(0, *groups, n, 4.0 * n, 16.0 * n, n, 0) for groups, n in week.items()], 1, MIN)
     published = {key: n for key, n in truth.items() if rules.shown(dict(key))}
-    solved = _solved(published, truth)
+    solved = solved_from(published, truth)
     assert {key: n for key, n in solved.items() if n < MIN} == {}
     assert all(truth[key] == n for key, n in solved.items())
 

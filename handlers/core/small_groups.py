@@ -1,5 +1,6 @@
-"""The small-group rule a table of groups follows beside its total (secondary suppression): one
-rule for the digest's breakdowns and the console's filtered tables."""
+"""The small-group rule a table of groups follows beside its total (secondary suppression), for the
+digest's breakdowns: one table per dimension beside the week's total. The console's filtered
+figures, where tables can be combined, follow `handlers.explore.privacy`."""
 
 from __future__ import annotations
 

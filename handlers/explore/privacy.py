@@ -17,9 +17,8 @@ solve. The rules, applied to every week on its own:
 The rules are applied to every table at once, again and again until nothing more is hidden (a
 simple form of the secondary cell suppression statistical offices use for linked tables), so a
 group hidden in one table is hidden in every table and filter that shows it; what one view hides,
-another does not give back. Over several
-weeks, a group is shown only if it is shown in each of its weeks: a range minus one of its weeks
-never gives a hidden week.
+another does not give back. Over several weeks, a group is shown only if it is shown in each of
+its weeks: a range minus one of its weeks never gives a hidden week.
 
 What this does not claim: hidden groups can still be bounded (between 0 and the hidden sum) by
 combining equations; no single equation, and no chain of them with one unknown at a time, gives one
