@@ -271,3 +271,20 @@ async def test_a_telegram_user_who_never_started_the_bot_answers_on_the_page(web
         stored = (await session.execute(select(Answer.value_int))).scalars().all()
     assert request.state == RequestState.ACTIVE and stored == [5]
     assert telegram.sent == []  # nothing was tried in a chat the bot may not write to
+
+
+async def test_a_comment_the_survey_refuses_is_explained_and_given_back(web, services):
+    """A client that ignores the box's maxlength (2,000) posts 2,500 characters: the chat's refusal
+    is shown on the page with the text kept, and nothing is stored."""
+    path = await _link(web, "ticket-long")
+    for key in ("4", "4", "4", "4"):
+        page = await _answer(web, path, key)
+    assert 'maxlength="2000"' in page.text
+    long = "The agent was patient and explained everything. " * 52  # 2,548 characters
+    refused = await web.post(path, data={"text": long})
+    assert refused.status_code == 422 and "too long (2000 characters at most)" in _problem(refused)
+    assert f">{long}</textarea>" in refused.text
+    async with services.context.reads() as session:
+        assert (await session.execute(select(Answer.question_id))).scalars().all().count("went_well") == 0
+    assert (await web.post(path, data={"text": long[:1990]})).status_code == 303
+    assert "Thank you!" in (await web.get(path)).text

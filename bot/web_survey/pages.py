@@ -145,6 +145,15 @@ async def unsubscribe(request: Request, services: ServicesDep, token: str) -> Re
     return PAGES.render(request, "closed.html", language, context)
 
 
+async def _refused(services: ServicesDep, token: str, before: Progress) -> Progress | None:
+    """The survey as it is now if a comment was refused (too long, characters that cannot be
+    stored): still open on the same question. The chat answers that with a note; the page shows it."""
+    now = await open_link(services.context, token)
+    if now is None or now.request.current_question != before.request.current_question:
+        return None
+    return now if page_of(services.context, now).state is PageState.OPEN else None
+
+
 def _sender(found: Progress, language: Lang) -> Sender:
     """The person the link was made for, as the engine knows them (a web visitor, an e-mail address)."""
     respondent = found.respondent
@@ -187,5 +196,7 @@ async def answer(
             response = await _show(request, services, token, found, language, problem=ack.note, typed=text, status=503)
             response.headers["Retry-After"] = str(RETRY_AFTER)
             return response
+        if isinstance(event, TextReceived) and ack.note and (refused := await _refused(services, token, found)):
+            return await _show(request, services, token, refused, language, problem=ack.note, typed=text, status=422)
     suffix = f"?lang={language.code}" if lang_code else ""
     return RedirectResponse(f"/s/{token}{suffix}", status_code=303)
