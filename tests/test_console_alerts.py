@@ -149,3 +149,33 @@ async def test_an_agent_sees_and_acts_on_only_their_own_interactions_alerts(tmp_
         assert (await web.post("/console/alerts/1/claim", data={"csrf": csrf})).status_code == 403
         told = await web.get("/console/alerts", params={"done": "claimed", "alert": "1"})
         assert 'role="status"' not in told.text  # nothing about a colleague's alert, not even its state
+
+
+async def test_a_long_note_in_a_script_without_spaces_is_not_refused_for_its_encoded_size(services):
+    """2,000 Chinese characters (the box's maxlength) are 18,000 bytes once a browser
+    percent-encodes them (9 bytes each): the body limit must let a whole note through."""
+    from datetime import timedelta
+
+    from sqlmodel import select as sql_select
+
+    from handlers.core.weeks import week_bounds, week_of
+    from storage.alerts import raise_alert
+    from storage.history import PastResponse, add_history
+    from storage.models import SurveyRequest
+
+    start, _ = week_bounds(week_of(services.context.clock(), "UTC"), "UTC")
+    async with services.context.sessions() as session, session.begin():
+        await add_history(session, [PastResponse("telegram", "c1", "csat", start + timedelta(hours=1), {"overall": 1})])
+        (request_id,) = (await session.execute(sql_select(SurveyRequest.id))).scalars().all()
+        await raise_alert(session, request_id=request_id, reason="csat 1", now=start + timedelta(hours=2))
+    note = ("已经给客户打电话并退还了费用" * 200)[:2000]
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(services)), base_url="http://sayso"
+    ) as web:
+        csrf = await member(services, web, "owner@example.com", StaffRole.OWNER)
+        assert (await web.post("/console/alerts/1/claim", data={"csrf": csrf})).status_code == 303
+        resolved = await web.post("/console/alerts/1/resolve", data={"csrf": csrf, "note": note})
+        assert resolved.status_code == 303, resolved.status_code
+    async with services.context.reads() as session:
+        (alert,) = (await session.execute(select(Alert))).scalars().all()
+    assert alert.state == AlertState.RESOLVED and alert.note == note
