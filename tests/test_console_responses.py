@@ -18,7 +18,7 @@ from handlers.operations.export import export
 from handlers.staff.accounts import StaffRole
 from storage.history import PastResponse, add_history
 from tests.test_console import member, web  # noqa: F401  (the fixture)
-from tests.test_small_groups import solved_from
+from tests.test_small_groups import solved_from, truth_of
 
 MIN = 5  # [anonymity] min_group_size's default
 
@@ -234,19 +234,6 @@ async def test_touchpoint_by_language_a_small_cell_stays_hidden_in_every_view(se
 AUDITED = ("agent", "platform", "language")  # in GROUPS order; every record has no touchpoint
 
 
-def _truth(records: list[PastResponse]) -> dict[tuple, int]:
-    """Every group's true count: (("agent", "Ana"), ("language", "hu")) → n."""
-    from itertools import combinations
-
-    counts: dict[tuple, int] = {}
-    for record in records:
-        values = [(name, getattr(record, name)) for name in AUDITED]
-        for size in range(len(values) + 1):
-            for key in combinations(values, size):
-                counts[key] = counts.get(key, 0) + 1
-    return counts
-
-
 async def _every_view(services, week: str, truth: dict[tuple, int]) -> dict[tuple, int]:
     """What the Responses page publishes over every combination of the audited filters."""
     published: dict[tuple, int] = {}
@@ -279,7 +266,7 @@ async def test_a_small_group_hidden_in_one_table_is_not_given_back_by_another(se
     assert ana.total.n == 28 and _table(ana, "language")["ur"] is None and _table(ana, "language")["hu"] is None
     assert (await _figures(services, [week], agent="Ana", language="hu")).total.n is None
     assert _table(await _figures(services, [week], language="hu"), "agent")["Ana"] is None
-    truth = _truth(records)
+    truth = truth_of(([(name, getattr(record, name)) for name in AUDITED], 1) for record in records)
     solved = solved_from(await _every_view(services, week, truth), truth)
     assert all(truth[key] == n for key, n in solved.items())  # what is published is true
     revealed = {key: n for key, n in solved.items() if 0 < n < MIN}

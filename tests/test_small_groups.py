@@ -4,6 +4,7 @@ again and again, learns no group of 1 to N−1 answers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from itertools import combinations
 
 from hypothesis import given, settings
@@ -24,9 +25,15 @@ cells_of_a_week = st.dictionaries(
 )
 
 
-def _keys(groups: tuple[str | None, ...]) -> list[tuple]:
-    values = list(zip(GROUPS, groups, strict=True))
-    return [key for size in range(len(values) + 1) for key in combinations(values, size)]
+def truth_of(rows: Iterable[tuple[Sequence[tuple[str, str | None]], int]]) -> dict[tuple, int]:
+    """Every group's true count, from rows of (their groups in GROUPS order, answers):
+    (("agent", "Ana"), ("language", "hu")) → n."""
+    truth: dict[tuple, int] = {}
+    for values, n in rows:
+        for size in range(len(values) + 1):
+            for key in combinations(values, size):
+                truth[key] = truth.get(key, 0) + n
+    return truth
 
 
 def solved_from(published: dict[tuple, int], truth: dict[tuple, int]) -> dict[tuple, int]:
@@ -54,10 +61,7 @@ def solved_from(published: dict[tuple, int], truth: dict[tuple, int]) -> dict[tu
 @settings(max_examples=150, deadline=None)
 @given(cells_of_a_week)
 def test_no_small_group_is_published_or_solvable(week):
-    truth: dict[tuple, int] = {}
-    for groups, n in week.items():
-        for key in _keys(groups):
-            truth[key] = truth.get(key, 0) + n
+    truth = truth_of((list(zip(GROUPS, groups, strict=True)), n) for groups, n in week.items())
     rules = SmallGroups([Cell(0, *groups, n, 4.0 * n, 16.0 * n, n, 0) for groups, n in week.items()], 1, MIN)
     published = {key: n for key, n in truth.items() if rules.shown(dict(key))}
     solved = solved_from(published, truth)

@@ -85,17 +85,7 @@ async def filtered_figures(
         if dimension in selected:
             continue
         values = sorted({cell.group(dimension) for cell in cells if matches(cell, selected)}, key=_order)
-        rows = [{**selected, dimension: value} for value in values]
-        hidden = rules.hidden_rows(rows)
-        tables.append(
-            FigureTable(
-                dimension,
-                [
-                    Figure(value, None if i in hidden else statistic(cells, row, measure))
-                    for i, (value, row) in enumerate(zip(values, rows, strict=True))
-                ],
-            )
-        )
+        tables.append(FigureTable(dimension, [figure(value, {**selected, dimension: value}) for value in values]))
     return Figures(survey, total, tables, min_size)
 
 

@@ -65,7 +65,7 @@ class SmallGroups:
     """The rules with their threshold (`[anonymity] min_group_size`) over one filter's cells."""
 
     def __init__(self, cells: Sequence[Cell], weeks: int, min_size: int) -> None:
-        self.min_size = min_size
+        self._min_size = min_size
         self._counts: list[dict[Key, int]] = [defaultdict(int) for _ in range(weeks)]
         for cell in cells:
             week = self._counts[cell.week]
@@ -84,7 +84,7 @@ class SmallGroups:
         for index, (total, rows) in enumerate(relations):
             for key in (total, *rows):
                 member_of[key].append(index)
-        hidden = {key for key, n in counts.items() if 0 < n < self.min_size}
+        hidden = {key for key, n in counts.items() if 0 < n < self._min_size}
         waiting, queued = deque(range(len(relations))), set(range(len(relations)))
         while waiting:
             index = waiting.popleft()
@@ -118,7 +118,7 @@ class SmallGroups:
         shown = [row for row in rows if row not in hidden]
         unknowns = len(rows) - len(shown) + (total in hidden)
         hidden_sum = sum(counts[row] for row in rows if row in hidden)
-        if unknowns == 1 or (total not in hidden and 0 < hidden_sum < self.min_size):
+        if unknowns == 1 or (total not in hidden and 0 < hidden_sum < self._min_size):
             return min(shown, key=lambda row: (counts[row], rank[row])) if shown else total
         return None
 
@@ -127,13 +127,9 @@ class SmallGroups:
         any week it has answers in."""
         key = _key(selection)
         weekly = [counts.get(key, 0) for counts in self._counts]
-        if sum(weekly) < self.min_size:
+        if sum(weekly) < self._min_size:
             return False
         return all(n == 0 or key not in hidden for n, hidden in zip(weekly, self._hidden, strict=True))
-
-    def hidden_rows(self, rows: Sequence[Selection]) -> set[int]:
-        """Indices of a table's rows to hide (the rules are already applied to every table)."""
-        return {i for i, row in enumerate(rows) if not self.shown(row)}
 
 
 def coarse(count: int | None, min_size: int) -> int | None:
